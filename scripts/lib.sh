@@ -1,0 +1,97 @@
+# Shared setup steps for ./lx: install what is missing, start what must run. Safe to re-run.
+# Sourced, not executed.
+set -euo pipefail
+
+LX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LX_CACHE="${LX_CACHE:-$HOME/.cache/lianxin}"          # build output kept outside git
+LX_VAR="${LX_VAR:-$LX_ROOT/var}"                      # data, logs, pids (gitignored)
+FERRETDB_VERSION="v1.24.2"
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION"
+VENV="${LX_VENV:-$LX_ROOT/.venv}"
+
+log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
+
+ensure_apt() {
+  # ensure_apt PKG... : apt-get install what is not installed yet.
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rabbitmq() {
+  ensure_apt rabbitmq-server
+  if ! rabbitmqctl -q status >/dev/null 2>&1; then
+    log "starting RabbitMQ"
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+  fi
+  local i; for i in $(seq 1 60); do rabbitmqctl -q ping >/dev/null 2>&1 && break; sleep 1; done
+  rabbitmqctl -q await_startup --timeout 60 >/dev/null
+  if ! rabbitmq-plugins -q is_enabled rabbitmq_management >/dev/null 2>&1; then
+    rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  fi
+}
+
+build_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return 0
+  log "building FerretDB $FERRETDB_VERSION from the Go module proxy (first time only, ~1 min)"
+  local w; w="$(mktemp -d)"
+  (
+    cd "$w"
+    go mod init lianxin.local/ferretdb-build >/dev/null 2>&1
+    go get -tool "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION" >/dev/null 2>&1
+    # With Go 1.26 the tool build still reports FerretDB as its main module and then panics on
+    # the version file the module zip lacks; build a copy of the module with that file written.
+    src="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
+    cp -r "$src" "$w/src" && chmod -R u+w "$w/src"
+    echo "$FERRETDB_VERSION" >"$w/src/build/version/version.txt"
+    mkdir -p "$LX_CACHE"
+    cd "$w/src"
+    # Go >= 1.23 rejects modernc.org/sqlite's //go:linkname use without this flag (STACK.md).
+    CGO_ENABLED=0 go build -ldflags=-checklinkname=0 -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb
+  )
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$w"
+}
+
+# start_ferretdb PORT DATADIR : start FerretDB on 127.0.0.1:PORT unless something answers there.
+start_ferretdb() {
+  local port="$1" dir="$2"
+  build_ferretdb
+  if ! mongo_ping "$port"; then
+    mkdir -p "$dir" "$LX_VAR/log"
+    log "starting FerretDB on 127.0.0.1:$port (data in $dir)"
+    nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/" \
+      --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=warn \
+      --state-dir="$dir" --debug-addr=- >>"$LX_VAR/log/ferretdb-$port.log" 2>&1 &
+    echo $! >"$dir/ferretdb.pid"
+    local i; for i in $(seq 1 100); do mongo_ping "$port" && return 0; sleep 0.2; done
+    log "FerretDB did not answer; see $LX_VAR/log/ferretdb-$port.log"; return 1
+  fi
+}
+
+mongo_ping() {
+  [ -x "$VENV/bin/python" ] || return 1
+  "$VENV/bin/python" - "$1" <<'PY' >/dev/null 2>&1
+import sys, pymongo
+pymongo.MongoClient(port=int(sys.argv[1]), serverSelectionTimeoutMS=500).admin.command("ping")
+PY
+}
+
+ensure_venv() {
+  local stamp="$VENV/.requirements.sha"
+  local want; want="$(cat "$LX_ROOT/requirements.txt" "$LX_ROOT/requirements-dev.txt" | sha256sum | cut -c1-16)"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating venv $VENV"
+    python3 -m venv "$VENV"
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing pinned Python dependencies"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$LX_ROOT/requirements-dev.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e "$LX_ROOT"
+    echo "$want" >"$stamp"
+  fi
+}
