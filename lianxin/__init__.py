@@ -1,0 +1,5 @@
+"""Lianxin shared package: what every service and the gateway need, written once.
+
+settings, clock, errors, the event envelope and bus, store access, the outbox, leases,
+the RPC proxy pool, the case state machine and the submission schema.
+"""

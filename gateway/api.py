@@ -1,0 +1,89 @@
+"""The v1 HTTP API (SPEC §10): parse a request, call one service, shape the answer."""
+import uuid
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify, request
+
+from lianxin.clock import isoformat, utcnow
+from lianxin.errors import BadRequest, NotFound
+from lianxin.schemas import CaseSubmissionSchema, load_or_raise
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+_submission = CaseSubmissionSchema()
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def rpc(service, method, *args):
+    return current_app.extensions["lianxin.rpc"].call(service, method, *args)
+
+
+def json_body():
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise BadRequest("the body is not valid JSON")
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    return data
+
+
+@api.post("/cases")
+def submit_case():
+    """Submit a case (citizen, no account).
+    ---
+    post:
+      summary: Submit a case
+      description: >
+        Validates the submission (SPEC §2) and registers it. An `Idempotency-Key` header makes a
+        retried submission return the same case instead of a second one.
+      parameters:
+        - in: header
+          name: Idempotency-Key
+          schema: {type: string, maxLength: 200}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: CaseSubmission
+      responses:
+        201:
+          content:
+            application/json:
+              schema: SubmissionReceipt
+        400: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+        503: {content: {application/json: {schema: Error}}}
+    """
+    payload = load_or_raise(_submission, json_body())
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise BadRequest("Idempotency-Key is too long", {"max_length": MAX_IDEMPOTENCY_KEY})
+    request_key = f"key:{key}" if key else f"req:{uuid.uuid4()}"
+    # If intake picks the request up after we have given up, it must do nothing.
+    expires_at = isoformat(utcnow() + timedelta(seconds=current_app.config["RPC_TIMEOUT"]))
+    receipt = rpc("intake", "submit", _submission.dump(payload), request_key, expires_at)
+    response = jsonify(receipt)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/cases/{receipt['id']}"
+    return response
+
+
+@api.get("/cases/<case_id>")
+def get_case(case_id):
+    """A case as its citizen sees it.
+    ---
+    get:
+      summary: Track a case with its tracking number and access code
+      parameters:
+        - {in: path, name: case_id, required: true, schema: {type: string}}
+        - {in: query, name: code, required: true, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: PublicCase
+        404: {content: {application/json: {schema: Error}}}
+    """
+    code = request.args.get("code")
+    if not code:
+        raise NotFound("no case with this tracking number and access code", {})
+    return jsonify(rpc("intake", "public_case", case_id, code))

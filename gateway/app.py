@@ -1,0 +1,30 @@
+"""The gateway: the only HTTP entry. It validates, calls one service, maps errors; it owns
+nothing in the store."""
+import logging
+
+from flask import Flask
+
+from lianxin import settings
+from lianxin.rpc import RpcPool
+
+from . import errors
+from .api import api
+from .health import health
+from .openapi import docs
+
+
+def create_app(nameko_config=None, rpc_timeout=None):
+    app = Flask(__name__)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    config = nameko_config or settings.nameko_config()
+    app.config.update(AMQP_URI=config["AMQP_URI"], MONGO_URI=config["MONGO_URI"],
+                      RPC_TIMEOUT=rpc_timeout or settings.RPC_TIMEOUT)
+    app.extensions["lianxin.rpc"] = RpcPool(config, timeout=app.config["RPC_TIMEOUT"])
+    app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
+    app.register_blueprint(api)
+    app.register_blueprint(health)
+    app.register_blueprint(docs)
+    errors.register(app)
+    logging.basicConfig(level=logging.INFO)
+    return app

@@ -1,0 +1,109 @@
+"""The bus: the `lianxin.events` exchange, the queues behind it, and a plain-JSON publisher.
+
+Every event is published once, as plain JSON (no kombu type tags), to the durable topic
+exchange `lianxin.events` with the event type as routing key. Internal consumers are nameko
+`event_handler("lianxin", type)` entrypoints on the same exchange, and `declare_topology`
+declares each of their durable queues before any service runs (STACK.md: an event published
+before its consumer's queue exists is dropped).
+"""
+import importlib
+import json
+import logging
+import threading
+
+from kombu import Connection, Exchange, Producer, Queue
+from kombu.messaging import PERSISTENT
+from nameko.events import EventHandler, SERVICE_POOL
+from nameko.extensions import DependencyProvider
+
+from . import settings
+
+log = logging.getLogger(__name__)
+
+
+def events_exchange():
+    # Same arguments as nameko's get_event_exchange, so both sides declare it identically.
+    return Exchange(settings.EVENTS_EXCHANGE, type="topic", durable=True,
+                    delivery_mode=PERSISTENT, auto_delete=False)
+
+
+def load_service_class(dotted):
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def consumer_queues(service_cls):
+    """The durable queues nameko will consume for the event handlers of `service_cls`."""
+    queues = []
+    for attr in dir(service_cls):
+        method = getattr(service_cls, attr)
+        for ep in getattr(method, "nameko_entrypoints", ()):
+            if isinstance(ep, EventHandler) and ep.handler_type is SERVICE_POOL:
+                name = f"evt-{ep.source_service}-{ep.event_type}--{service_cls.name}.{attr}"
+                queues.append(Queue(name, exchange=events_exchange(),
+                                    routing_key=ep.event_type, durable=True, auto_delete=False))
+    return queues
+
+
+def declare_topology(amqp_uri=None, service_paths=None):
+    """Declare the exchange and every consumer queue of every service. Idempotent."""
+    paths = service_paths or settings.SERVICES.values()
+    with Connection(amqp_uri or settings.AMQP_URI, connect_timeout=10) as conn:
+        channel = conn.channel()
+        events_exchange()(channel).declare()
+        for path in paths:
+            for queue in consumer_queues(load_service_class(path)):
+                queue(channel).declare()
+
+
+class EventPublisher:
+    """Publishes envelopes to `lianxin.events`, with publisher confirms and a reconnect."""
+
+    def __init__(self, amqp_uri=None):
+        self.amqp_uri = amqp_uri or settings.AMQP_URI
+        self._local = threading.local()
+
+    def _producer(self):
+        producer = getattr(self._local, "producer", None)
+        if producer is None:
+            conn = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
+                              connect_timeout=10)
+            producer = Producer(conn, exchange=events_exchange(), serializer="json")
+            self._local.conn, self._local.producer = conn, producer
+        return producer
+
+    def _reset(self):
+        conn = getattr(self._local, "conn", None)
+        self._local.producer = self._local.conn = None
+        if conn is not None:
+            try:
+                conn.release()
+            except Exception:  # the connection is already gone
+                pass
+
+    def publish(self, event):
+        body = json.dumps(event, ensure_ascii=False)
+        for attempt in (1, 2):
+            try:
+                self._producer().publish(
+                    body, routing_key=event["type"], content_type="application/json",
+                    content_encoding="utf-8", delivery_mode=PERSISTENT, retry=True,
+                    retry_policy={"max_retries": 3, "interval_start": 0.2,
+                                  "interval_step": 0.5}, declare=[events_exchange()],
+                    headers={"event_id": event["event_id"]})
+                return
+            except Exception:
+                self._reset()
+                if attempt == 2:
+                    raise
+                log.warning("publish of %s failed; reconnecting", event["type"], exc_info=True)
+
+
+class Publisher(DependencyProvider):
+    """nameko dependency: one EventPublisher per service container."""
+
+    def setup(self):
+        self.publisher = EventPublisher(self.container.config.get("AMQP_URI"))
+
+    def get_dependency(self, worker_ctx):
+        return self.publisher

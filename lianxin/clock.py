@@ -1,0 +1,35 @@
+"""The one clock. Domain code takes `now` as an argument; services get it from here."""
+from datetime import datetime, timezone
+
+from nameko.extensions import DependencyProvider
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def isoformat(dt):
+    """RFC 3339 UTC with a Z, second precision: the wire format of every timestamp."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text):
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+class Clock:
+    def now(self):
+        return utcnow()
+
+
+class ClockProvider(DependencyProvider):
+    """Injects a Clock; tests replace it with a fixed one."""
+
+    def get_dependency(self, worker_ctx):
+        return Clock()

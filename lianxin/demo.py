@@ -1,0 +1,41 @@
+"""Load the demo county (config/demo_county.yaml) into the store.
+
+`python -m lianxin.demo` loads it (replacing documents with the same _id);
+`--if-empty` loads it only into a store without units.
+"""
+import argparse
+import pathlib
+
+import yaml
+
+from . import store
+
+DEMO_FILE = pathlib.Path(__file__).resolve().parent.parent / "config" / "demo_county.yaml"
+COLLECTIONS = ("topics", "units", "leaders", "routing_rules", "deadline_policies", "templates")
+
+
+def load(db, path=DEMO_FILE):
+    data = yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8"))
+    counts = {}
+    for name in COLLECTIONS:
+        for doc in data.get(name, []):
+            db[name].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        counts[name] = len(data.get(name, []))
+    store.ensure_indexes(db)
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--if-empty", action="store_true")
+    args = parser.parse_args()
+    db = store.database()
+    if args.if_empty and db.units.estimated_document_count():
+        print("demo county: store already has units; left as is")
+        return
+    counts = load(db)
+    print("demo county loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()

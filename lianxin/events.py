@@ -1,0 +1,32 @@
+"""The event envelope of SPEC §9, built in one place."""
+import uuid
+
+from .clock import isoformat
+
+SCHEMA_VERSION = 1
+
+CASE_EVENT_TYPES = (
+    "case.received", "case.merged", "case.assigned", "case.claimed", "case.returned",
+    "case.progress", "case.extension_requested", "case.extension_decided", "case.replied",
+    "case.reply_rejected", "case.answered", "case.visited", "case.reopened", "case.closed",
+    "case.instructed", "case.not_accepted",
+)
+SUPERVISION_EVENT_TYPES = (
+    "supervision.reminder", "supervision.notice", "supervision.warning", "supervision.overdue",
+)
+EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",)
+
+
+def make_event(type_, *, now, case_id=None, units=(), actor="system", data=None):
+    if type_ not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type_!r}")
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": type_,
+        "occurred_at": isoformat(now),
+        "case_id": case_id,
+        "units": [u for u in units if u],
+        "actor": actor,
+        "data": data or {},
+        "schema": SCHEMA_VERSION,
+    }

@@ -1,0 +1,27 @@
+"""The one matcher behind routing rules and deadline policies: does a rule's `match` hold for
+a case's facts? Every condition must hold. A value may be a scalar (equal), a list (any of),
+or "*" (present and non-empty); `keywords` look for any word in the title and content;
+booleans (e.g. `collective`) compare as booleans."""
+
+
+def _value_matches(expected, actual):
+    if expected == "*":
+        return actual not in (None, "")
+    if isinstance(expected, bool):
+        return bool(actual) is expected
+    if isinstance(expected, (list, tuple)):
+        return actual in expected
+    return actual == expected
+
+
+def matches(match, facts, keys):
+    for key, expected in (match or {}).items():
+        if key not in keys:
+            raise ValueError(f"unknown match key {key!r}")
+        if key == "keywords":
+            words = [expected] if isinstance(expected, str) else expected
+            if not any(w and w in facts.get("text", "") for w in words):
+                return False
+        elif not _value_matches(expected, facts.get(key)):
+            return False
+    return True

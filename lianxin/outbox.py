@@ -1,0 +1,38 @@
+"""The outbox: an event is written into the case document in the same update as the change
+it reports, then published, then removed. A crash between the write and the publish leaves
+it in the document, and `relay` publishes it later. Consumers dedupe on event_id, so an event
+published twice (a crash after publishing, before removing) does no harm.
+"""
+import logging
+from datetime import timedelta
+
+log = logging.getLogger(__name__)
+
+
+def with_events(update, events, now):
+    """Add `events` to a Mongo update document so they are stored atomically with it."""
+    update = dict(update)
+    update.setdefault("$push", {})["outbox"] = {"$each": list(events)}
+    update.setdefault("$set", {})["outbox_since"] = now
+    return update
+
+
+def flush(db, publisher, case_id, events):
+    """Publish events already stored in the case's outbox, and remove each once published."""
+    for event in events:
+        publisher.publish(event)
+        db.cases.update_one({"_id": case_id}, {"$pull": {"outbox": {"event_id": event["event_id"]}}})
+    db.cases.update_one({"_id": case_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}})
+
+
+def relay(db, publisher, now, grace_seconds, limit=500):
+    """Publish what a crashed writer left behind. Returns how many events were published."""
+    cutoff = now - timedelta(seconds=grace_seconds)
+    sent = 0
+    for case in db.cases.find({"outbox_since": {"$lt": cutoff}}, {"outbox": 1}).limit(limit):
+        pending = case.get("outbox") or []
+        if pending:
+            log.info("relaying %d stranded event(s) of %s", len(pending), case["_id"])
+        flush(db, publisher, case["_id"], pending)
+        sent += len(pending)
+    return sent

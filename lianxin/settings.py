@@ -1,0 +1,56 @@
+"""All configuration, read once from environment variables with safe local defaults."""
+import os
+
+
+def _env(name, default):
+    return os.environ.get(name, default)
+
+
+AMQP_URI = _env("LX_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+MONGO_URI = _env("LX_MONGO_URI", "mongodb://127.0.0.1:27017/")
+MONGO_DB = _env("LX_MONGO_DB", "lianxin")
+
+# The public event stream (SPEC §9): a durable topic exchange, routing key = event type.
+# nameko names an event exchange "<source>.events", so internal handlers subscribe with
+# source "lianxin" and read the very same stream outside systems bind to.
+EVENT_SOURCE = "lianxin"
+EVENTS_EXCHANGE = f"{EVENT_SOURCE}.events"
+
+SMTP_HOST = _env("LX_SMTP_HOST", "127.0.0.1")
+SMTP_PORT = int(_env("LX_SMTP_PORT", "8025"))
+SMTP_FROM = _env("LX_SMTP_FROM", "lianxin@localhost")
+SMTP_TIMEOUT = float(_env("LX_SMTP_TIMEOUT", "10"))
+
+RPC_TIMEOUT = float(_env("LX_RPC_TIMEOUT", "10"))
+RPC_POOL_SIZE = int(_env("LX_RPC_POOL_SIZE", "8"))
+
+# Sweepers: how often they run, and how long a thing may sit before it is re-driven.
+SWEEP_INTERVAL = float(_env("LX_SWEEP_INTERVAL", "5"))
+OUTBOX_GRACE_SECONDS = float(_env("LX_OUTBOX_GRACE_SECONDS", "5"))
+ROUTING_GRACE_SECONDS = float(_env("LX_ROUTING_GRACE_SECONDS", "10"))
+LEASE_SECONDS = float(_env("LX_LEASE_SECONDS", "30"))
+
+DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
+TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")
+PUBLIC_URL = _env("LX_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# The service classes that make up the system; the runner declares every consumer queue of
+# every one of them before any service starts, so no event is dropped for want of a queue.
+SERVICES = {
+    "intake": "services.intake.service:IntakeService",
+    "routing": "services.routing.service:RoutingService",
+    "supervision": "services.supervision.service:SupervisionService",
+    "notify": "services.notify.service:NotifyService",
+}
+
+
+def nameko_config():
+    return {
+        "AMQP_URI": AMQP_URI,
+        "MONGO_URI": MONGO_URI,
+        "MONGO_DB": MONGO_DB,
+        "SMTP_HOST": SMTP_HOST,
+        "SMTP_PORT": SMTP_PORT,
+        "max_workers": int(_env("LX_MAX_WORKERS", "10")),
+        "serializer": "json",
+    }

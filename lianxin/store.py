@@ -1,0 +1,44 @@
+"""Store access: one MongoClient per process, the indexes, and the nameko dependency.
+
+Runs on MongoDB in production and FerretDB locally (STACK.md): queries stay within what both
+run, and hot lookups go by `_id`.
+"""
+import threading
+
+import pymongo
+from nameko.extensions import DependencyProvider
+
+from . import settings
+
+_clients = {}
+_lock = threading.Lock()
+
+
+def client(uri=None):
+    uri = uri or settings.MONGO_URI
+    with _lock:
+        if uri not in _clients:
+            _clients[uri] = pymongo.MongoClient(
+                uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000)
+        return _clients[uri]
+
+
+def database(uri=None, name=None):
+    return client(uri)[name or settings.MONGO_DB]
+
+
+def ensure_indexes(db):
+    db.cases.create_index([("status", 1), ("received_at", 1)])
+    db.cases.create_index([("outbox_since", 1)])
+    db.deliveries.create_index([("case_id", 1)])
+
+
+class Store(DependencyProvider):
+    """Injects the Mongo database of the configured store."""
+
+    def setup(self):
+        cfg = self.container.config
+        self.db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB"))
+
+    def get_dependency(self, worker_ctx):
+        return self.db

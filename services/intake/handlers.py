@@ -1,0 +1,96 @@
+"""Intake use cases. Each takes its dependencies (db, publisher, now) as arguments."""
+import logging
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from lianxin import outbox
+from lianxin.clock import isoformat, parse_iso
+from lianxin.errors import Expired, NotFound, ValidationFailed
+from lianxin.events import make_event
+from lianxin.schemas import CaseSubmissionSchema, load_or_raise
+
+from . import domain
+
+log = logging.getLogger(__name__)
+_submission_schema = CaseSubmissionSchema()
+
+
+def next_case_id(db, now, tz):
+    """A tracking number unique across replicas: an atomic per-day counter in the store."""
+    day = domain.local_day(now, tz)
+    key = f"case-seq:{day:%Y%m%d}"
+    for _ in range(5):
+        try:
+            doc = db.counters.find_one_and_update(
+                {"_id": key}, {"$inc": {"seq": 1}}, upsert=True,
+                return_document=ReturnDocument.AFTER)
+            return domain.tracking_number(day, doc["seq"])
+        except DuplicateKeyError:  # two replicas created the day's counter at once
+            continue
+    raise RuntimeError("could not allocate a tracking number")
+
+
+def _receipt(case, access_code):
+    return {"id": case["_id"], "access_code": access_code, "status": case["status"],
+            "due_at": isoformat(domain.due_at(case))}
+
+
+def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/Shanghai",
+           actor="citizen"):
+    """Register a submission once per `request_key` and publish `case.received`.
+
+    The key is the client's Idempotency-Key or, without one, a key the gateway made for this
+    request, so that an RPC redelivered after a crash creates no second case.
+    """
+    if expires_at and now > parse_iso(expires_at):
+        raise Expired("the request waited too long and was dropped", {})
+    submission = load_or_raise(_submission_schema, payload)
+    _check_topic(db, submission["topic"])
+
+    # Reserve (tracking number, access code) for this request key before anything else.
+    reservation = db.submissions.find_one({"_id": request_key})
+    if reservation is None:
+        case_id, code = next_case_id(db, now, tz), domain.new_access_code()
+        try:
+            db.submissions.insert_one({"_id": request_key, "case_id": case_id,
+                                       "access_code": code, "at": now})
+            reservation = {"case_id": case_id, "access_code": code}
+        except DuplicateKeyError:  # the same key, concurrently: use the first reservation
+            reservation = db.submissions.find_one({"_id": request_key})
+    case_id, code = reservation["case_id"], reservation["access_code"]
+
+    existing = db.cases.find_one({"_id": case_id})
+    if existing is not None:
+        return _receipt(existing, code)
+
+    case = domain.new_case(case_id, submission, code, now, actor=actor)
+    event = make_event("case.received", now=now, case_id=case_id, actor=actor,
+                       data=domain.event_facts(case))
+    case["outbox"], case["outbox_since"] = [event], now
+    # notify reads the plain code once, for the acknowledgement, then deletes it.
+    db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {"code": code, "at": now}},
+                            upsert=True)
+    try:
+        db.cases.insert_one(case)
+    except DuplicateKeyError:
+        return _receipt(db.cases.find_one({"_id": case_id}), code)
+    try:
+        outbox.flush(db, publisher, case_id, [event])
+    except Exception:  # the case is safe in the store; the relay publishes it later
+        log.warning("case.received for %s not published yet", case_id, exc_info=True)
+    return _receipt(case, code)
+
+
+def _check_topic(db, topic):
+    if db.topics.estimated_document_count() and db.topics.find_one({"_id": topic}) is None:
+        raise ValidationFailed("the submission is not valid",
+                               {"fields": {"topic": [f"unknown topic {topic!r}"]}})
+
+
+def public_case(db, now, case_id, code):
+    """The citizen's view; a wrong or missing code is indistinguishable from no such case."""
+    case = db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
+    if case is None or not domain.code_matches(case, code):
+        raise NotFound("no case with this tracking number and access code", {})
+    return domain.public_view(case, now)

@@ -1,0 +1,86 @@
+"""Notify use cases: turn events into deliveries, send each once, log every outcome."""
+import logging
+from datetime import timedelta
+
+from pymongo.errors import DuplicateKeyError
+
+from . import messages
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+SEND_CLAIM = 120  # seconds a sender may take before another may try
+
+
+def template_for(db, name, lang):
+    return (db.templates.find_one({"_id": f"{name}:{lang}"})
+            or db.templates.find_one({"_id": f"{name}:zh-CN"}))
+
+
+def deliver(db, mailer, now, event, message, lang):
+    """Send `message` for `event` unless it was sent already (SPEC §8: never twice for the
+    same event and recipient). Every attempt and its outcome is in `deliveries`."""
+    key = f"{event['event_id']}:{message.template}:{message.recipient}"
+    try:
+        db.deliveries.insert_one({
+            "_id": key, "event_id": event["event_id"], "event_type": event["type"],
+            "case_id": event.get("case_id"), "template": message.template,
+            "channel": message.channel, "recipient": message.recipient,
+            "recipient_kind": message.recipient_kind, "status": "pending", "attempts": 0,
+            "created_at": now, "event": event})
+    except DuplicateKeyError:
+        pass
+    # Take the delivery for sending, so that two handlers of one redelivered event cannot
+    # both send it; a sender that died lets go when its claim expires.
+    claimed = db.deliveries.find_one_and_update(
+        {"_id": key, "$or": [{"status": {"$in": ["pending", "retrying"]}},
+                             {"status": "sending", "claimed_until": {"$lt": now}}]},
+        {"$set": {"status": "sending", "claimed_until": now + timedelta(seconds=SEND_CLAIM)}})
+    if claimed is None:
+        return "duplicate"
+    template = template_for(db, message.template, lang)
+    if template is None:
+        db.deliveries.update_one({"_id": key}, {"$set": {"status": "failed",
+                                                         "error": "no template"}})
+        log.error("no template %s", message.template)
+        return "failed"
+    subject, body = messages.render(template, message.values)
+    try:
+        mailer.send(message.recipient, subject, body, key)
+    except Exception as exc:
+        attempts = db.deliveries.find_one({"_id": key})["attempts"] + 1
+        db.deliveries.update_one({"_id": key}, {"$set": {
+            "status": "failed" if attempts >= MAX_ATTEMPTS else "retrying",
+            "error": str(exc), "attempts": attempts,
+            "next_attempt_at": now + timedelta(seconds=30 * 2 ** attempts)}})
+        log.warning("delivery %s failed: %s", key, exc)
+        return "retrying"
+    db.deliveries.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": now,
+                                                     "subject": subject},
+                                            "$inc": {"attempts": 1}})
+    return "sent"
+
+
+def on_case_assigned(db, mailer, now, event, tz, public_url, lang):
+    case = db.cases.find_one({"_id": event["case_id"]})
+    if case is None:
+        log.warning("notify: no case %s", event["case_id"])
+        return []
+    lead = db.units.find_one({"_id": event["data"]["lead_unit"]})
+    ack = db.ack_codes.find_one({"_id": case["_id"]})
+    outcomes = []
+    for message in messages.messages_for_assignment(event, case, lead, ack and ack["code"],
+                                                    tz, public_url):
+        outcomes.append(deliver(db, mailer, now, event, message, lang))
+        if message.template == "acknowledgement" and outcomes[-1] in ("sent", "duplicate"):
+            db.ack_codes.delete_one({"_id": case["_id"]})
+    return outcomes
+
+
+def retry_due(db, mailer, now, tz, public_url, lang, limit=100):
+    """Retry deliveries that failed, with back-off, by re-handling their event."""
+    again = 0
+    for d in db.deliveries.find({"status": "retrying", "next_attempt_at": {"$lt": now}}).limit(limit):
+        if d["event_type"] == "case.assigned":
+            on_case_assigned(db, mailer, now, d["event"], tz, public_url, lang)
+            again += 1
+    return again

@@ -1,0 +1,52 @@
+"""The notify service: deliveries (nameko entrypoints only)."""
+from nameko.events import event_handler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from lianxin import settings
+from lianxin.bus import Publisher
+from lianxin.clock import ClockProvider
+from lianxin.store import Store
+from lianxin.sweeper import relay_outbox, run_once
+
+from . import handlers
+from .mailer import Mailer
+
+
+class MailerProvider(DependencyProvider):
+    def setup(self):
+        cfg = self.container.config
+        self.mailer = Mailer(cfg.get("SMTP_HOST", settings.SMTP_HOST),
+                             int(cfg.get("SMTP_PORT", settings.SMTP_PORT)),
+                             settings.SMTP_FROM, settings.SMTP_TIMEOUT)
+
+    def get_dependency(self, worker_ctx):
+        return self.mailer
+
+
+class NotifyService:
+    name = "notify"
+
+    db = Store()
+    publisher = Publisher()
+    clock = ClockProvider()
+    mailer = MailerProvider()
+
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @event_handler(settings.EVENT_SOURCE, "case.assigned")
+    def on_case_assigned(self, event):
+        handlers.on_case_assigned(self.db, self.mailer, self.clock.now(), event,
+                                  settings.TIMEZONE, settings.PUBLIC_URL,
+                                  settings.DEFAULT_LANGUAGE)
+
+    @timer(interval=settings.SWEEP_INTERVAL)
+    def sweep(self):
+        now = self.clock.now()
+        run_once(self.db, "notify-retry", now, lambda: handlers.retry_due(
+            self.db, self.mailer, now, settings.TIMEZONE, settings.PUBLIC_URL,
+            settings.DEFAULT_LANGUAGE))
+        relay_outbox(self.db, self.publisher, now)
