@@ -12,7 +12,7 @@ import logging
 import threading
 
 from kombu import Connection, Exchange, Producer, Queue
-from kombu.messaging import PERSISTENT
+from nameko.constants import PERSISTENT
 from nameko.events import EventHandler, SERVICE_POOL
 from nameko.extensions import DependencyProvider
 

@@ -5,7 +5,8 @@ from nameko.extensions import DependencyProvider
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    # Whole seconds: what the wire format carries, so a time survives a round trip unchanged.
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def isoformat(dt):

@@ -1,0 +1,18 @@
+# ./lx test: every test, against a real RabbitMQ and a FerretDB of the tests' own.
+source "$(dirname "$0")/lib.sh"
+cd "$LX_ROOT"
+
+export LX_TEST_MONGO_PORT="${LX_TEST_MONGO_PORT:-27018}"
+ensure_rabbitmq
+ensure_venv
+# A store just for tests, emptied each run, so a developer's data is never touched.
+if ! mongo_ping "$LX_TEST_MONGO_PORT"; then
+  rm -rf "$LX_VAR/test-ferretdb"
+fi
+start_ferretdb "$LX_TEST_MONGO_PORT" "$LX_VAR/test-ferretdb"
+# Killed runs leave test vhosts behind (STACK.md); clear them.
+for vh in $(rabbitmqctl -q list_vhosts 2>/dev/null | grep -E '^(nameko_test_|lianxin_test_)' || true); do
+  rabbitmqctl -q delete_vhost "$vh" >/dev/null 2>&1 || true
+done
+export LX_TEST_MONGO_URI="mongodb://127.0.0.1:$LX_TEST_MONGO_PORT/"
+exec "$VENV/bin/python" -m pytest "$@"
