@@ -6,7 +6,7 @@ LX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LX_CACHE="${LX_CACHE:-$HOME/.cache/lianxin}"          # build output kept outside git
 LX_VAR="${LX_VAR:-$LX_ROOT/var}"                      # data, logs, pids (gitignored)
 FERRETDB_VERSION="v1.24.2"
-FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION"
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx1"  # -lxN: our patch level
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
 log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
@@ -48,6 +48,14 @@ build_ferretdb() {
     src="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
     cp -r "$src" "$w/src" && chmod -R u+w "$w/src"
     echo "$FERRETDB_VERSION" >"$w/src/build/version/version.txt"
+    # Make conditional writes atomic, as they are on MongoDB (scripts/ferretdb_writelock.go).
+    cp "$LX_ROOT/scripts/ferretdb_writelock.go" "$w/src/internal/handler/lianxin_writelock.go"
+    local f
+    for f in msg_update.go msg_findandmodify.go msg_delete.go; do
+      sed -i -E 's/^(func \(h \*Handler\) Msg(Update|FindAndModify|Delete)\(.*\) \{)$/\1\n\tlianxinWriteMu.Lock()\n\tdefer lianxinWriteMu.Unlock()\n/' \
+        "$w/src/internal/handler/$f"
+      grep -q lianxinWriteMu "$w/src/internal/handler/$f" || { log "patching $f failed"; exit 1; }
+    done
     mkdir -p "$LX_CACHE"
     cd "$w/src"
     # Go >= 1.23 rejects modernc.org/sqlite's //go:linkname use without this flag (STACK.md).

@@ -31,6 +31,19 @@ def next_case_id(db, now, tz):
     raise RuntimeError("could not allocate a tracking number")
 
 
+def _claim_number(db, now, tz, request_key):
+    """Claim a tracking number with a unique insert: even if a counter ever handed one out
+    twice, only one request can own it."""
+    for _ in range(20):
+        case_id = next_case_id(db, now, tz)
+        try:
+            db.case_numbers.insert_one({"_id": case_id, "request_key": request_key, "at": now})
+            return case_id
+        except DuplicateKeyError:
+            continue
+    raise RuntimeError("could not claim a tracking number")
+
+
 def _receipt(case, access_code):
     return {"id": case["_id"], "access_code": access_code, "status": case["status"],
             "due_at": isoformat(domain.due_at(case))}
@@ -51,7 +64,7 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
     # Reserve (tracking number, access code) for this request key before anything else.
     reservation = db.submissions.find_one({"_id": request_key})
     if reservation is None:
-        case_id, code = next_case_id(db, now, tz), domain.new_access_code()
+        case_id, code = _claim_number(db, now, tz, request_key), domain.new_access_code()
         try:
             db.submissions.insert_one({"_id": request_key, "case_id": case_id,
                                        "access_code": code, "at": now})

@@ -1,0 +1,41 @@
+"""The store keeps MongoDB's single-document atomicity, which every compare-and-set in Lianxin
+relies on (on FerretDB only with the patch `./lx` builds in; see docs/decisions)."""
+import threading
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def _run_threads(n, target):
+    threads = [threading.Thread(target=target) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_compare_and_set_lets_exactly_one_writer_win_each_version(db):
+    db.probe.insert_one({"_id": "x", "version": 0})
+    wins = []
+
+    def writer():
+        for _ in range(20):
+            v = db.probe.find_one({"_id": "x"})["version"]
+            if db.probe.update_one({"_id": "x", "version": v},
+                                   {"$set": {"version": v + 1}}).modified_count:
+                wins.append(v)
+
+    _run_threads(8, writer)
+    assert len(wins) == len(set(wins)) == db.probe.find_one({"_id": "x"})["version"]
+
+
+def test_concurrent_increments_are_not_lost(db):
+    db.probe.insert_one({"_id": "n", "seq": 0})
+
+    def incrementer():
+        for _ in range(25):
+            db.probe.find_one_and_update({"_id": "n"}, {"$inc": {"seq": 1}})
+
+    _run_threads(8, incrementer)
+    assert db.probe.find_one({"_id": "n"})["seq"] == 200
