@@ -21,7 +21,9 @@ def flush(db, publisher, case_id, events):
     """Publish events already stored in the case's outbox, and remove each once published."""
     for event in events:
         publisher.publish(event)
-        db.cases.update_one({"_id": case_id}, {"$pull": {"outbox": {"event_id": event["event_id"]}}})
+        # The whole envelope, not {"event_id": …}: FerretDB ignores a $pull by condition
+        # (silently), while both stores remove an exactly equal document.
+        db.cases.update_one({"_id": case_id}, {"$pull": {"outbox": event}})
     db.cases.update_one({"_id": case_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}})
 
 

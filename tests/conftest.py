@@ -63,7 +63,7 @@ class Mailbox:
             return [m for m in self.messages if address in m["to"]]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def mailbox():
     box = Mailbox()
     # aiosmtpd runs an asyncio loop in a real OS thread, outside eventlet's hub.

@@ -39,3 +39,23 @@ def test_concurrent_increments_are_not_lost(db):
 
     _run_threads(8, incrementer)
     assert db.probe.find_one({"_id": "n"})["seq"] == 200
+
+
+def test_outbox_flush_removes_what_it_published(db):
+    from lianxin import outbox
+    from lianxin.clock import utcnow
+    from lianxin.events import make_event
+
+    published = []
+    events = [make_event("case.received", now=utcnow(), case_id="c1", data={"a": {"b": [1]}}),
+              make_event("case.assigned", now=utcnow(), case_id="c1")]
+    db.cases.insert_one({"_id": "c1", "outbox": events, "outbox_since": utcnow()})
+
+    class Recorder:
+        def publish(self, event):
+            published.append(event["event_id"])
+
+    outbox.flush(db, Recorder(), "c1", db.cases.find_one({"_id": "c1"})["outbox"])
+    case = db.cases.find_one({"_id": "c1"})
+    assert published == [e["event_id"] for e in events]
+    assert case["outbox"] == [] and "outbox_since" not in case

@@ -1,0 +1,96 @@
+"""The system as processes: each service under `python -m lianxin.runner`, the gateway under
+gunicorn, exactly as `./lx run` starts them, on a vhost and database of the test's own."""
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+from nameko.testing.utils import find_free_port
+
+from lianxin import store
+from tests.conftest import MONGO_URI, _rabbitmqctl
+from tests.helpers import wait_for
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class System:
+    def __init__(self, tmp_path, amqp_uri, db_name, smtp_port):
+        self.port = find_free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.amqp_uri = amqp_uri
+        self.logs = tmp_path
+        self.env = {**os.environ, "LX_AMQP_URI": amqp_uri, "LX_MONGO_URI": MONGO_URI,
+                    "LX_MONGO_DB": db_name, "LX_SMTP_PORT": str(smtp_port),
+                    "LX_RPC_TIMEOUT": "3", "LX_SWEEP_INTERVAL": "1",
+                    "LX_ROUTING_GRACE_SECONDS": "2", "LX_OUTBOX_GRACE_SECONDS": "2",
+                    "LX_PUBLIC_URL": self.url, "PYTHONUNBUFFERED": "1"}
+        self.procs = {}
+
+    def _spawn(self, name, argv):
+        log = open(self.logs / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+    def start(self, *names):
+        for name in names:
+            self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
+        for name in names:
+            wait_for(lambda: self._pings(name), timeout=30, interval=0.3)
+
+    def _pings(self, name):
+        from nameko.standalone.rpc import ClusterRpcProxy
+        try:
+            with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=1) as proxy:
+                return getattr(proxy, name).ping() == "pong"
+        except Exception:
+            return False
+
+    def start_gateway(self):
+        self._spawn("gateway", [sys.executable, "-m", "gunicorn", "--workers", "1",
+                                "--worker-class", "gthread", "--threads", "8", "--bind",
+                                f"127.0.0.1:{self.port}", "gateway.wsgi:app"])
+        wait_for(lambda: self._healthy(), timeout=30, interval=0.2)
+
+    def _healthy(self):
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    def stop(self, *names):
+        for name in names:
+            proc = self.procs.pop(name)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def stop_all(self):
+        self.stop(*list(self.procs))
+
+    def log_of(self, name):
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+
+@pytest.fixture
+def fresh_amqp_uri():
+    """A vhost no service has ever run on: no queue exists until the system declares it."""
+    name = f"lianxin_test_{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    _rabbitmqctl("delete_vhost", name)
+
+
+@pytest.fixture
+def system(tmp_path, fresh_amqp_uri, db, db_name, mailbox):
+    s = System(tmp_path, fresh_amqp_uri, db_name, mailbox.port)
+    yield s
+    s.stop_all()
+    store.client(MONGO_URI)  # keep the shared client alive for the db fixture's teardown
