@@ -1,6 +1,10 @@
 """Run one service: `python -m lianxin.runner intake`. Declares the bus topology first, so
 that events published before any consumer has ever run wait in durable queues."""
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402  (nameko needs it before anything else is imported)
 
