@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 def acquire(db, name, holder, now, seconds):
     """Take or renew lease `name` for `holder`; True if `holder` has it now."""
     try:
-        doc = db.leases.find_one_and_update(
+        db.leases.find_one_and_update(
             {"_id": name, "$or": [{"holder": holder}, {"expires_at": {"$lt": now}}]},
             {"$set": {"holder": holder, "expires_at": now + timedelta(seconds=seconds)}},
             upsert=True)
@@ -17,6 +17,3 @@ def acquire(db, name, holder, now, seconds):
         return False
     return True
 
-
-def release(db, name, holder):
-    db.leases.delete_one({"_id": name, "holder": holder})

@@ -29,6 +29,8 @@ SWEEP_INTERVAL = float(_env("LX_SWEEP_INTERVAL", "5"))
 OUTBOX_GRACE_SECONDS = float(_env("LX_OUTBOX_GRACE_SECONDS", "5"))
 ROUTING_GRACE_SECONDS = float(_env("LX_ROUTING_GRACE_SECONDS", "10"))
 LEASE_SECONDS = float(_env("LX_LEASE_SECONDS", "30"))
+# A case still waiting for a unit after this long gets an acknowledgement without a date.
+ACK_WAIT_SECONDS = float(_env("LX_ACK_WAIT_SECONDS", "600"))
 
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")

@@ -6,7 +6,7 @@ from lianxin import settings
 from lianxin.clock import ClockProvider
 from lianxin.bus import Publisher
 from lianxin.store import Store
-from lianxin.sweeper import relay_outbox
+from lianxin.sweeper import Sweeper
 
 from . import handlers
 
@@ -17,6 +17,7 @@ class IntakeService:
     db = Store()
     publisher = Publisher()
     clock = ClockProvider()
+    sweeps = Sweeper()
 
     @rpc
     def ping(self):
@@ -33,4 +34,4 @@ class IntakeService:
 
     @timer(interval=settings.SWEEP_INTERVAL)
     def sweep_outbox(self):
-        relay_outbox(self.db, self.publisher, self.clock.now())
+        self.sweeps.relay_outbox(self.publisher, self.clock.now())

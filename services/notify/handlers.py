@@ -76,6 +76,28 @@ def on_case_assigned(db, mailer, now, event, tz, public_url, lang):
     return outcomes
 
 
+def acknowledge_waiting(db, mailer, now, wait_seconds, public_url, lang, limit=100):
+    """Acknowledge cases that have waited `wait_seconds` without a unit (manual queue)."""
+    cutoff = now - timedelta(seconds=wait_seconds)
+    sent = 0
+    for ack in db.ack_codes.find({"at": {"$lt": cutoff}}).limit(limit):
+        if ack.get("waiting_ack"):
+            continue
+        case = db.cases.find_one({"_id": ack["_id"]})
+        message = case and case["status"] == "received" and \
+            messages.message_for_waiting_case(case, ack["code"], public_url)
+        if message:
+            event = {"event_id": f"waiting-{case['_id']}", "type": "case.received",
+                     "case_id": case["_id"]}
+            if deliver(db, mailer, now, event, message, lang) in ("sent", "duplicate"):
+                sent += 1
+            else:
+                continue
+        # Keep the code: the dated acknowledgement on assignment still needs it.
+        db.ack_codes.update_one({"_id": ack["_id"]}, {"$set": {"waiting_ack": True}})
+    return sent
+
+
 def retry_due(db, mailer, now, tz, public_url, lang, limit=100):
     """Retry deliveries that failed, with back-off, by re-handling their event."""
     again = 0

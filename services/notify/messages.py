@@ -50,3 +50,14 @@ def messages_for_assignment(event, case, lead_unit, access_code, tz, public_url)
     if lead_unit and lead_unit.get("email"):
         out.append(Message("assignment", "email", lead_unit["email"], "unit", values))
     return out
+
+
+def message_for_waiting_case(case, access_code, public_url):
+    """A case no rule could place waits for a dispatcher: tell the citizen it was received
+    (tracking number, access code) without a promised date; that follows on assignment."""
+    email = (case.get("citizen") or {}).get("email")
+    if not (email and access_code):
+        return None
+    return Message("acknowledgement_waiting", "email", email, "citizen", {
+        "case_id": case["_id"], "title": case["title"], "access_code": access_code,
+        "track_url": f"{public_url}/api/v1/cases/{case['_id']}"})

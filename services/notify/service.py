@@ -8,7 +8,7 @@ from lianxin import settings
 from lianxin.bus import Publisher
 from lianxin.clock import ClockProvider
 from lianxin.store import Store
-from lianxin.sweeper import relay_outbox, run_once
+from lianxin.sweeper import Sweeper
 
 from . import handlers
 from .mailer import Mailer
@@ -31,6 +31,7 @@ class NotifyService:
     db = Store()
     publisher = Publisher()
     clock = ClockProvider()
+    sweeps = Sweeper()
     mailer = MailerProvider()
 
     @rpc
@@ -46,7 +47,10 @@ class NotifyService:
     @timer(interval=settings.SWEEP_INTERVAL)
     def sweep(self):
         now = self.clock.now()
-        run_once(self.db, "notify-retry", now, lambda: handlers.retry_due(
+        self.sweeps.run_once("notify-retry", now, lambda: handlers.retry_due(
             self.db, self.mailer, now, settings.TIMEZONE, settings.PUBLIC_URL,
             settings.DEFAULT_LANGUAGE))
-        relay_outbox(self.db, self.publisher, now)
+        self.sweeps.run_once("notify-ack-waiting", now, lambda: handlers.acknowledge_waiting(
+            self.db, self.mailer, now, settings.ACK_WAIT_SECONDS, settings.PUBLIC_URL,
+            settings.DEFAULT_LANGUAGE))
+        self.sweeps.relay_outbox(self.publisher, now)

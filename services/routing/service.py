@@ -8,7 +8,7 @@ from lianxin.bus import Publisher
 from lianxin.clock import ClockProvider
 from lianxin.rpc import RpcPoolProvider
 from lianxin.store import Store
-from lianxin.sweeper import relay_outbox, run_once
+from lianxin.sweeper import Sweeper
 
 from . import handlers
 
@@ -19,6 +19,7 @@ class RoutingService:
     db = Store()
     publisher = Publisher()
     clock = ClockProvider()
+    sweeps = Sweeper()
     call = RpcPoolProvider()
 
     @rpc
@@ -33,6 +34,6 @@ class RoutingService:
     @timer(interval=settings.SWEEP_INTERVAL)
     def sweep(self):
         now = self.clock.now()
-        run_once(self.db, "routing-reroute", now, lambda: handlers.reroute_stuck(
+        self.sweeps.run_once("routing-reroute", now, lambda: handlers.reroute_stuck(
             self.db, self.publisher, self.call, now, settings.ROUTING_GRACE_SECONDS))
-        relay_outbox(self.db, self.publisher, now)
+        self.sweeps.relay_outbox(self.publisher, now)

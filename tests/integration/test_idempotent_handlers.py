@@ -1,6 +1,7 @@
 """The same event delivered twice changes nothing the second time (STACK.md: nameko
 redelivers after a crash and on shutdown)."""
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -73,3 +74,23 @@ def test_a_case_no_rule_can_place_waits_in_the_manual_queue(start_services, rpc,
     assert case["status"] == "received"
     assert case["assignment"]["lead_unit"] is None
     assert case["timeline"][-1]["action"] == "queued"
+
+
+def test_a_case_waiting_for_dispatch_is_acknowledged_once_without_a_date(
+        start_services, rpc, db, mailbox):
+    from services.notify import handlers as notify
+    from services.notify.mailer import Mailer
+
+    start_services("intake", "routing", "supervision")
+    receipt = rpc.intake.submit({**SUBMISSION, "topic": "other", "location": {},
+                                 "citizen": {"email": "wait@example.com"}}, "req:wait")
+    wait_for(lambda: db.cases.find_one({"_id": receipt["id"], "routing.queued": True}))
+    mailer = Mailer("127.0.0.1", mailbox.port, "lianxin@test")
+    later = utcnow() + timedelta(minutes=11)
+    assert notify.acknowledge_waiting(db, mailer, utcnow(), 600, "http://x", "zh-CN") == 0
+    assert notify.acknowledge_waiting(db, mailer, later, 600, "http://x", "zh-CN") == 1
+    assert notify.acknowledge_waiting(db, mailer, later, 600, "http://x", "zh-CN") == 0
+    [mail] = mailbox.to("wait@example.com")
+    assert receipt["access_code"] in mail["body"] and "承诺答复时间：" not in mail["body"]
+    # the code is kept for the dated acknowledgement that follows the assignment
+    assert db.ack_codes.find_one({"_id": receipt["id"]})["code"] == receipt["access_code"]
