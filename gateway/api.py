@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, request
 
-from lianxin.clock import isoformat, utcnow
+from lianxin.clock import exact_isoformat, exact_utcnow
 from lianxin.errors import BadRequest, NotFound
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
@@ -59,7 +59,8 @@ def submit_case():
         raise BadRequest("Idempotency-Key is too long", {"max_length": MAX_IDEMPOTENCY_KEY})
     request_key = f"key:{key}" if key else f"req:{uuid.uuid4()}"
     # If intake picks the request up after we have given up, it must do nothing.
-    expires_at = isoformat(utcnow() + timedelta(seconds=current_app.config["RPC_TIMEOUT"]))
+    expires_at = exact_isoformat(exact_utcnow()
+                                 + timedelta(seconds=current_app.config["RPC_TIMEOUT"]))
     receipt = rpc("intake", "submit", _submission.dump(payload), request_key, expires_at)
     response = jsonify(receipt)
     response.status_code = 201

@@ -6,7 +6,16 @@ from nameko.extensions import DependencyProvider
 
 def utcnow():
     # Whole seconds: what the wire format carries, so a time survives a round trip unchanged.
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return exact_utcnow().replace(microsecond=0)
+
+
+def exact_utcnow():
+    return datetime.now(timezone.utc)
+
+
+def exact_isoformat(dt):
+    """RFC 3339 UTC with microseconds, for deadlines measured in seconds (request expiry)."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def isoformat(dt):
@@ -27,6 +36,9 @@ def parse_iso(text):
 class Clock:
     def now(self):
         return utcnow()
+
+    def exact(self):
+        return exact_utcnow()
 
 
 class ClockProvider(DependencyProvider):

@@ -50,13 +50,13 @@ def _receipt(case, access_code):
 
 
 def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/Shanghai",
-           actor="citizen"):
+           actor="citizen", exact_now=None):
     """Register a submission once per `request_key` and publish `case.received`.
 
     The key is the client's Idempotency-Key or, without one, a key the gateway made for this
     request, so that an RPC redelivered after a crash creates no second case.
     """
-    if expires_at and now > parse_iso(expires_at):
+    if expires_at and (exact_now or now) > parse_iso(expires_at):
         raise Expired("the request waited too long and was dropped", {})
     submission = load_or_raise(_submission_schema, payload)
     _check_topic(db, submission["topic"])

@@ -26,7 +26,7 @@ class IntakeService:
     @rpc
     def submit(self, payload, request_key, expires_at=None):
         return handlers.submit(self.db, self.publisher, self.clock.now(), payload, request_key,
-                               expires_at, tz=settings.TIMEZONE)
+                               expires_at, tz=settings.TIMEZONE, exact_now=self.clock.exact())
 
     @rpc
     def public_case(self, case_id, code):
