@@ -1,29 +1,18 @@
-"""The v1 HTTP API (SPEC §10): parse a request, call one service, shape the answer."""
+"""The citizen's endpoints of the v1 API (SPEC §10): submit a case, track it."""
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
 from lianxin.clock import exact_isoformat, exact_utcnow
 from lianxin.errors import BadRequest, NotFound
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
+from .cases_api import register_case, staff_case
+from .common import api, json_body, rpc
+
 _submission = CaseSubmissionSchema()
 MAX_IDEMPOTENCY_KEY = 200
-
-
-def rpc(service, method, *args):
-    return current_app.extensions["lianxin.rpc"].call(service, method, *args)
-
-
-def json_body():
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise BadRequest("the body is not valid JSON")
-    if not isinstance(data, dict):
-        raise BadRequest("the body must be a JSON object")
-    return data
 
 
 @api.post("/cases")
@@ -53,6 +42,8 @@ def submit_case():
         422: {content: {application/json: {schema: Error}}}
         503: {content: {application/json: {schema: Error}}}
     """
+    if request.headers.get("Authorization"):
+        return register_case()  # a clerk registering a case from another channel
     payload = load_or_raise(_submission, json_body())
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
@@ -86,5 +77,7 @@ def get_case(case_id):
     """
     code = request.args.get("code")
     if not code:
+        if request.headers.get("Authorization"):
+            return staff_case(case_id)  # staff: the full case within their scope
         raise NotFound("no case with this tracking number and access code", {})
     return jsonify(rpc("intake", "public_case", case_id, code))

@@ -8,7 +8,8 @@ from lianxin import settings
 from lianxin.rpc import RpcPool
 
 from . import errors
-from .api import api
+from . import admin_api, api as citizen_api  # noqa: F401  (their routes join the blueprint)
+from .common import api
 from .health import health
 from .openapi import docs
 
@@ -19,7 +20,8 @@ def create_app(nameko_config=None, rpc_timeout=None):
     app.json.sort_keys = False
     config = nameko_config or settings.nameko_config()
     app.config.update(AMQP_URI=config["AMQP_URI"], MONGO_URI=config["MONGO_URI"],
-                      RPC_TIMEOUT=rpc_timeout or settings.RPC_TIMEOUT)
+                      RPC_TIMEOUT=rpc_timeout or settings.RPC_TIMEOUT,
+                      SECRET_KEY=settings.SECRET_KEY, TOKEN_TTL=settings.TOKEN_TTL_SECONDS)
     app.extensions["lianxin.rpc"] = RpcPool(config, timeout=app.config["RPC_TIMEOUT"])
     app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
     app.register_blueprint(api)

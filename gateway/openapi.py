@@ -6,11 +6,13 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from lianxin import schemas
+from lianxin import action_schemas, schemas
 
 docs = Blueprint("docs", __name__)
 
 COMPONENTS = {
+    **{name[:-6]: cls for name, cls in vars(action_schemas).items()
+       if name.endswith("Schema") and isinstance(cls, type) and name != "Schema"},
     "CaseSubmission": schemas.CaseSubmissionSchema,
     "SubmissionReceipt": schemas.SubmissionReceiptSchema,
     "PublicCase": schemas.PublicCaseSchema,
@@ -31,6 +33,8 @@ def build_spec(app):
                    plugins=[FlaskPlugin(), MarshmallowPlugin()],
                    info={"description": "Citizens' cases from every channel to the units "
                                         "that must answer them. See SPEC §10."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "JWT"})
     for name, schema in COMPONENTS.items():
         spec.components.schema(name, schema=schema)
     with app.test_request_context():

@@ -9,9 +9,12 @@ import pathlib
 import yaml
 
 from . import store
+from .auth import hash_password
 
 DEMO_FILE = pathlib.Path(__file__).resolve().parent.parent / "config" / "demo_county.yaml"
-COLLECTIONS = ("topics", "units", "leaders", "routing_rules", "deadline_policies", "templates")
+COLLECTIONS = ("topics", "units", "leaders", "routing_rules", "deadline_policies", "templates",
+               "users")
+DEMO_PASSWORD = "demo-pass-1"
 
 
 def load(db, path=DEMO_FILE):
@@ -19,10 +22,22 @@ def load(db, path=DEMO_FILE):
     counts = {}
     for name in COLLECTIONS:
         for doc in data.get(name, []):
+            if name == "users":
+                doc = {**doc, "password_hash": _password_hash(), "active": True}
             db[name].replace_one({"_id": doc["_id"]}, doc, upsert=True)
         counts[name] = len(data.get(name, []))
     store.ensure_indexes(db)
     return counts
+
+
+_HASH = []
+
+
+def _password_hash():
+    # One scrypt hash for all demo users: loading stays fast in every test.
+    if not _HASH:
+        _HASH.append(hash_password(DEMO_PASSWORD))
+    return _HASH[0]
 
 
 def main():
@@ -32,9 +47,11 @@ def main():
     db = store.database()
     if args.if_empty and db.units.estimated_document_count():
         print("demo county: store already has units; left as is")
-        return
-    counts = load(db)
-    print("demo county loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    else:
+        counts = load(db)
+        print("demo county loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(f"demo accounts (password {DEMO_PASSWORD}): "
+          + ", ".join(f"{u['_id']} ({u['role']})" for u in db.users.find().sort("_id", 1)))
 
 
 if __name__ == "__main__":

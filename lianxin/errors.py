@@ -58,3 +58,8 @@ class Expired(LianxinError):
 
 class Unavailable(LianxinError):
     code, status = "service_unavailable", 503
+
+
+@deserialize_to_instance
+class TooManyRequests(LianxinError):
+    code, status = "too_many_requests", 429

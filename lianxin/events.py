@@ -9,7 +9,9 @@ CASE_EVENT_TYPES = (
     "case.received", "case.merged", "case.assigned", "case.claimed", "case.returned",
     "case.progress", "case.extension_requested", "case.extension_decided", "case.replied",
     "case.reply_rejected", "case.answered", "case.visited", "case.reopened", "case.closed",
-    "case.instructed", "case.not_accepted",
+    "case.instructed",
+    # Not in SPEC §9's list, for state changes it does not name (docs/decisions/0007):
+    "case.not_accepted", "case.unmerged", "case.appealed", "case.appeal_decided",
 )
 SUPERVISION_EVENT_TYPES = (
     "supervision.reminder", "supervision.notice", "supervision.warning", "supervision.overdue",

@@ -32,6 +32,22 @@ LEASE_SECONDS = float(_env("LX_LEASE_SECONDS", "30"))
 # A case still waiting for a unit after this long gets an acknowledgement without a date.
 ACK_WAIT_SECONDS = float(_env("LX_ACK_WAIT_SECONDS", "600"))
 
+# Staff authentication. Set LX_SECRET_KEY in production: tokens signed with the default are
+# worthless outside one machine.
+SECRET_KEY = _env("LX_SECRET_KEY", "lianxin-local-development-secret-change-me")
+TOKEN_TTL_SECONDS = int(_env("LX_TOKEN_TTL_SECONDS", "28800"))  # one working day
+LOGIN_MAX_FAILURES = int(_env("LX_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCK_SECONDS = int(_env("LX_LOGIN_LOCK_SECONDS", "900"))
+# The first admin, created at first start when no admin exists.
+ADMIN_USERNAME = _env("LX_ADMIN_USERNAME", "admin")
+ADMIN_PASSWORD = _env("LX_ADMIN_PASSWORD", "admin-change-me")
+
+# Case handling rules (SPEC §3/§5) that an office may tune.
+MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))              # reopen on dissatisfaction, once
+CO_UNIT_SHARE = float(_env("LX_CO_UNIT_SHARE", "0.5"))      # co-units get half the lead's time
+CLAIM_WINDOW_WORKING_DAYS = int(_env("LX_CLAIM_WINDOW_WORKING_DAYS", "1"))
+RETURNS_FLAG_AT = int(_env("LX_RETURNS_FLAG_AT", "3"))      # a case returned 3 times is flagged
+
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")
 PUBLIC_URL = _env("LX_PUBLIC_URL", "http://127.0.0.1:8000")

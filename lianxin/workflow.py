@@ -1,6 +1,7 @@
 """The case state machine (SPEC §3): one table of what may happen to a case, from which
 state, by which role. Every service asks `check` before it acts; nothing bypasses it.
 """
+from .auth import UNIT_ROLES
 from .errors import Forbidden, WrongState
 
 STATES = ("received", "assigned", "return_requested", "in_progress", "replied", "answered",
@@ -8,13 +9,14 @@ STATES = ("received", "assigned", "return_requested", "in_progress", "replied", 
 OPEN_STATES = ("received", "assigned", "return_requested", "in_progress", "replied")
 
 SYSTEM = "system"
-UNIT_ROLES = ("handler", "unit_leader")
 
 # action: (from-states, to-state or None when the state does not change, roles allowed)
 TRANSITIONS = {
-    # 分流转办: automatic routing, or the dispatcher's hand from the manual queue.
+    # Registration by the office: hotline, letter, visit, reception day, collector.
+    "register": ((), "received", ("clerk",)),
+    # 分流转办: automatic routing, or the dispatcher's hand (also re-routing an assigned case).
     "route": (("received",), "assigned", (SYSTEM,)),
-    "assign": (("received",), "assigned", ("dispatcher",)),
+    "assign": (("received", "assigned"), "assigned", ("dispatcher",)),
     # 直办: a clerk answers a consultation on the spot; it still gets its return visit.
     "direct_answer": (("received",), "answered", ("clerk",)),
     # 不予受理: in litigation, outside jurisdiction — with a reason the citizen is told.
@@ -23,11 +25,13 @@ TRANSITIONS = {
     "merge": (("received", "assigned"), "merged", (SYSTEM, "dispatcher")),
     "unmerge": (("merged",), "received", ("dispatcher",)),
     "claim": (("assigned",), "in_progress", UNIT_ROLES),
-    # 退单: a misrouted case goes back, with a reason, within the claim window.
+    # 退单: a misrouted case goes back, with a reason, within the claim window; the
+    # dispatcher re-dispatches it (to the queue, or straight to another unit) or refuses.
     "request_return": (("assigned",), "return_requested", UNIT_ROLES),
     "accept_return": (("return_requested",), "received", ("dispatcher",)),
     "refuse_return": (("return_requested",), "assigned", ("dispatcher",)),
     "progress": (("in_progress",), None, UNIT_ROLES),
+    # 会办意见: co-handling units give their input while the lead unit works.
     "co_input": (("assigned", "in_progress"), None, UNIT_ROLES),
     "request_extension": (("in_progress",), None, UNIT_ROLES),
     "decide_extension": (("in_progress", "replied"), None, ("supervisor",)),
@@ -35,28 +39,46 @@ TRANSITIONS = {
     # Only a reply signed by the unit leader moves the case on (三不结案).
     "sign_reply": (("in_progress",), "replied", ("unit_leader",)),
     "approve_reply": (("replied",), "answered", ("supervisor",)),
+    # A rejected reply goes back to the unit; the clock keeps running.
     "reject_reply": (("replied",), "in_progress", ("supervisor",)),
-    "return_visit": (("answered",), None, ("supervisor", "citizen")),
-    "close": (("answered",), "closed", ("supervisor", "citizen", SYSTEM)),
-    "reopen": (("answered",), "in_progress", ("supervisor", "citizen", SYSTEM)),
+    # 回访: satisfied → closed; dissatisfied → reopened (once by default), then closed as
+    # dissatisfied and raised to the overseeing leader.
+    "close": (("answered",), "closed", ("supervisor", "citizen")),
+    "reopen": (("answered",), "in_progress", ("supervisor", "citizen")),
+    # 批示: leaders may instruct at any state.
     "instruct": (STATES, None, ("leader",)),
+    # 评星复议: a unit contests a dissatisfied rating; a supervisor decides whether it counts.
     "appeal": (("closed",), None, ("unit_leader",)),
     "decide_appeal": (("closed",), None, ("supervisor",)),
 }
 
 
-def check(action, state, role):
-    """Return the state after `action`; raise WrongState or Forbidden if it may not happen."""
+def _spec(action):
     try:
-        from_states, to_state, roles = TRANSITIONS[action]
+        return TRANSITIONS[action]
     except KeyError:
         raise ValueError(f"unknown action {action!r}")
-    if role not in roles:
+
+
+def check_role(action, role):
+    """Raise Forbidden if `role` may never do `action`."""
+    if role not in _spec(action)[2]:
         raise Forbidden(f"a {role} may not {action.replace('_', ' ')}", {"action": action})
+
+
+def check_state(action, state):
+    """Return the state after `action` from `state`, or raise WrongState."""
+    from_states, to_state, _ = _spec(action)
     if state not in from_states:
         raise WrongState(f"cannot {action.replace('_', ' ')} a case that is {state}",
                          {"action": action, "status": state, "allowed_from": list(from_states)})
     return to_state or state
+
+
+def check(action, state, role):
+    """Return the state after `action`; raise Forbidden or WrongState if it may not happen."""
+    check_role(action, role)
+    return check_state(action, state)
 
 
 def allowed(action, state, role):

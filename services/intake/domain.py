@@ -1,18 +1,14 @@
 """Intake rules, free of I/O: tracking numbers, access codes, the new case and its public view."""
-import hashlib
-import hmac
 import re
-import secrets
 from zoneinfo import ZoneInfo
 
-from lianxin.clock import isoformat
+from lianxin.access import (CODE_ALPHABET, code_matches, hash_access_code,  # noqa: F401
+                            new_access_code)
+from lianxin.auth import CITIZEN
+from lianxin.cases import timeline_entry
 from lianxin.schemas import COLLECTIVE_THRESHOLD
 
 TRACKING_NUMBER = re.compile(r"^LX-\d{8}-\d{6}$")
-# No 0/O, 1/I/L: a code read out over the phone must not be misheard.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
-_HASH_ROUNDS = 60_000
 
 
 def tracking_number(local_day, seq):
@@ -26,30 +22,7 @@ def local_day(now, tz="Asia/Shanghai"):
     return now.astimezone(ZoneInfo(tz)).date()
 
 
-def new_access_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalize_code(code):
-    return (code or "").strip().upper().replace(" ", "").replace("-", "")
-
-
-def hash_access_code(code, salt=None):
-    """The code is stored only as a salted, slow hash; returns (salt, hash) as hex."""
-    salt = salt or secrets.token_hex(16)
-    digest = hashlib.pbkdf2_hmac("sha256", normalize_code(code).encode(), bytes.fromhex(salt),
-                                 _HASH_ROUNDS)
-    return salt, digest.hex()
-
-
-def code_matches(case, code):
-    salt, stored = case.get("access_salt"), case.get("access_hash")
-    if not (salt and stored and code):
-        return False
-    return hmac.compare_digest(hash_access_code(code, salt)[1], stored)
-
-
-def new_case(case_id, submission, access_code, now, actor="citizen"):
+def new_case(case_id, submission, access_code, now, actor=CITIZEN):
     """The document of a freshly received case (SPEC §2), before routing."""
     salt, digest = hash_access_code(access_code)
     flags = []
@@ -71,10 +44,10 @@ def new_case(case_id, submission, access_code, now, actor="citizen"):
         "public_consent": submission.get("public_consent", False),
         "people_involved": submission.get("people_involved", 1),
         "urgency": submission.get("urgency", "normal"),
-        "complexity": "general",
+        "complexity": submission.get("complexity", "general"),
         "flags": flags,
-        "warning": "none",
         "received_at": now,
+        "received_by": actor.get("unit"),  # the registering clerk's unit (谁先收到谁负责)
         "access_salt": salt,
         "access_hash": digest,
         "assignment": {"lead_unit": None, "co_units": [], "leader": None, "assigned_at": None,
@@ -83,14 +56,8 @@ def new_case(case_id, submission, access_code, now, actor="citizen"):
         "return_visit": None,
         "primary_id": None,
         "duplicates": [],
-        "timeline": [timeline_entry(now, actor, "citizen", "received", public=True)],
+        "timeline": [timeline_entry(now, actor, "received", public_note="已受理")],
     }
-
-
-def timeline_entry(now, actor, role, action, note=None, public=False):
-    """One line of the append-only audit trail; `public` lines are shown to the citizen."""
-    return {"at": now, "actor": actor, "role": role, "action": action, "note": note,
-            "public": public}
 
 
 def event_facts(case):
@@ -100,28 +67,15 @@ def event_facts(case):
             "flags": case["flags"], "people_involved": case["people_involved"]}
 
 
-def due_at(case):
-    a = case.get("assignment") or {}
-    return a.get("extended_to") or a.get("due_at")
-
-
-def public_view(case, now):
-    """The citizen's view (SPEC §10 `GET /cases/{id}?code=`): status, dates, public timeline."""
-    due = due_at(case)
-    reply = case.get("reply") or {}
-    answered = case["status"] in ("answered", "closed") and reply
-    return {
-        "id": case["_id"],
-        "status": case["status"],
-        "kind": case["kind"],
-        "topic": case["topic"],
-        "title": case["title"],
-        "received_at": isoformat(case["received_at"]),
-        "due_at": isoformat(due),
-        "overdue": bool(due and case["status"] in ("assigned", "in_progress", "return_requested")
-                        and now > due),
-        "answer": {"outcome": reply.get("outcome"), "opinion": reply.get("opinion"),
-                   "delivered_at": isoformat(reply.get("delivered_at"))} if answered else None,
-        "timeline": [{"at": isoformat(e["at"]), "action": e["action"], "note": e.get("note")}
-                     for e in case.get("timeline", []) if e.get("public")],
-    }
+def direct_answer(case, answer, actor, now):
+    """直办: the clerk answered on the spot; the case is born answered, the clerk on record as
+    handler and signer, and still gets its return visit."""
+    case = dict(case)
+    case["status"] = "answered"
+    case["reply"] = {"outcome": answer["outcome"], "opinion": answer["opinion"],
+                     "handler": actor["username"], "signed_by": actor["username"],
+                     "signed_at": now, "delivered_at": now, "direct": True}
+    case["answered_at"] = now
+    case["timeline"] = case["timeline"] + [
+        timeline_entry(now, actor, "direct_answer", "直办", public_note="已当场答复")]
+    return case

@@ -4,16 +4,19 @@ import logging
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import outbox
+from lianxin import cases, outbox, workflow
+from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Expired, NotFound, ValidationFailed
 from lianxin.events import make_event
+from lianxin.action_schemas import RegistrationSchema
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
 from . import domain
 
 log = logging.getLogger(__name__)
 _submission_schema = CaseSubmissionSchema()
+_registration_schema = RegistrationSchema()
 
 
 def next_case_id(db, now, tz):
@@ -46,11 +49,11 @@ def _claim_number(db, now, tz, request_key):
 
 def _receipt(case, access_code):
     return {"id": case["_id"], "access_code": access_code, "status": case["status"],
-            "due_at": isoformat(domain.due_at(case))}
+            "due_at": isoformat(cases.due_at(case))}
 
 
 def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/Shanghai",
-           actor="citizen", exact_now=None):
+           actor=CITIZEN, exact_now=None, schema=_submission_schema):
     """Register a submission once per `request_key` and publish `case.received`.
 
     The key is the client's Idempotency-Key or, without one, a key the gateway made for this
@@ -58,7 +61,10 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
     """
     if expires_at and (exact_now or now) > parse_iso(expires_at):
         raise Expired("the request waited too long and was dropped", {})
-    submission = load_or_raise(_submission_schema, payload)
+    submission = load_or_raise(schema, payload)
+    if submission.get("direct_answer") and submission["kind"] != "consultation":
+        raise ValidationFailed("only a consultation is answered on the spot (直办)",
+                               {"fields": {"direct_answer": ["only for kind consultation"]}})
     _check_topic(db, submission["topic"])
 
     # Reserve (tracking number, access code) for this request key before anything else.
@@ -78,9 +84,15 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
         return _receipt(existing, code)
 
     case = domain.new_case(case_id, submission, code, now, actor=actor)
-    event = make_event("case.received", now=now, case_id=case_id, actor=actor,
-                       data=domain.event_facts(case))
-    case["outbox"], case["outbox_since"] = [event], now
+    events = [make_event("case.received", now=now, case_id=case_id, actor=actor["username"],
+                         data=domain.event_facts(case))]
+    if submission.get("direct_answer"):
+        case = domain.direct_answer(case, submission["direct_answer"], actor, now)
+        events.append(make_event("case.answered", now=now, case_id=case_id,
+                                 actor=actor["username"],
+                                 data={"status": "answered", "direct": True,
+                                       "outcome": case["reply"]["outcome"]}))
+    case["outbox"], case["outbox_since"] = events, now
     # notify reads the plain code once, for the acknowledgement, then deletes it.
     db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {"code": code, "at": now}},
                             upsert=True)
@@ -89,10 +101,18 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
     except DuplicateKeyError:
         return _receipt(db.cases.find_one({"_id": case_id}), code)
     try:
-        outbox.flush(db, publisher, case_id, [event])
+        outbox.flush(db, publisher, case_id, events)
     except Exception:  # the case is safe in the store; the relay publishes it later
         log.warning("case.received for %s not published yet", case_id, exc_info=True)
     return _receipt(case, code)
+
+
+def register(db, publisher, now, payload, request_key, actor, tz="Asia/Shanghai"):
+    """A clerk registers a case from the hotline, a letter, a visit, a reception day or an
+    information collector (SPEC §3), possibly answered on the spot (直办)."""
+    workflow.check_role("register", actor["role"])
+    return submit(db, publisher, now, payload, request_key, tz=tz, actor=actor,
+                  schema=_registration_schema)
 
 
 def _check_topic(db, topic):
@@ -106,4 +126,4 @@ def public_case(db, now, case_id, code):
     case = db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
     if case is None or not domain.code_matches(case, code):
         raise NotFound("no case with this tracking number and access code", {})
-    return domain.public_view(case, now)
+    return cases.public_view(case, now)

@@ -1,14 +1,27 @@
-"""The intake service: registration from every channel (nameko entrypoints only)."""
+"""The intake service: registration from every channel, the office's decisions on a new case,
+staff accounts, and reading cases (nameko entrypoints only)."""
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from lianxin import settings
-from lianxin.clock import ClockProvider
+from lianxin import admin, cases, settings
 from lianxin.bus import Publisher
-from lianxin.store import Store
+from lianxin.clock import ClockProvider, utcnow
+from lianxin.store import Store, database
 from lianxin.sweeper import Sweeper
 
-from . import handlers
+from . import accounts, dispatch, handlers, queries
+
+COLLECTIONS = ("units", "users", "leaders", "topics")
+
+
+class FirstAdmin(DependencyProvider):
+    """Creates the first admin from configuration when the service starts (SPEC §10)."""
+
+    def start(self):
+        cfg = self.container.config
+        accounts.ensure_admin(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")),
+                              settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
 
 
 class IntakeService:
@@ -18,6 +31,7 @@ class IntakeService:
     publisher = Publisher()
     clock = ClockProvider()
     sweeps = Sweeper()
+    first_admin = FirstAdmin()
 
     @rpc
     def ping(self):
@@ -29,8 +43,38 @@ class IntakeService:
                                expires_at, tz=settings.TIMEZONE, exact_now=self.clock.exact())
 
     @rpc
+    def register(self, payload, request_key, actor):
+        return handlers.register(self.db, self.publisher, self.clock.now(), payload,
+                                 request_key, actor, tz=settings.TIMEZONE)
+
+    @rpc
     def public_case(self, case_id, code):
         return handlers.public_case(self.db, self.clock.now(), case_id, code)
+
+    @rpc
+    def act(self, action, case_id, actor, body):
+        now = self.clock.now()
+        case = dispatch.ACTIONS[action](self.db, self.publisher, now, case_id, actor, body)
+        return cases.staff_view(case, actor, now)
+
+    @rpc
+    def get_case(self, case_id, actor):
+        return queries.get_case(self.db, self.clock.now(), case_id, actor)
+
+    @rpc
+    def list_cases(self, filters, actor):
+        return queries.list_cases(self.db, self.clock.now(), filters, actor)
+
+    @rpc
+    def authenticate(self, username, password):
+        return accounts.authenticate(self.db, self.clock.now(), username, password,
+                                     settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS)
+
+    @rpc
+    def admin(self, op, collection, item_id=None, body=None, actor=None):
+        if collection not in COLLECTIONS:
+            raise ValueError(f"intake does not own {collection}")
+        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body)
 
     @timer(interval=settings.SWEEP_INTERVAL)
     def sweep_outbox(self):

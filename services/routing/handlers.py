@@ -1,14 +1,18 @@
-"""Routing use cases: apply the rules to a received case, assign it, or queue it."""
+"""Routing use cases: the rules on a received case, the dispatcher's hand, the return (退单)
+and its ruling. Each takes its dependencies (db, publisher, call, now) as arguments."""
 import logging
 from datetime import timedelta
 
-from lianxin import outbox, workflow
+from lianxin import cases, settings, workflow
+from lianxin.calendar import add_working_days
+from lianxin.cases import Change
 from lianxin.clock import isoformat, parse_iso
-from lianxin.events import make_event
+from lianxin.errors import Forbidden, ValidationFailed, WrongState
 
 from . import domain
 
 log = logging.getLogger(__name__)
+ROUTER = {"username": "routing", "role": workflow.SYSTEM, "unit": None, "name": "routing"}
 
 
 def load_directory(db):
@@ -17,11 +21,6 @@ def load_directory(db):
 
 def load_rules(db):
     return list(db.routing_rules.find())
-
-
-def _entry(now, action, note=None, public=False, actor="routing", role=workflow.SYSTEM):
-    return {"at": now, "actor": actor, "role": role, "action": action, "note": note,
-            "public": public}
 
 
 def route_case(db, publisher, call, now, case_id):
@@ -40,53 +39,145 @@ def route_case(db, publisher, call, now, case_id):
             {"$set": {"routing": {"queued": True, "at": now, "fired": decision.fired,
                                   "reasons": decision.reasons}},
              "$inc": {"version": 1},
-             "$push": {"timeline": _entry(now, "queued", "no routing rule found a unit; "
-                                                          "waiting for manual dispatch")}})
+             "$push": {"timeline": cases.timeline_entry(
+                 now, ROUTER, "queued", "no routing rule found a unit; waiting for manual "
+                 "dispatch")}})
         return "queued" if result.modified_count else "skipped"
-    return assign(db, publisher, call, now, case, decision, actor="routing",
-                  role=workflow.SYSTEM, action="route")
+    try:
+        cases.apply(db, publisher, now, case, ROUTER, "route",
+                    assignment_change(db, call, now, case, decision, ROUTER), "assigned")
+    except WrongState:
+        return "skipped"  # someone else acted first; their change stands
+    return "assigned"
 
 
-def assign(db, publisher, call, now, case, decision, actor, role, action):
-    """Give a case its lead unit (and co-units, leader), start its clock, publish
-    `case.assigned`. The compare-and-set on `version` makes one of two racing writers win."""
-    workflow.check(action, case["status"], role)
+def assignment_change(db, call, now, case, decision, actor):
+    """Give a case its lead unit (and co-units, leader) and start the clock of this
+    assignment with supervision, which owns deadlines (docs/decisions/0004)."""
     complexity = decision.complexity or case.get("complexity", "general")
     urgency = decision.urgency or case.get("urgency", "normal")
     seq = case.get("assignment_count", 0) + 1
     facts = {**domain.facts_of(case), "complexity": complexity, "urgency": urgency}
     facts.pop("text", None)
+    facts.pop("received_by", None)
     clock = call("supervision", "start_clock", case["_id"], seq, facts, isoformat(now))
-    due = parse_iso(clock["due_at"])
-    units = [decision.lead_unit] + list(decision.co_units)
-    flags = list(case.get("flags", []))
-    if decision.leader and "leader_led" not in flags:
-        flags.append("leader_led")
-    names = {u["_id"]: u.get("name", u["_id"]) for u in db.units.find({"_id": {"$in": units}})}
-    event = make_event("case.assigned", now=now, case_id=case["_id"], units=units, actor=actor,
-                       data={"lead_unit": decision.lead_unit, "co_units": decision.co_units,
-                             "leader": decision.leader, "due_at": clock["due_at"],
-                             "policy": clock["policy"], "rules": decision.fired,
-                             "complexity": complexity, "urgency": urgency, "seq": seq})
-    update = outbox.with_events({
-        "$set": {"status": "assigned", "complexity": complexity, "urgency": urgency,
-                 "flags": flags, "assignment_count": seq,
-                 "assignment": {"lead_unit": decision.lead_unit,
-                                "co_units": decision.co_units, "leader": decision.leader,
-                                "assigned_at": now, "claimed_at": None, "due_at": due,
-                                "extended_to": None},
-                 "routing": {"queued": False, "at": now, "fired": decision.fired,
-                             "reasons": decision.reasons, "by": actor}},
-        "$inc": {"version": 1},
-        "$push": {"timeline": _entry(now, "assigned", f"转交{names.get(decision.lead_unit)}办理",
-                                     public=True, actor=actor, role=role)},
-    }, [event], now)
-    result = db.cases.update_one(
-        {"_id": case["_id"], "version": case["version"], "status": case["status"]}, update)
-    if not result.modified_count:
-        return "skipped"  # someone else acted first; their change stands
-    outbox.flush(db, publisher, case["_id"], [event])
-    return "assigned"
+    unit = db.units.find_one({"_id": decision.lead_unit}) or {}
+    change = Change(
+        "case.assigned", public_note=f"转交{unit.get('name', decision.lead_unit)}办理",
+        note="; ".join(decision.fired) or None,
+        set={"complexity": complexity, "urgency": urgency, "assignment_count": seq,
+             "assignment": {"lead_unit": decision.lead_unit, "co_units": decision.co_units,
+                            "leader": decision.leader, "assigned_at": now,
+                            "claimed_at": None, "due_at": parse_iso(clock["due_at"]),
+                            "extended_to": None, "clock_started_at": now,
+                            "yellow_at": cases.yellow_at(now, parse_iso(clock["due_at"]))},
+             "routing": {"queued": False, "at": now, "fired": decision.fired,
+                         "reasons": decision.reasons, "by": actor["username"]}},
+        data={"lead_unit": decision.lead_unit, "co_units": decision.co_units,
+              "leader": decision.leader, "due_at": clock["due_at"], "policy": clock["policy"],
+              "rules": decision.fired, "complexity": complexity, "urgency": urgency,
+              "seq": seq})
+    if decision.leader:
+        change.add_to_set["flags"] = "leader_led"
+    return change
+
+
+def _checked_decision(db, body):
+    """A dispatcher's assignment, checked against the directory (422 on unknown names)."""
+    errors = {}
+    units = [body["lead_unit"], *body.get("co_units", [])]
+    known = {u["_id"] for u in db.units.find({"_id": {"$in": units}})}
+    unknown = [u for u in units if u not in known]
+    if unknown:
+        errors["lead_unit" if body["lead_unit"] in unknown else "co_units"] = [
+            f"unknown unit(s): {', '.join(unknown)}"]
+    if body.get("leader") and not db.leaders.find_one({"_id": body["leader"]}):
+        errors["leader"] = [f"unknown leader {body['leader']!r}"]
+    if errors:
+        raise ValidationFailed("the assignment is not valid", {"fields": errors})
+    return domain.Decision(lead_unit=body["lead_unit"],
+                           co_units=[u for u in body.get("co_units", []) if u != body["lead_unit"]],
+                           leader=body.get("leader"), complexity=body.get("complexity"),
+                           urgency=body.get("urgency"), fired=["manual"])
+
+
+def assign(db, publisher, call, now, case_id, actor, body):
+    """The dispatcher assigns from the manual queue, or re-routes an assigned case."""
+    decision = _checked_decision(db, body)
+    return cases.act(db, publisher, now, case_id, actor, "assign",
+                     lambda case: assignment_change(db, call, now, case, decision, actor))
+
+
+def claim_window_ends(case, tz):
+    return add_working_days(case["assignment"]["assigned_at"],
+                            settings.CLAIM_WINDOW_WORKING_DAYS, tz)
+
+
+def request_return(db, publisher, call, now, case_id, actor, body):
+    """退单: the lead unit asks, with a reason, within the claim window (1 working day)."""
+    def decide(case):
+        if actor.get("unit") != case["assignment"].get("lead_unit"):
+            raise Forbidden("only the lead unit may ask to return a case", {})
+        ends = claim_window_ends(case, settings.TIMEZONE)
+        if now > ends:
+            raise WrongState("the claim window has passed; ask the office by other means",
+                             {"claim_window_ended": isoformat(ends)})
+        count = case.get("returns_count", 0) + 1
+        change = Change("case.returned", note=body["reason"], inc={"returns_count": 1},
+                        set={"return_request": {"reason": body["reason"], "at": now,
+                                                "by": actor["username"],
+                                                "unit": actor["unit"]}},
+                        data={"stage": "requested", "reason": body["reason"],
+                              "returns": count})
+        if count >= settings.RETURNS_FLAG_AT:
+            change.add_to_set["flags"] = "repeatedly_returned"
+        return change
+    return cases.act(db, publisher, now, case_id, actor, "request_return", decide)
+
+
+def decide_return(db, publisher, call, now, case_id, actor, body):
+    """Accepted → back to the manual queue, or straight to `lead_unit` with a new clock;
+    refused → back to the unit, the clock still running."""
+    if not body["accept"]:
+        return cases.act(db, publisher, now, case_id, actor, "refuse_return", lambda case: Change(
+            "case.returned", note=body.get("comment"),
+            data={"stage": "refused", "comment": body.get("comment")}))
+    if body.get("lead_unit"):
+        decision = _checked_decision(db, {"lead_unit": body["lead_unit"],
+                                          "co_units": body.get("co_units", [])})
+
+        def redispatch(case):
+            change = assignment_change(db, call, now, case, decision, actor)
+            change.note = body.get("comment")
+            change.data["returned_from"] = case["assignment"]["lead_unit"]
+            change.status = "assigned"  # straight to the new unit, not via the queue
+            return "accept_return", change
+        return cases.act(db, publisher, now, case_id, actor, "accept_return", redispatch)
+    return cases.act(db, publisher, now, case_id, actor, "accept_return", lambda case: Change(
+        "case.returned", note=body.get("comment"),
+        set={"routing": {"queued": True, "at": now, "fired": [], "by": actor["username"],
+                         "reasons": ["returned by the unit; waiting for manual dispatch"]},
+             "assignment": {"lead_unit": None, "co_units": [], "leader": None,
+                            "assigned_at": None, "claimed_at": None, "due_at": None,
+                            "extended_to": None}},
+        data={"stage": "accepted", "comment": body.get("comment"),
+              "returned_from": case["assignment"]["lead_unit"]}))
+
+
+def dry_run(db, case_body):
+    """Which rule would fire for a case body, and why (SPEC §4 dry-run)."""
+    case = {"kind": case_body.get("kind"), "topic": case_body.get("topic"),
+            "channel": case_body.get("channel", "web"), "title": case_body.get("title", ""),
+            "content": case_body.get("content", ""), "location": case_body.get("location") or {},
+            "flags": ["collective"] if case_body.get("people_involved", 1) >= 10 else [],
+            "complexity": case_body.get("complexity", "general"),
+            "urgency": case_body.get("urgency", "normal"),
+            "received_by": case_body.get("received_by")}
+    decision = domain.route(case, load_rules(db), load_directory(db))
+    return {"lead_unit": decision.lead_unit, "co_units": decision.co_units,
+            "leader": decision.leader, "complexity": decision.complexity,
+            "urgency": decision.urgency, "fired": decision.fired, "reasons": decision.reasons,
+            "queued": decision.queued}
 
 
 def reroute_stuck(db, publisher, call, now, grace_seconds, limit=200):
@@ -104,3 +195,6 @@ def reroute_stuck(db, publisher, call, now, grace_seconds, limit=200):
         except Exception:
             log.exception("re-routing %s failed; will try again", case["_id"])
     return done
+
+
+ACTIONS = {"assign": assign, "request_return": request_return, "decide_return": decide_return}

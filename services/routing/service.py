@@ -1,16 +1,25 @@
-"""The routing service: rules and assignment (nameko entrypoints only)."""
+"""The routing service: rules and their dry-run, assignment, re-routing, the return and its
+ruling (nameko entrypoints only)."""
 from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from lianxin import settings
+from lianxin import admin, cases, settings
 from lianxin.bus import Publisher
 from lianxin.clock import ClockProvider
+from lianxin.errors import ValidationFailed
 from lianxin.rpc import RpcPoolProvider
 from lianxin.store import Store
 from lianxin.sweeper import Sweeper
 
-from . import handlers
+from . import domain, handlers
+
+
+def _check_rule(doc):
+    unknown = set(doc.get("match") or {}) - set(domain.MATCH_KEYS)
+    if unknown:
+        raise ValidationFailed("the rule is not valid", {"fields": {"match": [
+            f"unknown keys: {', '.join(sorted(unknown))}; use {', '.join(domain.MATCH_KEYS)}"]}})
 
 
 class RoutingService:
@@ -30,6 +39,24 @@ class RoutingService:
     def on_case_received(self, event):
         handlers.route_case(self.db, self.publisher, self.call, self.clock.now(),
                             event["case_id"])
+
+    @rpc
+    def act(self, action, case_id, actor, body):
+        now = self.clock.now()
+        case = handlers.ACTIONS[action](self.db, self.publisher, self.call, now, case_id,
+                                        actor, body)
+        return cases.staff_view(case, actor, now)
+
+    @rpc
+    def dry_run(self, case_body, actor):
+        return handlers.dry_run(self.db, case_body)
+
+    @rpc
+    def admin(self, op, collection, item_id=None, body=None, actor=None):
+        if collection != "routing-rules":
+            raise ValueError(f"routing does not own {collection}")
+        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
+                         validate=_check_rule)
 
     @timer(interval=settings.SWEEP_INTERVAL)
     def sweep(self):

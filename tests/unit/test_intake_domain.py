@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from lianxin.cases import public_view
 from services.intake import domain
 
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)  # already the 25th in Beijing
@@ -39,10 +40,10 @@ def test_public_view_shows_only_public_timeline_lines_and_no_citizen_data():
     case = domain.new_case("LX-20261125-000003", SUBMISSION, "ABCDEFGH", NOW)
     case["timeline"].append({"at": NOW, "actor": "handler1", "role": "handler",
                              "action": "progress", "note": "internal", "public": False})
-    case.update(status="assigned", assignment={**case["assignment"],
+    case.update(status="assigned", assignment={**case["assignment"], "assigned_at": NOW,
                                                "due_at": NOW + timedelta(days=7)})
-    view = domain.public_view(case, NOW)
+    view = public_view(case, NOW)
     assert [e["action"] for e in view["timeline"]] == ["received"]
     assert "handler1" not in str(view) and "王五" not in str(view)
     assert view["due_at"] == "2026-12-01T17:30:00Z" and view["overdue"] is False
-    assert domain.public_view(case, NOW + timedelta(days=8))["overdue"] is True
+    assert public_view(case, NOW + timedelta(days=8))["overdue"] is True

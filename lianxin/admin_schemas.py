@@ -1,0 +1,86 @@
+"""Bodies of the admin collections (SPEC §10): units, users, leaders, topics, routing rules,
+deadline policies. More fields are allowed on every item."""
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from .auth import ROLES
+
+ID = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.\-]{1,64}$"))
+UNIT_KINDS = ("party_office", "gov_office", "mass_work_office", "department", "township",
+              "village", "enterprise")
+
+
+class Item(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class UnitSchema(Item):
+    id = ID
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
+    email = fields.Email(allow_none=True)
+    parent = fields.String(allow_none=True)
+    towns = fields.List(fields.String(), load_default=list)
+    topics = fields.List(fields.String(), load_default=list)
+
+
+class UserSchema(Item):
+    username = ID
+    password = fields.String(load_only=True, validate=validate.Length(min=8, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit = fields.String(allow_none=True)
+    leader = fields.String(allow_none=True, metadata={"description": "for role leader"})
+    name = fields.String(validate=validate.Length(max=100))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True)
+    active = fields.Boolean(load_default=True)
+
+    @validates_schema
+    def unit_for_unit_roles(self, data, **kwargs):
+        if data.get("role") in ("handler", "unit_leader") and not data.get("unit"):
+            raise ValidationError("handlers and unit leaders belong to a unit", "unit")
+
+
+class LeaderSchema(Item):
+    id = ID
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(allow_none=True)
+    portfolio = fields.List(fields.String(), load_default=list)
+
+
+class TopicSchema(Item):
+    id = ID
+    name = fields.String(required=True)
+
+
+class RoutingRuleSchema(Item):
+    id = ID
+    name = fields.String(required=True)
+    order = fields.Integer(required=True)
+    match = fields.Dict(load_default=dict)
+    lead_unit = fields.String(allow_none=True)
+    co_units = fields.List(fields.String(), load_default=list)
+    leader = fields.String(allow_none=True)
+    complexity = fields.String(allow_none=True, validate=validate.OneOf(("general", "major")))
+    urgency = fields.String(allow_none=True, validate=validate.OneOf(("normal", "urgent")))
+    enabled = fields.Boolean(load_default=True)
+
+
+class DurationSchema(Schema):
+    days = fields.Integer(validate=validate.Range(min=1))
+    hours = fields.Integer(validate=validate.Range(min=1))
+    working_days = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def exactly_one(self, data, **kwargs):
+        if len(data) != 1:
+            raise ValidationError("give exactly one of days, hours, working_days")
+
+
+class DeadlinePolicySchema(Item):
+    id = ID
+    name = fields.String(required=True)
+    order = fields.Integer(required=True)
+    match = fields.Dict(load_default=dict)
+    duration = fields.Nested(DurationSchema, required=True)
+    enabled = fields.Boolean(load_default=True)

@@ -1,0 +1,59 @@
+"""The office's decisions on a registered case that intake owns: not accepted (不予受理),
+merge and unmerge (一稿多投)."""
+from datetime import timedelta
+
+from lianxin import cases
+from lianxin.cases import Change
+from lianxin.errors import NotFound, ValidationFailed, WrongState
+
+MERGE_WINDOW_DAYS = 30  # a closed case within this many days can still take duplicates
+
+
+def not_accept(db, publisher, now, case_id, actor, body):
+    return cases.act(db, publisher, now, case_id, actor, "not_accept", lambda case: Change(
+        "case.not_accepted", note=body["reason"], public_note=f"不予受理：{body['reason']}",
+        set={"not_accepted": {"reason": body["reason"], "by": actor["username"], "at": now}},
+        data={"reason": body["reason"]}))
+
+
+def merge(db, publisher, now, case_id, actor, body):
+    primary_id = body["primary_id"]
+
+    def decide(case):
+        if primary_id == case["_id"]:
+            raise ValidationFailed("a case cannot be merged into itself",
+                                   {"fields": {"primary_id": ["is this case"]}})
+        primary = db.cases.find_one({"_id": primary_id})
+        if primary is None:
+            raise NotFound(f"no case {primary_id}", {"primary_id": primary_id})
+        recently_closed = primary["status"] == "closed" and primary.get("closed_at") and \
+            now - primary["closed_at"] <= timedelta(days=MERGE_WINDOW_DAYS)
+        if primary["status"] in ("merged", "not_accepted") or (
+                primary["status"] == "closed" and not recently_closed):
+            raise WrongState(f"cannot merge into a case that is {primary['status']}",
+                             {"primary_status": primary["status"]})
+        return Change("case.merged", note=f"并入 {primary_id}",
+                      public_note=f"与 {primary_id} 合并办理", set={"primary_id": primary_id},
+                      data={"primary_id": primary_id})
+    merged = cases.act(db, publisher, now, case_id, actor, "merge", decide)
+    db.cases.update_one({"_id": primary_id}, {"$addToSet": {"duplicates": case_id}})
+    return merged
+
+
+def unmerge(db, publisher, now, case_id, actor, body):
+    """Back to `received`; the routing sweeper routes it again by the rules."""
+    holder = {}
+
+    def decide(case):
+        holder["primary"] = case.get("primary_id")
+        return Change("case.unmerged", note=f"从 {case.get('primary_id')} 拆分",
+                      public_note="拆分为独立诉求件办理",
+                      set={"primary_id": None, "routing": {"queued": False}},
+                      data={"primary_id": case.get("primary_id")})
+    case = cases.act(db, publisher, now, case_id, actor, "unmerge", decide)
+    if holder.get("primary"):
+        db.cases.update_one({"_id": holder["primary"]}, {"$pull": {"duplicates": case_id}})
+    return case
+
+
+ACTIONS = {"not_accept": not_accept, "merge": merge, "unmerge": unmerge}

@@ -1,0 +1,128 @@
+"""Reading cases for staff: one case, and the filtered, sorted, cursor-paginated list."""
+import base64
+import json
+import re
+
+from lianxin import cases
+from lianxin.auth import UNIT_ROLES
+from lianxin.clock import isoformat, parse_iso
+from lianxin.errors import BadRequest
+
+MAX_PAGE = 200
+SORTS = {"received_at": ("received_at", 1), "-received_at": ("received_at", -1),
+         "due_at": ("assignment.due_at", 1)}
+RUNNING = ["assigned", "in_progress", "return_requested"]
+
+
+def get_case(db, now, case_id, actor):
+    return cases.staff_view(cases.load(db, case_id, actor), actor, now)
+
+
+def _csv(value):
+    return [v for v in (value or "").split(",") if v]
+
+
+def _overdue(now):
+    return {"status": {"$in": RUNNING}, "$or": [
+        {"assignment.extended_to": {"$lt": now}},
+        {"assignment.extended_to": None, "assignment.due_at": {"$lt": now}}]}
+
+
+def query_for(filters, actor, now):
+    """The Mongo filter for SPEC §10's list filters, within the actor's scope."""
+    clauses = []
+    unit = filters.get("unit")
+    if actor["role"] in UNIT_ROLES:
+        unit = actor["unit"]  # a unit sees its own cases, whatever it asks for
+    if unit:
+        clauses.append({"$or": [{"assignment.lead_unit": unit}, {"assignment.co_units": unit}]})
+    for name, field in (("status", "status"), ("topic", "topic"), ("channel", "channel"),
+                        ("kind", "kind"), ("town", "location.town"), ("flag", "flags")):
+        values = _csv(filters.get(name))
+        if values:
+            clauses.append({field: {"$in": values}})
+    if filters.get("overdue") is not None:
+        clauses.append(_overdue(now) if filters["overdue"] else {"$nor": [_overdue(now)]})
+    if filters.get("warning"):
+        clauses.append(_warning(filters["warning"], now))
+    if filters.get("text"):
+        pattern = re.escape(filters["text"])
+        clauses.append({"$or": [{"title": {"$regex": pattern}},
+                                {"content": {"$regex": pattern}}]})
+    if filters.get("from") or filters.get("to"):
+        window = {}
+        if filters.get("from"):
+            window["$gte"] = parse_iso(filters["from"])
+        if filters.get("to"):
+            window["$lt"] = parse_iso(filters["to"])
+        clauses.append({"received_at": window})
+    return {"$and": clauses} if clauses else {}
+
+
+def _warning(level, now):
+    if level == "red":
+        return _overdue(now)
+    if level == "yellow":
+        return {"status": {"$in": RUNNING}, "assignment.yellow_at": {"$lte": now},
+                "$nor": [_overdue(now)]}
+    return {"$nor": [{"status": {"$in": RUNNING}, "assignment.yellow_at": {"$lte": now}}]}
+
+
+def _encode(value, case_id):
+    raw = json.dumps([isoformat(value) if value else None, case_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor):
+    try:
+        value, case_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return (parse_iso(value) if value else None), case_id
+    except Exception:
+        raise BadRequest("the cursor is not valid", {"cursor": cursor})
+
+
+def _after(field, direction, cursor):
+    """Keyset pagination: strictly after the last item of the previous page, so a page
+    stays correct while cases are added."""
+    value, case_id = _decode(cursor)
+    op = "$gt" if direction == 1 else "$lt"
+    if value is None:  # nulls sort first ascending: the rest of the nulls, then all values
+        return {"$or": [{field: None, "_id": {op: case_id}}, {field: {"$ne": None}}]}
+    return {"$or": [{field: {op: value}}, {field: value, "_id": {op: case_id}}]}
+
+
+def summary(case, now):
+    overdue, warning = cases.clock_state(case, now)
+    a = case.get("assignment") or {}
+    return {"id": case["_id"], "status": case["status"], "kind": case["kind"],
+            "topic": case["topic"], "channel": case["channel"], "title": case["title"],
+            "town": (case.get("location") or {}).get("town"),
+            "received_at": isoformat(case["received_at"]),
+            "lead_unit": a.get("lead_unit"), "co_units": a.get("co_units") or [],
+            "due_at": isoformat(cases.due_at(case)), "overdue": overdue, "warning": warning,
+            "flags": case.get("flags", [])}
+
+
+def list_cases(db, now, filters, actor):
+    sort = filters.get("sort") or "-received_at"
+    if sort not in SORTS:
+        raise BadRequest("unknown sort", {"sort": sort, "allowed": list(SORTS)})
+    field, direction = SORTS[sort]
+    limit = min(int(filters.get("limit") or 50), MAX_PAGE)
+    query = query_for(filters, actor, now)
+    if filters.get("cursor"):
+        query = {"$and": [query, _after(field, direction, filters["cursor"])]} if query \
+            else _after(field, direction, filters["cursor"])
+    found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
+    if filters.get("page"):
+        found = found.skip((int(filters["page"]) - 1) * limit)
+    rows = list(found.limit(limit + 1))
+    more, rows = len(rows) > limit, rows[:limit]
+    items = [summary(c, now) for c in rows]
+    last = rows[-1] if rows else None
+    nxt = None
+    if more and last is not None:
+        value = last.get("received_at") if field == "received_at" else \
+            (last.get("assignment") or {}).get("due_at")
+        nxt = _encode(value, last["_id"])
+    return {"items": items, "next_cursor": nxt}
