@@ -94,3 +94,59 @@ def system(tmp_path, fresh_amqp_uri, db, db_name, mailbox):
     yield s
     s.stop_all()
     store.client(MONGO_URI)  # keep the shared client alive for the db fixture's teardown
+
+
+class Api:
+    """A staff or citizen client of the gateway."""
+
+    def __init__(self, url):
+        self.url = f"{url}/api/v1"
+        self.tokens = {}
+
+    def token(self, username, password="demo-pass-1"):
+        if username not in self.tokens:
+            r = requests.post(f"{self.url}/auth/token",
+                              json={"username": username, "password": password}, timeout=10)
+            assert r.status_code == 200, r.text
+            self.tokens[username] = r.json()["access_token"]
+        return self.tokens[username]
+
+    def headers(self, user):
+        return {"Authorization": f"Bearer {self.token(user)}"} if user else {}
+
+    def post(self, path, body=None, user=None, **kw):
+        return requests.post(f"{self.url}{path}", json=body if body is not None else {},
+                             headers=self.headers(user), timeout=30, **kw)
+
+    def get(self, path, user=None, **kw):
+        return requests.get(f"{self.url}{path}", headers=self.headers(user), timeout=30, **kw)
+
+    def act(self, case_id, action, user, body=None, expect=200):
+        r = self.post(f"/cases/{case_id}/{action}", body, user)
+        assert r.status_code == expect, f"{action} by {user}: {r.status_code} {r.text}"
+        return r.json()
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """A whole running system shared by a module's tests (one broker vhost, one database)."""
+    from lianxin import demo
+    from tests.conftest import Mailbox
+    name = f"lianxin_test_{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    db_name = f"m_{uuid.uuid4().hex[:10]}"
+    db = store.database(MONGO_URI, db_name)
+    demo.load(db)
+    box = Mailbox()
+    box.controller.start()
+    system = System(tmp_path_factory.mktemp("county"), f"amqp://guest:guest@127.0.0.1:5672/{name}",
+                    db_name, box.port)
+    system.start("intake", "routing", "supervision", "notify")
+    system.start_gateway()
+    system.db, system.mailbox, system.api = db, box, Api(system.url)
+    yield system
+    system.stop_all()
+    box.controller.stop()
+    store.client(MONGO_URI).drop_database(db_name)
+    _rabbitmqctl("delete_vhost", name)

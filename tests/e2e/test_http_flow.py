@@ -57,7 +57,7 @@ def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
     view = wait_for(tracked)
     received_at, due_at = parse_iso(view["received_at"]), parse_iso(view["due_at"])
     assert timedelta(days=7) <= due_at - received_at <= timedelta(days=7, seconds=30)
-    assert [e["action"] for e in view["timeline"]] == ["received", "assigned"]
+    assert [e["action"] for e in view["timeline"]] == ["received", "route"]
     assert "张三" not in r.text + json.dumps(view, ensure_ascii=False)
 
     stored = db.cases.find_one({"_id": case_id})

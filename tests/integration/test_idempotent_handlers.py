@@ -38,7 +38,7 @@ def test_case_received_twice_assigns_once(start_services, amqp_uri, db, event_ta
     time.sleep(1)  # give the second delivery its chance to do harm
     stored = db.cases.find_one({"_id": case["_id"]})
     assert stored["assignment_count"] == 1
-    assert [e["action"] for e in stored["timeline"]] == ["received", "assigned"]
+    assert [e["action"] for e in stored["timeline"]] == ["received", "route"]
     assert db.clocks.count_documents({"case_id": case["_id"]}) == 1
     assigned = [e for e in event_tap.drain(wait=0.5) if e["type"] == "case.assigned"]
     assert len(assigned) == 1
