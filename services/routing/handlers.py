@@ -70,7 +70,9 @@ def assignment_change(db, call, now, case, decision, actor):
                             "leader": decision.leader, "assigned_at": now,
                             "claimed_at": None, "due_at": parse_iso(clock["due_at"]),
                             "extended_to": None, "clock_started_at": now,
-                            "yellow_at": cases.yellow_at(now, parse_iso(clock["due_at"]))},
+                            "yellow_at": cases.yellow_at(now, parse_iso(clock["due_at"])),
+                            "co_due_at": parse_iso(clock["co_due_at"])
+                            if decision.co_units else None},
              "routing": {"queued": False, "at": now, "fired": decision.fired,
                          "reasons": decision.reasons, "by": actor["username"]}},
         data={"lead_unit": decision.lead_unit, "co_units": decision.co_units,

@@ -30,8 +30,11 @@ def start_clock(db, case_id, seq, facts, started_at, tz="Asia/Shanghai"):
             db.clocks.insert_one(clock)
         except DuplicateKeyError:
             clock = db.clocks.find_one({"_id": key})
-    return {"due_at": isoformat(clock["due_at"]), "policy": clock["policy"],
-            "duration": clock["duration"]}
+    start, due = clock["started_at"], clock["due_at"]
+    # 会办: co-handling units answer by their own deadline, by default half the lead's time.
+    co_due = start + (due - start) * settings.CO_UNIT_SHARE
+    return {"due_at": isoformat(due), "co_due_at": isoformat(co_due),
+            "policy": clock["policy"], "duration": clock["duration"]}
 
 
 def _clock_key(case):

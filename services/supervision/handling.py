@@ -33,13 +33,6 @@ def progress(case, actor, body, now):
                   data={"kind": "progress"})
 
 
-def co_unit_due(case, share):
-    """会办: a co-unit's own deadline, by default half the lead's time."""
-    a = case["assignment"]
-    start, due = a.get("assigned_at"), a.get("due_at")
-    return start + (due - start) * share if start and due else None
-
-
 def co_input(case, actor, body, now):
     unit = actor.get("unit")
     if unit not in (case["assignment"].get("co_units") or []):

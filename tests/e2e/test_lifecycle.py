@@ -1,6 +1,7 @@
 """Walk-throughs of SPEC §3 over HTTP, with every service a process on the real bus and store."""
 import pytest
 
+from lianxin.clock import parse_iso
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +109,6 @@ def test_extension_moves_the_deadline_supervision_uses(county):
     api.act(case_id, "extension", "env_handler", {"days": 5, "reason": "需要第三方检测"})
     api.act(case_id, "extension", "env_handler", {"days": 5, "reason": "again"}, expect=409)
     decided = api.act(case_id, "extension/decision", "supervisor", {"approve": True})
-    from lianxin.clock import parse_iso
     assert (parse_iso(decided["assignment"]["extended_to"]) - parse_iso(before)).days == 5
     clock = county.db.clocks.find_one({"case_id": case_id})
     assert clock["extended_to"] is not None
@@ -159,8 +159,11 @@ def test_reopen_once_then_final_dissatisfaction_goes_to_the_leader(county):
 def test_co_unit_input_blocks_signature_until_given_or_overridden(county):
     api = county.api
     case_id, _ = submit(county, queued=True, topic="other", location={})  # manual queue
-    api.act(case_id, "assign", "dispatcher", {"lead_unit": "environment_bureau",
-                                              "co_units": ["chengguan_town"]})
+    assigned = api.act(case_id, "assign", "dispatcher", {"lead_unit": "environment_bureau",
+                                                         "co_units": ["chengguan_town"]})
+    a = {k: parse_iso(v) for k, v in assigned["assignment"].items()
+         if k in ("assigned_at", "due_at", "co_due_at")}
+    assert a["co_due_at"] - a["assigned_at"] == (a["due_at"] - a["assigned_at"]) / 2
     api.act(case_id, "claim", "env_handler")
     api.act(case_id, "input", "env_handler", {"opinion": "x"}, expect=403)  # lead, not co-unit
     api.act(case_id, "reply", "env_handler", {"outcome": "resolved", "opinion": "已处理"})
