@@ -2,13 +2,11 @@
 staff accounts, and reading cases (nameko entrypoints only)."""
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from lianxin import admin, cases, settings
-from lianxin.bus import Publisher
-from lianxin.clock import ClockProvider, utcnow
-from lianxin.store import Store, database
-from lianxin.sweeper import Sweeper
+from lianxin.clock import utcnow
+from lianxin.service import LianxinService
+from lianxin.store import database
 
 from . import accounts, dispatch, handlers, queries
 
@@ -24,18 +22,10 @@ class FirstAdmin(DependencyProvider):
                               settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
 
 
-class IntakeService:
+class IntakeService(LianxinService):
     name = "intake"
 
-    db = Store()
-    publisher = Publisher()
-    clock = ClockProvider()
-    sweeps = Sweeper()
     first_admin = FirstAdmin()
-
-    @rpc
-    def ping(self):
-        return "pong"
 
     @rpc
     def submit(self, payload, request_key, expires_at=None):
@@ -75,7 +65,3 @@ class IntakeService:
         if collection not in COLLECTIONS:
             raise ValueError(f"intake does not own {collection}")
         return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body)
-
-    @timer(interval=settings.SWEEP_INTERVAL)
-    def sweep_outbox(self):
-        self.sweeps.relay_outbox(self.publisher, self.clock.now())

@@ -1,14 +1,9 @@
 """The notify service: deliveries (nameko entrypoints only)."""
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
-from nameko.timer import timer
 
 from lianxin import settings
-from lianxin.bus import Publisher
-from lianxin.clock import ClockProvider
-from lianxin.store import Store
-from lianxin.sweeper import Sweeper
+from lianxin.service import LianxinService
 
 from . import handlers
 from .mailer import Mailer
@@ -25,18 +20,10 @@ class MailerProvider(DependencyProvider):
         return self.mailer
 
 
-class NotifyService:
+class NotifyService(LianxinService):
     name = "notify"
 
-    db = Store()
-    publisher = Publisher()
-    clock = ClockProvider()
-    sweeps = Sweeper()
     mailer = MailerProvider()
-
-    @rpc
-    def ping(self):
-        return "pong"
 
     @event_handler(settings.EVENT_SOURCE, "case.assigned")
     def on_case_assigned(self, event):
@@ -44,13 +31,10 @@ class NotifyService:
                                   settings.TIMEZONE, settings.PUBLIC_URL,
                                   settings.DEFAULT_LANGUAGE)
 
-    @timer(interval=settings.SWEEP_INTERVAL)
-    def sweep(self):
-        now = self.clock.now()
+    def periodic(self, now):
         self.sweeps.run_once("notify-retry", now, lambda: handlers.retry_due(
             self.db, self.mailer, now, settings.TIMEZONE, settings.PUBLIC_URL,
             settings.DEFAULT_LANGUAGE))
         self.sweeps.run_once("notify-ack-waiting", now, lambda: handlers.acknowledge_waiting(
             self.db, self.mailer, now, settings.ACK_WAIT_SECONDS, settings.PUBLIC_URL,
             settings.DEFAULT_LANGUAGE))
-        self.sweeps.relay_outbox(self.publisher, now)

@@ -2,15 +2,11 @@
 ruling (nameko entrypoints only)."""
 from nameko.events import event_handler
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from lianxin import admin, cases, settings
-from lianxin.bus import Publisher
-from lianxin.clock import ClockProvider
 from lianxin.errors import ValidationFailed
 from lianxin.rpc import RpcPoolProvider
-from lianxin.store import Store
-from lianxin.sweeper import Sweeper
+from lianxin.service import LianxinService
 
 from . import domain, handlers
 
@@ -22,18 +18,10 @@ def _check_rule(doc):
             f"unknown keys: {', '.join(sorted(unknown))}; use {', '.join(domain.MATCH_KEYS)}"]}})
 
 
-class RoutingService:
+class RoutingService(LianxinService):
     name = "routing"
 
-    db = Store()
-    publisher = Publisher()
-    clock = ClockProvider()
-    sweeps = Sweeper()
     call = RpcPoolProvider()
-
-    @rpc
-    def ping(self):
-        return "pong"
 
     @event_handler(settings.EVENT_SOURCE, "case.received")
     def on_case_received(self, event):
@@ -58,9 +46,6 @@ class RoutingService:
         return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
                          validate=_check_rule)
 
-    @timer(interval=settings.SWEEP_INTERVAL)
-    def sweep(self):
-        now = self.clock.now()
+    def periodic(self, now):
         self.sweeps.run_once("routing-reroute", now, lambda: handlers.reroute_stuck(
             self.db, self.publisher, self.call, now, settings.ROUTING_GRACE_SECONDS))
-        self.sweeps.relay_outbox(self.publisher, now)

@@ -1,14 +1,10 @@
 """The supervision service: deadlines and the clock, and the handling of a case from claim to
 closing (nameko entrypoints only)."""
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from lianxin import admin, cases, settings
-from lianxin.bus import Publisher
-from lianxin.clock import ClockProvider
 from lianxin.errors import ValidationFailed
-from lianxin.store import Store
-from lianxin.sweeper import Sweeper
+from lianxin.service import LianxinService
 
 from . import deadlines, handlers
 
@@ -20,17 +16,8 @@ def _check_policy(doc):
             f"unknown keys: {', '.join(sorted(unknown))}"]}})
 
 
-class SupervisionService:
+class SupervisionService(LianxinService):
     name = "supervision"
-
-    db = Store()
-    publisher = Publisher()
-    clock = ClockProvider()
-    sweeps = Sweeper()
-
-    @rpc
-    def ping(self):
-        return "pong"
 
     @rpc
     def start_clock(self, case_id, seq, facts, started_at):
@@ -55,7 +42,3 @@ class SupervisionService:
             raise ValueError(f"supervision does not own {collection}")
         return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
                          validate=_check_policy)
-
-    @timer(interval=settings.SWEEP_INTERVAL)
-    def sweep_outbox(self):
-        self.sweeps.relay_outbox(self.publisher, self.clock.now())
