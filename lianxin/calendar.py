@@ -1,22 +1,23 @@
 """Working days (工作日): China's statutory holidays and adjusted working weekends (调休), from
-the `chinesecalendar` package. For a year the package does not know yet, Monday–Friday count,
-and the log says so; update the package (requirements.txt) when the State Council publishes
-the next year's arrangement (usually in November)."""
-import logging
+the maintained `holidays` package (its China calendar; pinned in requirements.txt).
+
+A year whose arrangement the State Council has published (each November for the next year)
+is exact once the package has it: holidays, bridge days off, and the weekend days worked
+instead (e.g. Saturday 2026-10-10). For a year not yet published, the package still knows the
+statutory holidays (computed from the law and the lunar calendar) but no 调休: weekends count
+as days off and the bridge days as working days until the package is updated — update the pin
+when a new arrangement is out.
+"""
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+import holidays
 
-log = logging.getLogger(__name__)
+_CHINA = holidays.China()  # fills in each year on first use
 
 
 def is_working_day(day):
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        log.warning("no holiday calendar for %s; counting Monday-Friday", day.year)
-        return day.weekday() < 5
+    return _CHINA.is_working_day(day)
 
 
 def add_working_days(start, n, tz):

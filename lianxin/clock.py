@@ -1,5 +1,5 @@
 """The one clock. Domain code takes `now` as an argument; services get it from here."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.extensions import DependencyProvider
 
@@ -34,15 +34,39 @@ def parse_iso(text):
 
 
 class Clock:
-    def now(self):
-        return utcnow()
+    """Business time. With `LX_CLOCK=store` (tests, demos: never production) every service
+    reads an offset from the store's `clock` collection, so a test can move a whole county
+    forward in seconds. Leases and timeouts always use real time."""
+
+    def __init__(self, db=None):
+        self.db = db
+
+    def offset(self):
+        doc = self.db.clock.find_one({"_id": "offset"}) if self.db is not None else None
+        return timedelta(seconds=doc["seconds"]) if doc else timedelta(0)
 
     def exact(self):
-        return exact_utcnow()
+        return exact_utcnow() + self.offset()
+
+    def now(self):
+        return self.exact().replace(microsecond=0)
+
+
+def set_offset(db, seconds):
+    """Move business time for every service reading this store (LX_CLOCK=store)."""
+    db.clock.replace_one({"_id": "offset"}, {"_id": "offset", "seconds": seconds}, upsert=True)
 
 
 class ClockProvider(DependencyProvider):
-    """Injects a Clock; tests replace it with a fixed one."""
+    """Injects the Clock: real time, or real time plus the store's offset (LX_CLOCK=store)."""
+
+    def setup(self):
+        from . import settings
+        from .store import database
+        cfg = self.container.config
+        db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")) \
+            if settings.CLOCK_SOURCE == "store" else None
+        self.clock = Clock(db)
 
     def get_dependency(self, worker_ctx):
-        return Clock()
+        return self.clock

@@ -19,11 +19,21 @@ SUPERVISION_EVENT_TYPES = (
 EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",)
 
 
-def make_event(type_, *, now, case_id=None, units=(), actor="system", data=None):
+# Events whose identity is what they are about (a reminder for a unit on a day) get an id
+# derived from that, so that one emitted twice is still one event to every consumer.
+_NAMESPACE = uuid.UUID("6f1c3e2a-9b7d-4c1e-8f00-1a2b3c4d5e6f")
+
+
+def event_id_for(key):
+    return str(uuid.uuid5(_NAMESPACE, key))
+
+
+def make_event(type_, *, now, case_id=None, units=(), actor="system", data=None,
+               event_id=None):
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
     return {
-        "event_id": str(uuid.uuid4()),
+        "event_id": event_id or str(uuid.uuid4()),
         "type": type_,
         "occurred_at": isoformat(now),
         "case_id": case_id,

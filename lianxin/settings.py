@@ -42,6 +42,15 @@ LOGIN_LOCK_SECONDS = int(_env("LX_LOGIN_LOCK_SECONDS", "900"))
 ADMIN_USERNAME = _env("LX_ADMIN_USERNAME", "admin")
 ADMIN_PASSWORD = _env("LX_ADMIN_PASSWORD", "admin-change-me")
 
+# "real" or "store" (business time = real time + an offset kept in the store; tests only).
+CLOCK_SOURCE = _env("LX_CLOCK", "real")
+
+# Supervision (SPEC §5): 一天一催 at a local time, 三天一督, yellow at 80% of the time.
+REMINDER_LOCAL_TIME = _env("LX_REMINDER_LOCAL_TIME", "09:00")
+NOTICE_EVERY_DAYS = int(_env("LX_NOTICE_EVERY_DAYS", "3"))
+YELLOW_SHARE = float(_env("LX_YELLOW_SHARE", "0.8"))
+SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "500"))
+
 # Case handling rules (SPEC §3/§5) that an office may tune.
 MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))              # reopen on dissatisfaction, once
 CO_UNIT_SHARE = float(_env("LX_CO_UNIT_SHARE", "0.5"))      # co-units get half the lead's time

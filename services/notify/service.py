@@ -32,9 +32,9 @@ class NotifyService(LianxinService):
                                   settings.DEFAULT_LANGUAGE)
 
     def periodic(self, now):
-        self.sweeps.run_once("notify-retry", now, lambda: handlers.retry_due(
+        self.sweeps.run_once("notify-retry", lambda: handlers.retry_due(
             self.db, self.mailer, now, settings.TIMEZONE, settings.PUBLIC_URL,
             settings.DEFAULT_LANGUAGE))
-        self.sweeps.run_once("notify-ack-waiting", now, lambda: handlers.acknowledge_waiting(
+        self.sweeps.run_once("notify-ack-waiting", lambda: handlers.acknowledge_waiting(
             self.db, self.mailer, now, settings.ACK_WAIT_SECONDS, settings.PUBLIC_URL,
             settings.DEFAULT_LANGUAGE))

@@ -47,5 +47,5 @@ class RoutingService(LianxinService):
                          validate=_check_rule)
 
     def periodic(self, now):
-        self.sweeps.run_once("routing-reroute", now, lambda: handlers.reroute_stuck(
+        self.sweeps.run_once("routing-reroute", lambda: handlers.reroute_stuck(
             self.db, self.publisher, self.call, now, settings.ROUTING_GRACE_SECONDS))

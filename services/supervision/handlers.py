@@ -25,7 +25,9 @@ def start_clock(db, case_id, seq, facts, started_at, tz="Asia/Shanghai"):
         clock = {"_id": key, "case_id": case_id, "seq": seq, "started_at": start,
                  "policy": policy["name"], "duration": policy["duration"],
                  "due_at": deadlines.due_at(start, policy["duration"], tz), "stopped_at": None,
-                 "extended_to": None}
+                 "extended_to": None,
+                 # a durable timer: the sweep looks at this clock again at `next_at`
+                 "state": "running", "next_at": start, "lease_until": None}
         try:
             db.clocks.insert_one(clock)
         except DuplicateKeyError:

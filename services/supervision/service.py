@@ -3,10 +3,16 @@ closing (nameko entrypoints only)."""
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, settings
+from lianxin.clock import exact_utcnow
 from lianxin.errors import ValidationFailed
 from lianxin.service import LianxinService
 
-from . import deadlines, handlers
+from . import deadlines, handlers, sweeps, watch
+
+RULES = watch.Rules(notice_every_days=settings.NOTICE_EVERY_DAYS,
+                    yellow_share=settings.YELLOW_SHARE,
+                    claim_window_working_days=settings.CLAIM_WINDOW_WORKING_DAYS,
+                    tz=settings.TIMEZONE)
 
 
 def _check_policy(doc):
@@ -42,3 +48,12 @@ class SupervisionService(LianxinService):
             raise ValueError(f"supervision does not own {collection}")
         return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
                          validate=_check_policy)
+
+    def periodic(self, now):
+        # Every replica sweeps; each clock is claimed by one (no global lease needed).
+        sweeps.sweep_clocks(self.db, self.publisher, now, exact_utcnow(), self.sweeps.holder,
+                            RULES, settings.SWEEP_BATCH, settings.LEASE_SECONDS)
+        self.sweeps.run_once("daily-reminder", lambda: sweeps.daily_reminders(
+            self.db, self.publisher, now, RULES, settings.REMINDER_LOCAL_TIME))
+        self.sweeps.run_once("alert-relay", lambda: sweeps.relay_alerts(
+            self.db, self.publisher, exact_utcnow(), settings.OUTBOX_GRACE_SECONDS))
