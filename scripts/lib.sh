@@ -72,7 +72,9 @@ start_ferretdb() {
   if ! mongo_ping "$port"; then
     mkdir -p "$dir" "$LX_VAR/log"
     log "starting FerretDB on 127.0.0.1:$port (data in $dir)"
-    nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/" \
+    # synchronous(normal) in WAL mode: no corruption on a crash, ~3x faster writes (a power
+    # cut may lose the last transactions: fine for a local and test store).
+    nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/?_pragma=synchronous(normal)" \
       --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=warn \
       --state-dir="$dir" --debug-addr=- >>"$LX_VAR/log/ferretdb-$port.log" 2>&1 &
     echo $! >"$dir/ferretdb.pid"

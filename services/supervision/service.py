@@ -55,5 +55,5 @@ class SupervisionService(LianxinService):
                             RULES, settings.SWEEP_BATCH, settings.LEASE_SECONDS)
         self.sweeps.run_once("daily-reminder", lambda: sweeps.daily_reminders(
             self.db, self.publisher, now, RULES, settings.REMINDER_LOCAL_TIME))
-        self.sweeps.run_once("alert-relay", lambda: sweeps.relay_alerts(
-            self.db, self.publisher, exact_utcnow(), settings.OUTBOX_GRACE_SECONDS))
+        self.sweeps.run_once("forget-old-claims", lambda: sweeps.forget_old_claims(
+            self.db, exact_utcnow()))

@@ -1,7 +1,8 @@
 """Supervision's periodic work (SPEC §5), exact under any number of replicas: durable timers
-in the store (`clocks.next_at`), each claimed with a compare-and-set lease on real time, and
-every alert recorded under its unique key before it is published (`alerts_sent`), so a
-replica killed mid-sweep leaves work another finishes and nothing is sent twice."""
+in the store (`clocks.next_at`), each wake claimed by one replica (a unique insert with an
+expiry on real time), and every alert recorded under its unique key before it is published,
+so a replica killed mid-sweep leaves work another finishes and nothing is sent twice.
+Per-item writes are inserts and `_id` lookups: cheap on MongoDB and on FerretDB alike."""
 import logging
 import random
 from datetime import timedelta
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pymongo.errors import DuplicateKeyError
 
-from lianxin.clock import exact_utcnow, isoformat
+from lianxin.clock import isoformat
 from lianxin.events import event_id_for, make_event
 
 from . import watch
@@ -19,33 +20,24 @@ RECHECK = timedelta(days=1)  # a running clock with nothing ahead is looked at d
 
 
 def emit(db, publisher, now, alert, case_id=None, units=()):
-    """Record `alert` once (unique key), then publish it. False if it was emitted before."""
+    """Record `alert` under its unique key, publish it, and mark it published. An alert found
+    recorded but not marked (its emitter died in between) is published now, with the same
+    event id. Returns True if this call published it."""
     event = make_event(alert.type, now=now, case_id=case_id, units=units, actor="supervision",
                        data={"kind": alert.kind, **alert.data}, event_id=event_id_for(alert.key))
     try:
         db.alerts_sent.insert_one({"_id": alert.key, "event": event, "at": now,
-                                   "recorded_real": exact_utcnow(), "published": False,
                                    "case_id": case_id, "type": alert.type})
     except DuplicateKeyError:
-        return False
+        if db.alerts_published.find_one({"_id": alert.key}):
+            return False
+        event = db.alerts_sent.find_one({"_id": alert.key})["event"]
+    publisher.publish(event)
     try:
-        publisher.publish(event)
-        db.alerts_sent.update_one({"_id": alert.key}, {"$set": {"published": True}})
-    except Exception:  # recorded; relay_alerts publishes it
-        log.warning("alert %s not published yet", alert.key, exc_info=True)
+        db.alerts_published.insert_one({"_id": alert.key, "at": now})
+    except DuplicateKeyError:
+        return False
     return True
-
-
-def relay_alerts(db, publisher, real_now, grace_seconds, limit=500):
-    """Publish alerts whose emitter died between recording and publishing."""
-    count = 0
-    for doc in db.alerts_sent.find({"published": False}).limit(limit):
-        if (real_now - doc["recorded_real"]).total_seconds() < grace_seconds:
-            continue
-        publisher.publish(doc["event"])
-        db.alerts_sent.update_one({"_id": doc["_id"]}, {"$set": {"published": True}})
-        count += 1
-    return count
 
 
 def process_clock(db, publisher, now, clock, rules):
@@ -60,32 +52,50 @@ def process_clock(db, publisher, now, clock, rules):
     return sent, next_at or now + RECHECK
 
 
+def claim(db, clock_id, wake, holder, real_now, lease):
+    """Claim one wake of one clock: a unique insert (cheap on both stores); a claim whose
+    holder died is taken over once it expires (a compare-and-set, only then)."""
+    key = f"{clock_id}@{isoformat(wake)}"
+    try:
+        db.clock_claims.insert_one({"_id": key, "holder": holder, "until": real_now + lease,
+                                    "at": real_now})
+        return True
+    except DuplicateKeyError:
+        doc = db.clock_claims.find_one({"_id": key})
+        if doc is None or doc["until"] >= real_now:
+            return False
+        return db.clock_claims.update_one(
+            {"_id": key, "until": doc["until"]},
+            {"$set": {"holder": holder, "until": real_now + lease}}).modified_count == 1
+
+
 def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_seconds):
-    """Process every running clock due by `now`. Replicas share the work: each clock is
-    claimed by one of them (a lease on real time); a dead replica's claims expire."""
+    """Process every running clock due by `now`. Replicas share the work: each wake of each
+    clock is claimed by one of them; a dead replica's claims expire (real time)."""
     stats = {"clocks": 0, "alerts": 0}
     lease = timedelta(seconds=lease_seconds)
+    seen = set()
     while True:
-        due = list(db.clocks.find({"state": "running", "next_at": {"$lte": now}},
-                                  {"_id": 1, "next_at": 1}).limit(batch))
+        due = [c for c in db.clocks.find({"state": "running", "next_at": {"$lte": now}},
+                                         {"_id": 1, "next_at": 1}).limit(batch)
+               if (c["_id"], c["next_at"]) not in seen]
         random.shuffle(due)  # replicas start at different places
-        taken = 0
         for stub in due:
-            clock = db.clocks.find_one_and_update(
-                {"_id": stub["_id"], "state": "running", "next_at": stub["next_at"],
-                 "$or": [{"lease_until": None}, {"lease_until": {"$lt": real_now}}]},
-                {"$set": {"lease_until": real_now + lease, "holder": holder}})
-            if clock is None:
+            seen.add((stub["_id"], stub["next_at"]))
+            if not claim(db, stub["_id"], stub["next_at"], holder, real_now, lease):
                 continue  # another replica has it
-            taken += 1
+            clock = db.clocks.find_one({"_id": stub["_id"]})
             sent, next_at = process_clock(db, publisher, now, clock, rules)
-            update = {"lease_until": None, "next_at": next_at} if next_at else \
-                {"lease_until": None, "state": "stopped", "next_at": None}
-            db.clocks.update_one({"_id": clock["_id"], "holder": holder}, {"$set": update})
+            update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
+            db.clocks.update_one({"_id": clock["_id"]}, {"$set": update})
             stats["clocks"] += 1
             stats["alerts"] += sent
-        if len(due) < batch or taken == 0:
+        if len(due) < batch:
             return stats
+
+
+def forget_old_claims(db, real_now, keep=timedelta(days=1)):
+    return db.clock_claims.delete_many({"at": {"$lt": real_now - keep}}).deleted_count
 
 
 def daily_reminders(db, publisher, now, rules, reminder_time):

@@ -1,5 +1,6 @@
 """The system as processes: each service under `python -m lianxin.runner`, the gateway under
 gunicorn, exactly as `./lx run` starts them, on a vhost and database of the test's own."""
+import ctypes
 import os
 import signal
 import subprocess
@@ -15,6 +16,11 @@ from tests.conftest import MONGO_URI, _rabbitmqctl
 from tests.helpers import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _die_with_parent():
+    """A service started by a test dies with the test run, even one killed by a timeout."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class System:
@@ -33,13 +39,22 @@ class System:
     def _spawn(self, name, argv):
         log = open(self.logs / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT)
+                                            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
 
     def start(self, *names):
         for name in names:
             self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
         for name in names:
             wait_for(lambda: self._pings(name), timeout=30, interval=0.3)
+
+    def start_replica(self, service, replica):
+        """Another process of `service`, known here as `replica` (to stop or kill it)."""
+        self._spawn(replica, [sys.executable, "-m", "lianxin.runner", service])
+
+    def kill(self, name):
+        proc = self.procs.pop(name)
+        proc.kill()  # SIGKILL: no cleanup, no acks, leases left held
+        proc.wait()
 
     def _pings(self, name):
         from nameko.standalone.rpc import ClusterRpcProxy
