@@ -49,6 +49,7 @@ CLOCK_SOURCE = _env("LX_CLOCK", "real")
 REMINDER_LOCAL_TIME = _env("LX_REMINDER_LOCAL_TIME", "09:00")
 NOTICE_EVERY_DAYS = int(_env("LX_NOTICE_EVERY_DAYS", "3"))
 YELLOW_SHARE = float(_env("LX_YELLOW_SHARE", "0.8"))
+OFFICE_UNIT = _env("LX_OFFICE_UNIT", "mass_work_office")  # 群工办: dispatch and supervision
 SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "500"))
 
 # Case handling rules (SPEC §3/§5) that an office may tune.

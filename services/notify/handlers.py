@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
 
+from lianxin import settings
+
 from . import messages
 
 log = logging.getLogger(__name__)
@@ -98,11 +100,49 @@ def acknowledge_waiting(db, mailer, now, wait_seconds, public_url, lang, limit=1
     return sent
 
 
+class Directory:
+    """Who is who, read from the store when a supervision event needs recipients."""
+
+    def __init__(self, db, office_unit):
+        self.db, self.office_unit = db, office_unit
+
+    def _unit(self, unit_id):
+        return self.db.units.find_one({"_id": unit_id}) if unit_id else None
+
+    def unit_name(self, unit_id):
+        return (self._unit(unit_id) or {}).get("name", unit_id or "")
+
+    def unit_email(self, unit_id):
+        return (self._unit(unit_id) or {}).get("email")
+
+    def unit_leader_emails(self, unit_id):
+        emails = [u["email"] for u in self.db.users.find({"role": "unit_leader", "unit": unit_id})
+                  if u.get("email") and u.get("active", True)]
+        return emails or [e for e in [self.unit_email(unit_id)] if e]
+
+    def leader_email(self, leader_id):
+        leader = self.db.leaders.find_one({"_id": leader_id}) if leader_id else None
+        return (leader or {}).get("email")
+
+    def office_email(self):
+        return self.unit_email(self.office_unit)
+
+
+def on_supervision_event(db, mailer, now, event, tz, lang, office_unit):
+    case = db.cases.find_one({"_id": event["case_id"]}) if event.get("case_id") else None
+    return [deliver(db, mailer, now, event, message, lang)
+            for message in messages.messages_for_supervision(
+                event, case, Directory(db, office_unit), tz)]
+
+
 def retry_due(db, mailer, now, tz, public_url, lang, limit=100):
     """Retry deliveries that failed, with back-off, by re-handling their event."""
     again = 0
     for d in db.deliveries.find({"status": "retrying", "next_attempt_at": {"$lt": now}}).limit(limit):
         if d["event_type"] == "case.assigned":
             on_case_assigned(db, mailer, now, d["event"], tz, public_url, lang)
+            again += 1
+        elif d["event_type"].startswith("supervision."):
+            on_supervision_event(db, mailer, now, d["event"], tz, lang, settings.OFFICE_UNIT)
             again += 1
     return again

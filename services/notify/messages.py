@@ -61,3 +61,50 @@ def message_for_waiting_case(case, access_code, public_url):
     return Message("acknowledgement_waiting", "email", email, "citizen", {
         "case_id": case["_id"], "title": case["title"], "access_code": access_code,
         "track_url": f"{public_url}/api/v1/cases/{case['_id']}"})
+
+
+# supervision event (type, data.kind) → template and who receives it (SPEC §5, §8)
+SUPERVISION = {
+    ("supervision.reminder", "daily"): ("reminder", ("unit",)),
+    ("supervision.notice", "unclaimed"): ("notice_unclaimed", ("office",)),
+    ("supervision.notice", "supervision"): ("notice", ("unit_leaders",)),
+    ("supervision.warning", "yellow"): ("warning", ("unit",)),
+    ("supervision.overdue", "overdue"): ("overdue", ("unit_leaders", "leader", "office")),
+    ("supervision.overdue", "co_input"): ("co_overdue", ("co_unit", "office")),
+}
+
+
+def messages_for_supervision(event, case, directory, tz):
+    """A supervision event → its messages. `directory` answers unit emails, unit leaders'
+    emails, leaders' emails and the office's email."""
+    data = event["data"]
+    spec = SUPERVISION.get((event["type"], data.get("kind")))
+    if spec is None:
+        return []
+    template, audiences = spec
+    unit = data.get("unit") or data.get("lead_unit")
+    values = {"case_id": event.get("case_id") or "", "title": (case or {}).get("title", ""),
+              "unit_name": directory.unit_name(unit), "due_at": local_time(data.get("due_at"), tz),
+              "number": data.get("number", ""), "open_cases": data.get("open_cases", ""),
+              "co_unit_name": directory.unit_name(data.get("co_unit")),
+              "case_list": "\n".join(
+                  f"  {c['case_id']} {c['title']}  剩余 {c['time_left_hours']} 小时"
+                  for c in data.get("cases", []))}
+    recipients = []
+    for audience in audiences:
+        if audience == "unit":
+            recipients += [(directory.unit_email(unit), "unit")]
+        elif audience == "unit_leaders":
+            recipients += [(e, "unit_leader") for e in directory.unit_leader_emails(unit)]
+        elif audience == "leader":
+            recipients += [(directory.leader_email(data.get("leader")), "leader")]
+        elif audience == "office":
+            recipients += [(directory.office_email(), "office")]
+        elif audience == "co_unit":
+            recipients += [(directory.unit_email(data.get("co_unit")), "unit")]
+    seen, out = set(), []
+    for address, kind in recipients:
+        if address and address not in seen:
+            seen.add(address)
+            out.append(Message(template, "email", address, kind, values))
+    return out
