@@ -50,7 +50,8 @@ REMINDER_LOCAL_TIME = _env("LX_REMINDER_LOCAL_TIME", "09:00")
 NOTICE_EVERY_DAYS = int(_env("LX_NOTICE_EVERY_DAYS", "3"))
 YELLOW_SHARE = float(_env("LX_YELLOW_SHARE", "0.8"))
 OFFICE_UNIT = _env("LX_OFFICE_UNIT", "mass_work_office")  # 群工办: dispatch and supervision
-SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "500"))
+SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "2000"))
+SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "8"))
 
 # Case handling rules (SPEC §3/§5) that an office may tune.
 MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))              # reopen on dissatisfaction, once

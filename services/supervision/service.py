@@ -52,7 +52,8 @@ class SupervisionService(LianxinService):
     def periodic(self, now):
         # Every replica sweeps; each clock is claimed by one (no global lease needed).
         sweeps.sweep_clocks(self.db, self.publisher, now, exact_utcnow(), self.sweeps.holder,
-                            RULES, settings.SWEEP_BATCH, settings.LEASE_SECONDS)
+                            RULES, settings.SWEEP_BATCH, settings.LEASE_SECONDS,
+                            settings.SWEEP_WORKERS)
         self.sweeps.run_once("daily-reminder", lambda: sweeps.daily_reminders(
             self.db, self.publisher, now, RULES, settings.REMINDER_LOCAL_TIME))
         self.sweeps.run_once("forget-old-claims", lambda: sweeps.forget_old_claims(

@@ -1,0 +1,71 @@
+"""Benchmark: one full supervision sweep over N open cases (not a test; prints figures).
+
+    .venv/bin/python -m bench.supervision_sweep [N]          # default N = 100000
+
+Loads N assigned cases with running clocks into a fresh database of the store at
+LX_MONGO_URI (the tests' FerretDB, 127.0.0.1:27018, by default), moves business time to day 3
+so that every case owes its first supervision notice, and times, in this process and with a
+real publisher to RabbitMQ (a vhost of its own): the clock sweep (every clock claimed,
+evaluated, its notice recorded and published) and the daily reminder pass. Prints cases/s,
+wall times and the process's peak RSS, then drops the database and the vhost.
+"""
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bench.open_cases import load
+from lianxin import settings, store
+from lianxin.bus import EventPublisher, events_exchange
+from lianxin.clock import exact_utcnow
+from services.supervision import sweeps, watch
+
+UNITS = [f"unit_{i:03d}" for i in range(50)]
+
+
+def rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
+    db_name, vhost = f"bench_{uuid.uuid4().hex[:8]}", f"lianxin_bench_{uuid.uuid4().hex[:6]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    db = store.database(uri, db_name)
+    try:
+        start = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        t = time.perf_counter()
+        load(db, n, start, UNITS, batch=5000)
+        print(f"loaded {n} open cases in {time.perf_counter() - t:.1f} s")
+        publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+        from kombu import Connection
+        with Connection(publisher.amqp_uri) as conn:
+            events_exchange()(conn.channel()).declare()
+        now, rules = start + timedelta(days=3), watch.Rules(tz=settings.TIMEZONE)
+        t = time.perf_counter()
+        stats = sweeps.sweep_clocks(db, publisher, now, exact_utcnow(), "bench", rules,
+                                    settings.SWEEP_BATCH, 300, settings.SWEEP_WORKERS)
+        sweep_s = time.perf_counter() - t
+        t = time.perf_counter()
+        reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
+        remind_s = time.perf_counter() - t
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} notices in "
+              f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
+              f"({settings.SWEEP_WORKERS} workers)")
+        print(f"daily reminders: {reminders} units in {remind_s:.1f} s "
+              f"= {n / remind_s:.0f} cases/s")
+        print(f"peak RSS of this (supervision) process: {rss_mb:.0f} MB")
+    finally:
+        store.client(uri).drop_database(db_name)
+        rabbitmqctl("delete_vhost", vhost)
+
+
+if __name__ == "__main__":
+    main()
