@@ -56,7 +56,7 @@ def main():
         reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
         remind_s = time.perf_counter() - t
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} notices in "
+        print(f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts (unclaimed + first notice) in "
               f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
               f"({settings.SWEEP_WORKERS} workers)")
         print(f"daily reminders: {reminders} units in {remind_s:.1f} s "

@@ -16,6 +16,9 @@ from . import settings
 from .errors import LianxinError, Unavailable
 
 log = logging.getLogger(__name__)
+# pymongo's errors when the store cannot be reached: a 503, not a failure of ours
+STORE_DOWN = ("ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
+              "ConnectionFailure")
 
 
 class RpcPool:
@@ -68,6 +71,8 @@ class RpcPool:
         except (OperationalError, socket.error, ConnectionError, IOError) as exc:
             raise Unavailable("the message bus is unreachable", {"reason": str(exc)})
         except RemoteError as exc:
+            if exc.exc_type in STORE_DOWN:
+                raise Unavailable("the store is unreachable", {"service": service})
             log.error("%s.%s failed: %s", service, method, exc)
             raise LianxinError(f"{service} failed", {"type": exc.exc_type})
 

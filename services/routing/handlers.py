@@ -8,6 +8,7 @@ from lianxin.calendar import add_working_days
 from lianxin.cases import Change
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Forbidden, ValidationFailed, WrongState
+from lianxin.schemas import COLLECTIVE_THRESHOLD
 
 from . import domain
 
@@ -168,10 +169,15 @@ def decide_return(db, publisher, call, now, case_id, actor, body):
 
 def dry_run(db, case_body):
     """Which rule would fire for a case body, and why (SPEC §4 dry-run)."""
+    try:
+        people = int(case_body.get("people_involved", 1))
+    except (TypeError, ValueError):
+        raise ValidationFailed("the case body is not valid",
+                               {"fields": {"people_involved": ["not an integer"]}})
     case = {"kind": case_body.get("kind"), "topic": case_body.get("topic"),
             "channel": case_body.get("channel", "web"), "title": case_body.get("title", ""),
             "content": case_body.get("content", ""), "location": case_body.get("location") or {},
-            "flags": ["collective"] if case_body.get("people_involved", 1) >= 10 else [],
+            "flags": ["collective"] if people >= COLLECTIVE_THRESHOLD else [],
             "complexity": case_body.get("complexity", "general"),
             "urgency": case_body.get("urgency", "normal"),
             "received_by": case_body.get("received_by")}
