@@ -2,7 +2,7 @@
 The table ACTIONS says which endpoint is which action of which service with which body."""
 import uuid
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from lianxin import action_schemas as a

@@ -2,8 +2,7 @@
 import re
 from zoneinfo import ZoneInfo
 
-from lianxin.access import (CODE_ALPHABET, code_matches, hash_access_code,  # noqa: F401
-                            new_access_code)
+from lianxin.access import hash_access_code
 from lianxin.auth import CITIZEN
 from lianxin.cases import timeline_entry
 from lianxin.schemas import COLLECTIVE_THRESHOLD

@@ -5,6 +5,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from lianxin import cases, outbox, workflow
+from lianxin.access import new_access_code
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Expired, NotFound, ValidationFailed
@@ -70,7 +71,7 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
     # Reserve (tracking number, access code) for this request key before anything else.
     reservation = db.submissions.find_one({"_id": request_key})
     if reservation is None:
-        case_id, code = _claim_number(db, now, tz, request_key), domain.new_access_code()
+        case_id, code = _claim_number(db, now, tz, request_key), new_access_code()
         try:
             db.submissions.insert_one({"_id": request_key, "case_id": case_id,
                                        "access_code": code, "at": now})

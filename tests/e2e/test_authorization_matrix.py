@@ -68,7 +68,7 @@ class Cases:
         return case_id
 
     def in_state(self, state):
-        api, act = self.api, self.api.act
+        act = self.api.act
         if state == "queued":
             return self.new(queued=True)
         case_id = self.new()

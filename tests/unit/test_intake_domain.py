@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from lianxin.access import CODE_ALPHABET, code_matches, new_access_code
 from lianxin.cases import public_view
 from services.intake import domain
 
@@ -20,14 +21,14 @@ def test_tracking_number_format_uses_the_county_local_day():
 
 
 def test_access_code_is_stored_only_as_a_salted_hash():
-    code = domain.new_access_code()
-    assert len(code) == 8 and set(code) <= set(domain.CODE_ALPHABET)
+    code = new_access_code()
+    assert len(code) == 8 and set(code) <= set(CODE_ALPHABET)
     case = domain.new_case("LX-20261125-000001", SUBMISSION, code, NOW)
     assert code not in str(case)
-    assert domain.code_matches(case, code)
-    assert domain.code_matches(case, code.lower())  # read out over the phone, typed in lower
-    assert not domain.code_matches(case, "WRONG234")
-    assert not domain.code_matches(case, "")
+    assert code_matches(case, code)
+    assert code_matches(case, code.lower())  # read out over the phone, typed in lower
+    assert not code_matches(case, "WRONG234")
+    assert not code_matches(case, "")
 
 
 def test_ten_or_more_people_make_a_collective_case_and_reports_are_confidential():
