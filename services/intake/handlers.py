@@ -5,7 +5,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from lianxin import cases, outbox, workflow
-from lianxin.access import new_access_code
+from lianxin.access import code_matches, new_access_code
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Expired, NotFound, ValidationFailed
@@ -125,6 +125,6 @@ def _check_topic(db, topic):
 def public_case(db, now, case_id, code):
     """The citizen's view; a wrong or missing code is indistinguishable from no such case."""
     case = db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
-    if case is None or not domain.code_matches(case, code):
+    if case is None or not code_matches(case, code):
         raise NotFound("no case with this tracking number and access code", {})
     return cases.public_view(case, now)
