@@ -31,26 +31,14 @@ class NotifyService(LianxinService):
                                   settings.TIMEZONE, settings.PUBLIC_URL,
                                   settings.DEFAULT_LANGUAGE)
 
-    def _supervision(self, event):
+    @event_handler(settings.EVENT_SOURCE, "supervision.reminder")
+    @event_handler(settings.EVENT_SOURCE, "supervision.notice")
+    @event_handler(settings.EVENT_SOURCE, "supervision.warning")
+    @event_handler(settings.EVENT_SOURCE, "supervision.overdue")
+    def on_supervision(self, event):
         handlers.on_supervision_event(self.db, self.mailer, self.clock.now(), event,
                                       settings.TIMEZONE, settings.DEFAULT_LANGUAGE,
                                       settings.OFFICE_UNIT)
-
-    @event_handler(settings.EVENT_SOURCE, "supervision.reminder")
-    def on_reminder(self, event):
-        self._supervision(event)
-
-    @event_handler(settings.EVENT_SOURCE, "supervision.notice")
-    def on_notice(self, event):
-        self._supervision(event)
-
-    @event_handler(settings.EVENT_SOURCE, "supervision.warning")
-    def on_warning(self, event):
-        self._supervision(event)
-
-    @event_handler(settings.EVENT_SOURCE, "supervision.overdue")
-    def on_overdue(self, event):
-        self._supervision(event)
 
     def periodic(self, now):
         self.sweeps.run_once("notify-retry", lambda: handlers.retry_due(

@@ -3,8 +3,7 @@ ruling (nameko entrypoints only)."""
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
-from lianxin import admin, cases, settings
-from lianxin.errors import ValidationFailed
+from lianxin import admin, cases, matching, settings
 from lianxin.rpc import RpcPoolProvider
 from lianxin.service import LianxinService
 
@@ -12,10 +11,7 @@ from . import domain, handlers
 
 
 def _check_rule(doc):
-    unknown = set(doc.get("match") or {}) - set(domain.MATCH_KEYS)
-    if unknown:
-        raise ValidationFailed("the rule is not valid", {"fields": {"match": [
-            f"unknown keys: {', '.join(sorted(unknown))}; use {', '.join(domain.MATCH_KEYS)}"]}})
+    matching.check_keys(doc.get("match"), domain.MATCH_KEYS, "rule")
 
 
 class RoutingService(LianxinService):

@@ -2,9 +2,8 @@
 closing (nameko entrypoints only)."""
 from nameko.rpc import rpc
 
-from lianxin import admin, cases, settings
+from lianxin import admin, cases, matching, settings
 from lianxin.clock import exact_utcnow
-from lianxin.errors import ValidationFailed
 from lianxin.service import LianxinService
 
 from . import deadlines, handlers, sweeps, watch
@@ -16,10 +15,7 @@ RULES = watch.Rules(notice_every_days=settings.NOTICE_EVERY_DAYS,
 
 
 def _check_policy(doc):
-    unknown = set(doc.get("match") or {}) - set(deadlines.MATCH_KEYS)
-    if unknown:
-        raise ValidationFailed("the policy is not valid", {"fields": {"match": [
-            f"unknown keys: {', '.join(sorted(unknown))}"]}})
+    matching.check_keys(doc.get("match"), deadlines.MATCH_KEYS, "policy")
 
 
 class SupervisionService(LianxinService):
