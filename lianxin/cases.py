@@ -115,7 +115,7 @@ def clock_state(case, now):
     a = case.get("assignment") or {}
     due = a.get("extended_to") or a.get("due_at")
     start = a.get("clock_started_at") or a.get("assigned_at")
-    running = case["status"] in ("assigned", "in_progress", "return_requested")
+    running = case["status"] in workflow.OWING_STATES
     if not (due and start and running):
         return False, "none"
     if now > due:

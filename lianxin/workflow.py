@@ -6,7 +6,8 @@ from .errors import Forbidden, WrongState
 
 STATES = ("received", "assigned", "return_requested", "in_progress", "replied", "answered",
           "closed", "merged", "not_accepted")
-OPEN_STATES = ("received", "assigned", "return_requested", "in_progress", "replied")
+# The unit still owes the answer: the clock runs, warnings and overdue apply.
+OWING_STATES = ("assigned", "in_progress", "return_requested")
 
 SYSTEM = "system"
 

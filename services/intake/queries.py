@@ -3,7 +3,7 @@ import base64
 import json
 import re
 
-from lianxin import cases
+from lianxin import cases, workflow
 from lianxin.auth import UNIT_ROLES
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import BadRequest
@@ -11,7 +11,7 @@ from lianxin.errors import BadRequest
 MAX_PAGE = 200
 SORTS = {"received_at": ("received_at", 1), "-received_at": ("received_at", -1),
          "due_at": ("assignment.due_at", 1)}
-RUNNING = ["assigned", "in_progress", "return_requested"]
+RUNNING = list(workflow.OWING_STATES)
 
 
 def get_case(db, now, case_id, actor):

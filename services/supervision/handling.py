@@ -3,11 +3,10 @@ or raises why it may not. The state/role check is `lianxin.workflow`; these add 
 table cannot say (lead unit only, one extension, 三不结案, reopen once…)."""
 from datetime import timedelta
 
+from lianxin.action_schemas import OUTCOMES
 from lianxin.cases import Change, yellow_at
 from lianxin.errors import Forbidden, WrongState
 
-OUTCOMES = ("resolved", "explained", "unfounded")
-SATISFACTIONS = ("satisfied", "basically_satisfied", "dissatisfied")
 OUTCOME_WORDS = {"resolved": "已解决", "explained": "已解释", "unfounded": "反映不实"}
 
 

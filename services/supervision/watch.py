@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lianxin.calendar import add_working_days
+from lianxin.workflow import OWING_STATES
 from lianxin.clock import isoformat
 
-OWING = ("assigned", "in_progress", "return_requested")   # the unit still owes the answer
+OWING = OWING_STATES                                       # the unit still owes the answer
 RUNNING = OWING + ("replied",)                             # the clock runs until approval
 
 

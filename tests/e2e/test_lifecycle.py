@@ -124,8 +124,7 @@ def test_reopen_once_then_final_dissatisfaction_goes_to_the_leader(county):
     assert case["assignment"]["leader"] == "magistrate_li" and "leader_led" in case["flags"]
     unit = case["assignment"]["lead_unit"]
     assert unit == "natural_resources_bureau"
-    users = {"natural_resources_bureau": None}
-    assert users  # the demo county has no users there; create them as the admin would
+    # the demo county has no users in that unit: create them as the admin would
     for username, role in (("nr_handler", "handler"), ("nr_leader", "unit_leader")):
         r = api.post("/users", {"username": username, "password": "pass-word-1", "role": role,
                                 "unit": unit, "name": username}, "admin")
