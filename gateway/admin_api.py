@@ -6,8 +6,10 @@ from .auth import staff
 from .common import api, json_body, rpc
 
 OWNERS = {"units": "intake", "users": "intake", "leaders": "intake", "topics": "intake",
-          "routing-rules": "routing", "deadline-policies": "supervision"}
-COLLECTION = "<any(units,users,leaders,topics,\"routing-rules\",\"deadline-policies\"):name>"
+          "routing-rules": "routing", "deadline-policies": "supervision",
+          "templates": "notify", "webhooks": "notify"}
+COLLECTION = ("<any(units,users,leaders,topics,\"routing-rules\",\"deadline-policies\","
+              "templates,webhooks):name>")
 
 
 @api.post("/routing-rules/dry-run")
@@ -30,7 +32,7 @@ def admin_list(name):
     """List a configuration collection.
     ---
     get:
-      summary: List units, users, leaders, topics, routing rules or deadline policies (admin)
+      summary: List units, users, leaders, topics, routing rules, deadline policies, templates or webhooks (admin)
       tags: [admin]
       security: [{bearer: []}]
       parameters: [{in: path, name: name, required: true, schema: {type: string}}]

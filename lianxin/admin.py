@@ -17,13 +17,20 @@ COLLECTIONS = {
     "topics": ("topics", s.TopicSchema, "id"),
     "routing-rules": ("routing_rules", s.RoutingRuleSchema, "id"),
     "deadline-policies": ("deadline_policies", s.DeadlinePolicySchema, "id"),
+    "templates": ("templates", s.TemplateSchema, "id"),
+    "webhooks": ("webhooks", s.WebhookSchema, "id"),
 }
+# Fields written but never read back (shown as `<field>_set: true`), kept on an update that
+# leaves them out.
+SECRETS = {"users": "password_hash", "webhooks": "secret"}
 
 
 def _out(name, doc):
     _, _, key = COLLECTIONS[name]
-    item = {key: doc["_id"], **{k: v for k, v in doc.items()
-                                if k not in ("_id", "password_hash")}}
+    secret = SECRETS.get(name)
+    item = {key: doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", secret)}}
+    if name == "webhooks":
+        item["secret_set"] = bool(doc.get("secret"))
     return {k: isoformat(v) if hasattr(v, "tzinfo") else v for k, v in item.items()}
 
 
@@ -42,6 +49,9 @@ def _load(name, body, item_id=None, partial_password=False):
         elif not partial_password:
             raise ValidationFailed("the item is not valid",
                                    {"fields": {"password": ["a new user needs a password"]}})
+    if name == "webhooks" and not data.get("secret") and not partial_password:
+        raise ValidationFailed("the item is not valid",
+                               {"fields": {"secret": ["a new webhook needs a secret"]}})
     data["_id"] = data.pop(key)
     return data
 
@@ -78,8 +88,9 @@ def run(db, now, actor, op, name, item_id=None, body=None, validate=None):
         except DuplicateKeyError:
             raise WrongState(f"{name} item {doc['_id']} exists already", {"id": doc["_id"]})
     else:
-        if "password_hash" not in doc and existing.get("password_hash"):
-            doc["password_hash"] = existing["password_hash"]
+        secret = SECRETS.get(name)
+        if secret and secret not in doc and existing.get(secret):
+            doc[secret] = existing[secret]
         coll.replace_one({"_id": item_id}, doc)
     _log(db, now, actor, op, name, doc["_id"])
     return _out(name, doc)

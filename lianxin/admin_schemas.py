@@ -1,8 +1,10 @@
 """Bodies of the admin collections (SPEC §10): units, users, leaders, topics, routing rules,
-deadline policies. More fields are allowed on every item."""
+deadline policies, templates, webhooks. More fields are allowed on every item."""
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .auth import ROLES
+from .events import EVENT_TYPES
+from .schemas import LANGUAGES
 
 ID = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.\-]{1,64}$"))
 UNIT_KINDS = ("party_office", "gov_office", "mass_work_office", "department", "township",
@@ -33,6 +35,7 @@ class UserSchema(Item):
     name = fields.String(validate=validate.Length(max=100))
     email = fields.Email(allow_none=True)
     phone = fields.String(allow_none=True)
+    language = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES))
     active = fields.Boolean(load_default=True)
 
     @validates_schema
@@ -84,3 +87,31 @@ class DeadlinePolicySchema(Item):
     match = fields.Dict(load_default=dict)
     duration = fields.Nested(DurationSchema, required=True)
     enabled = fields.Boolean(load_default=True)
+
+
+class TemplateSchema(Item):
+    """A message template (SPEC §8): id "<name>:<language>"; parts are Jinja2 templates."""
+    id = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z0-9_]{1,64}:(%s)$" % "|".join(LANGUAGES),
+        error="must be <name>:<language>, language one of " + ", ".join(LANGUAGES)))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    html = fields.String(validate=validate.Length(max=50000))
+    sms = fields.String(validate=validate.Length(max=500))
+
+
+def _event_pattern(value):
+    import fnmatch
+    if not any(fnmatch.fnmatchcase(t, value) for t in EVENT_TYPES):
+        raise ValidationError(f"{value!r} matches no event type")
+
+
+class WebhookSchema(Item):
+    """A unit system's subscription (SPEC §8): events matching `event_types` (patterns such
+    as `case.*`), of `units` when given, are POSTed to `url`, signed with `secret`."""
+    id = ID
+    url = fields.Url(required=True, require_tld=False, schemes={"http", "https"})
+    event_types = fields.List(fields.String(validate=_event_pattern), load_default=lambda: ["*"])
+    units = fields.List(fields.String(), load_default=list)
+    secret = fields.String(load_only=True, validate=validate.Length(min=16, max=200))
+    active = fields.Boolean(load_default=True)

@@ -45,12 +45,23 @@ def consumer_queues(service_cls):
     return queues
 
 
+JOURNAL_QUEUE = "lianxin.journal"
+
+
+def journal_queue():
+    """Every event, for the feed and the webhooks, in bus order: a single-active-consumer
+    queue, so that of all notify replicas one consumes at a time and the others stand by."""
+    return Queue(JOURNAL_QUEUE, exchange=events_exchange(), routing_key="#", durable=True,
+                 auto_delete=False, queue_arguments={"x-single-active-consumer": True})
+
+
 def declare_topology(amqp_uri=None, service_paths=None):
     """Declare the exchange and every consumer queue of every service. Idempotent."""
     paths = service_paths or settings.SERVICES.values()
     with Connection(amqp_uri or settings.AMQP_URI, connect_timeout=10) as conn:
         channel = conn.channel()
         events_exchange()(channel).declare()
+        journal_queue()(channel).declare()
         for path in paths:
             for queue in consumer_queues(load_service_class(path)):
                 queue(channel).declare()

@@ -11,9 +11,10 @@ import yaml
 from . import store
 from .auth import hash_password
 
-DEMO_FILE = pathlib.Path(__file__).resolve().parent.parent / "config" / "demo_county.yaml"
-COLLECTIONS = ("topics", "units", "leaders", "routing_rules", "deadline_policies", "templates",
-               "users")
+CONFIG = pathlib.Path(__file__).resolve().parent.parent / "config"
+DEMO_FILE = CONFIG / "demo_county.yaml"
+TEMPLATES_FILE = CONFIG / "templates.yaml"
+COLLECTIONS = ("topics", "units", "leaders", "routing_rules", "deadline_policies", "users")
 DEMO_PASSWORD = "demo-pass-1"
 
 
@@ -26,8 +27,25 @@ def load(db, path=DEMO_FILE):
                 doc = {**doc, "password_hash": _password_hash(), "active": True}
             db[name].replace_one({"_id": doc["_id"]}, doc, upsert=True)
         counts[name] = len(data.get(name, []))
+    counts["templates"] = load_templates(db, replace=True)
     store.ensure_indexes(db)
     return counts
+
+
+def load_templates(db, replace=False, path=TEMPLATES_FILE):
+    """The default message templates (SPEC §8). Without `replace`, only those missing from the
+    store are added, so the admin's edits survive a restart. Returns how many were written."""
+    written = 0
+    for doc in yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8"))["templates"]:
+        if replace:
+            db.templates.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+            written += 1
+        else:
+            fields = {k: v for k, v in doc.items() if k != "_id"}
+            result = db.templates.update_one({"_id": doc["_id"]}, {"$setOnInsert": fields},
+                                             upsert=True)
+            written += bool(result.upserted_id)
+    return written
 
 
 _HASH = []

@@ -10,6 +10,7 @@ CHANNELS = ("web", "mobile", "mailbox", "hotline", "letter", "visit", "reception
 CITIZEN_CHANNELS = ("web", "mobile", "mailbox")
 KINDS = ("consultation", "request", "complaint", "report", "suggestion", "praise")
 URGENCIES = ("normal", "urgent")
+LANGUAGES = ("zh-CN", "en")  # the languages messages have templates in (SPEC §8)
 COMPLEXITIES = ("general", "major")
 COLLECTIVE_THRESHOLD = 10  # SPEC §2: 10 or more people make a collective case (集访)
 
@@ -61,6 +62,9 @@ class CaseSubmissionSchema(Schema):
     public_consent = fields.Boolean(load_default=False)
     people_involved = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
+    language = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "the language of the messages sent to "
+                                                      "the citizen"})
 
     @validates_schema
     def content_not_blank(self, data, **kwargs):

@@ -20,6 +20,29 @@ SMTP_HOST = _env("LX_SMTP_HOST", "127.0.0.1")
 SMTP_PORT = int(_env("LX_SMTP_PORT", "8025"))
 SMTP_FROM = _env("LX_SMTP_FROM", "lianxin@localhost")
 SMTP_TIMEOUT = float(_env("LX_SMTP_TIMEOUT", "10"))
+SMTP_SECURITY = _env("LX_SMTP_SECURITY", "none")  # none | starttls | ssl
+SMTP_USER = _env("LX_SMTP_USER", "")
+SMTP_PASSWORD = _env("LX_SMTP_PASSWORD", "")
+
+# SMS through an HTTP SMS gateway (SPEC §8): POST {to, text, ref} with a bearer key. Without a
+# URL, SMS deliveries are logged as `skipped` (no provider configured).
+SMS_URL = _env("LX_SMS_URL", "")
+SMS_KEY = _env("LX_SMS_KEY", "")
+SMS_TIMEOUT = float(_env("LX_SMS_TIMEOUT", "10"))
+
+# Deliveries that fail are tried again with exponential back-off and jitter: the n-th retry
+# waits base * factor**(n-1) seconds (±JITTER), up to MAX_ATTEMPTS tries in all; then the
+# delivery is dead-lettered. Defaults: 8 tries over about 18 hours.
+DELIVERY_MAX_ATTEMPTS = int(_env("LX_DELIVERY_MAX_ATTEMPTS", "8"))
+DELIVERY_BACKOFF_BASE = float(_env("LX_DELIVERY_BACKOFF_BASE", "60"))
+DELIVERY_BACKOFF_FACTOR = float(_env("LX_DELIVERY_BACKOFF_FACTOR", "3"))
+DELIVERY_JITTER = float(_env("LX_DELIVERY_JITTER", "0.2"))
+WEBHOOK_TIMEOUT = float(_env("LX_WEBHOOK_TIMEOUT", "10"))
+# How many deliveries to one webhook may be in flight at once (a slow endpoint waits its
+# turn; it never holds up the others).
+WEBHOOK_CONCURRENCY = int(_env("LX_WEBHOOK_CONCURRENCY", "2"))
+# How often notify looks for deliveries that are due (retries, and sends a crash left behind).
+DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "1"))
 
 RPC_TIMEOUT = float(_env("LX_RPC_TIMEOUT", "10"))
 RPC_POOL_SIZE = int(_env("LX_RPC_POOL_SIZE", "8"))

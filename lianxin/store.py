@@ -31,6 +31,9 @@ def ensure_indexes(db):
     db.cases.create_index([("status", 1), ("received_at", 1)])
     db.cases.create_index([("outbox_since", 1)])
     db.deliveries.create_index([("case_id", 1)])
+    db.deliveries.create_index([("kind", 1), ("status", 1), ("created_at", -1)])
+    db.delivery_due.create_index([("at", 1)])
+    db.inbox.create_index([("user", 1), ("read", 1), ("created_at", -1)])
     db.clocks.create_index([("state", 1), ("next_at", 1)])
     db.clock_claims.create_index([("at", 1)])
 

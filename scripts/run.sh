@@ -6,6 +6,8 @@ export LX_VAR
 export LX_MONGO_PORT="${LX_MONGO_PORT:-27017}"
 export LX_MONGO_URI="${LX_MONGO_URI:-mongodb://127.0.0.1:$LX_MONGO_PORT/}"
 export LX_SMTP_PORT="${LX_SMTP_PORT:-8025}"
+export LX_SMS_PORT="${LX_SMS_PORT:-8026}"
+export LX_SMS_URL="${LX_SMS_URL:-http://127.0.0.1:$LX_SMS_PORT/send}"
 export LX_GATEWAY_BIND="${LX_GATEWAY_BIND:-127.0.0.1:8000}"
 export LX_PUBLIC_URL="${LX_PUBLIC_URL:-http://$LX_GATEWAY_BIND}"
 
@@ -26,6 +28,7 @@ cat <<MSG
     gateway      http://$LX_GATEWAY_BIND        (API docs: http://$LX_GATEWAY_BIND/api/docs)
     readiness    http://$LX_GATEWAY_BIND/readyz
     mail         every message the system sends is saved in $LX_VAR/mail/*.eml
+    sms          every text message is saved in $LX_VAR/sms/*.json
     RabbitMQ     amqp://127.0.0.1:5672  (management: http://127.0.0.1:15672, guest/guest)
     store        FerretDB at $LX_MONGO_URI (data in $LX_VAR/ferretdb)
   Try:

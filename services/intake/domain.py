@@ -43,6 +43,7 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
         "public_consent": submission.get("public_consent", False),
         "people_involved": submission.get("people_involved", 1),
         "urgency": submission.get("urgency", "normal"),
+        "language": submission.get("language", "zh-CN"),
         "complexity": submission.get("complexity", "general"),
         "flags": flags,
         "received_at": now,

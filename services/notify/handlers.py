@@ -1,113 +1,56 @@
-"""Notify use cases: turn events into deliveries, send each once, log every outcome."""
+"""Notify use cases: events become deliveries (SPEC §8), the feed and the webhooks mirror the
+bus (SPEC §9), and staff read their inbox and a case's delivery log."""
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
-from pymongo.errors import DuplicateKeyError
-
 from lianxin import settings
+from lianxin.cases import load as load_case
+from lianxin.clock import isoformat
+from lianxin.errors import Forbidden, NotFound, ValidationFailed, WrongState
 
-from . import messages
+from . import deliveries, journal, rules, templating
+from .channels import Skipped
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
-SEND_CLAIM = 120  # seconds a sender may take before another may try
+# Events whose citizen message carries the access code (the case's first word to the
+# citizen); the plain code is deleted once one of them has gone out.
+CODE_TEMPLATES = ("acknowledgement", "merged", "not_accepted")
+OFFICE_ROLES = ("admin", "dispatcher", "supervisor", "leader", "clerk")
+UNIT_ROLES = ("handler", "unit_leader")
 
 
-def template_for(db, name, lang):
-    return (db.templates.find_one({"_id": f"{name}:{lang}"})
-            or db.templates.find_one({"_id": f"{name}:zh-CN"}))
+@dataclass(frozen=True)
+class Config:
+    tz: str
+    public_url: str
+    lang: str
+    office_unit: str
+
+    @classmethod
+    def from_settings(cls):
+        return cls(settings.TIMEZONE, settings.PUBLIC_URL, settings.DEFAULT_LANGUAGE,
+                   settings.OFFICE_UNIT)
 
 
-def deliver(db, mailer, now, event, message, lang):
-    """Send `message` for `event` unless it was sent already (SPEC §8: never twice for the
-    same event and recipient). Every attempt and its outcome is in `deliveries`."""
-    key = f"{event['event_id']}:{message.template}:{message.recipient}"
-    try:
-        db.deliveries.insert_one({
-            "_id": key, "event_id": event["event_id"], "event_type": event["type"],
-            "case_id": event.get("case_id"), "template": message.template,
-            "channel": message.channel, "recipient": message.recipient,
-            "recipient_kind": message.recipient_kind, "status": "pending", "attempts": 0,
-            "created_at": now, "event": event})
-    except DuplicateKeyError:
-        pass
-    # Take the delivery for sending, so that two handlers of one redelivered event cannot
-    # both send it; a sender that died lets go when its claim expires.
-    claimed = db.deliveries.find_one_and_update(
-        {"_id": key, "$or": [{"status": {"$in": ["pending", "retrying"]}},
-                             {"status": "sending", "claimed_until": {"$lt": now}}]},
-        {"$set": {"status": "sending", "claimed_until": now + timedelta(seconds=SEND_CLAIM)}})
-    if claimed is None:
-        return "duplicate"
-    template = template_for(db, message.template, lang)
-    if template is None:
-        db.deliveries.update_one({"_id": key}, {"$set": {"status": "failed",
-                                                         "error": "no template"}})
-        log.error("no template %s", message.template)
-        return "failed"
-    subject, body = messages.render(template, message.values)
-    try:
-        mailer.send(message.recipient, subject, body, key)
-    except Exception as exc:
-        attempts = db.deliveries.find_one({"_id": key})["attempts"] + 1
-        db.deliveries.update_one({"_id": key}, {"$set": {
-            "status": "failed" if attempts >= MAX_ATTEMPTS else "retrying",
-            "error": str(exc), "attempts": attempts,
-            "next_attempt_at": now + timedelta(seconds=30 * 2 ** attempts)}})
-        log.warning("delivery %s failed: %s", key, exc)
-        return "retrying"
-    db.deliveries.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": now,
-                                                     "subject": subject},
-                                            "$inc": {"attempts": 1}})
-    return "sent"
-
-
-def on_case_assigned(db, mailer, now, event, tz, public_url, lang):
-    case = db.cases.find_one({"_id": event["case_id"]})
-    if case is None:
-        log.warning("notify: no case %s", event["case_id"])
-        return []
-    lead = db.units.find_one({"_id": event["data"]["lead_unit"]})
-    ack = db.ack_codes.find_one({"_id": case["_id"]})
-    outcomes = []
-    for message in messages.messages_for_assignment(event, case, lead, ack and ack["code"],
-                                                    tz, public_url):
-        outcomes.append(deliver(db, mailer, now, event, message, lang))
-        if message.template == "acknowledgement" and outcomes[-1] in ("sent", "duplicate"):
-            db.ack_codes.delete_one({"_id": case["_id"]})
-    return outcomes
-
-
-def acknowledge_waiting(db, mailer, now, wait_seconds, public_url, lang, limit=100):
-    """Acknowledge cases that have waited `wait_seconds` without a unit (manual queue)."""
-    cutoff = now - timedelta(seconds=wait_seconds)
-    sent = 0
-    for ack in db.ack_codes.find({"at": {"$lt": cutoff}}).limit(limit):
-        if ack.get("waiting_ack"):
-            continue
-        case = db.cases.find_one({"_id": ack["_id"]})
-        message = case and case["status"] == "received" and \
-            messages.message_for_waiting_case(case, ack["code"], public_url)
-        if message:
-            event = {"event_id": f"waiting-{case['_id']}", "type": "case.received",
-                     "case_id": case["_id"]}
-            if deliver(db, mailer, now, event, message, lang) in ("sent", "duplicate"):
-                sent += 1
-            else:
-                continue
-        # Keep the code: the dated acknowledgement on assignment still needs it.
-        db.ack_codes.update_one({"_id": ack["_id"]}, {"$set": {"waiting_ack": True}})
-    return sent
+@dataclass
+class Senders:
+    email: object
+    sms: object
+    inbox: object
+    webhook: object
 
 
 class Directory:
-    """Who is who, read from the store when a supervision event needs recipients."""
+    """Who is who, read from the store (and remembered for one event)."""
 
     def __init__(self, db, office_unit):
-        self.db, self.office_unit = db, office_unit
+        self.db, self.office_unit, self._units, self._users = db, office_unit, {}, None
 
     def _unit(self, unit_id):
-        return self.db.units.find_one({"_id": unit_id}) if unit_id else None
+        if unit_id and unit_id not in self._units:
+            self._units[unit_id] = self.db.units.find_one({"_id": unit_id})
+        return self._units.get(unit_id) if unit_id else None
 
     def unit_name(self, unit_id):
         return (self._unit(unit_id) or {}).get("name", unit_id or "")
@@ -115,34 +58,256 @@ class Directory:
     def unit_email(self, unit_id):
         return (self._unit(unit_id) or {}).get("email")
 
-    def unit_leader_emails(self, unit_id):
-        emails = [u["email"] for u in self.db.users.find({"role": "unit_leader", "unit": unit_id})
-                  if u.get("email") and u.get("active", True)]
-        return emails or [e for e in [self.unit_email(unit_id)] if e]
+    def _active_users(self):
+        if self._users is None:
+            self._users = [u for u in self.db.users.find({}, {"password_hash": 0})
+                           if u.get("active", True)]
+        return self._users
+
+    def unit_users(self, unit_id, roles):
+        return [u for u in self._active_users() if unit_id and u.get("unit") == unit_id
+                and u.get("role") in roles]
+
+    def role_users(self, role):
+        return [u for u in self._active_users() if u.get("role") == role]
 
     def leader_email(self, leader_id):
         leader = self.db.leaders.find_one({"_id": leader_id}) if leader_id else None
         return (leader or {}).get("email")
 
+    def leader_users(self, leader_id):
+        return [u for u in self._active_users()
+                if leader_id and u.get("role") == "leader" and u.get("leader") == leader_id]
+
+    def portfolio_leaders(self, topic):
+        return list(self.db.leaders.find({"portfolio": topic})) if topic else []
+
     def office_email(self):
         return self.unit_email(self.office_unit)
 
+    def case(self, case_id):
+        return self.db.cases.find_one({"_id": case_id})
 
-def on_supervision_event(db, mailer, now, event, tz, lang, office_unit):
+
+# --- events → messages -----------------------------------------------------------------
+
+def plan(db, now, event, cfg):
+    """Record the deliveries `event` calls for (once, whatever happens after). Returns the
+    keys of the message deliveries it calls for."""
     case = db.cases.find_one({"_id": event["case_id"]}) if event.get("case_id") else None
-    return [deliver(db, mailer, now, event, message, lang)
-            for message in messages.messages_for_supervision(
-                event, case, Directory(db, office_unit), tz)]
+    if event.get("case_id") and case is None:
+        log.warning("notify: no case %s for %s", event["case_id"], event["type"])
+    ack = db.ack_codes.find_one({"_id": event["case_id"]}) if case else None
+    messages = rules.messages_for(event, case, Directory(db, cfg.office_unit), tz=cfg.tz,
+                                  public_url=cfg.public_url, default_lang=cfg.lang,
+                                  access_code=ack and ack["code"])
+    keys = []
+    for m in messages:
+        key = deliveries.message_key(event["event_id"], m.channel, m.recipient)
+        template = templating.find(db, m.template, m.lang, cfg.lang)
+        doc = {"_id": key, "kind": "message", "event_id": event["event_id"],
+               "event_type": event["type"], "case_id": m.case_id or event.get("case_id"),
+               "channel": m.channel, "recipient": m.recipient,
+               "recipient_kind": m.recipient_kind, "template": m.template, "lang": m.lang}
+        if template is None:
+            doc.update(status="failed", last_error=f"no template {m.template}")
+            log.error("no template %s (%s)", m.template, m.lang)
+        else:
+            content = templating.render(template, m.values)
+            doc.update(content=content, subject=content.get("subject", ""))
+        deliveries.create(db, now, doc)
+        keys.append(key)
+    return keys
 
 
-def retry_due(db, mailer, now, tz, public_url, lang, limit=100):
-    """Retry deliveries that failed, with back-off, by re-handling their event."""
-    again = 0
-    for d in db.deliveries.find({"status": "retrying", "next_attempt_at": {"$lt": now}}).limit(limit):
-        if d["event_type"] == "case.assigned":
-            on_case_assigned(db, mailer, now, d["event"], tz, public_url, lang)
-            again += 1
-        elif d["event_type"].startswith("supervision."):
-            on_supervision_event(db, mailer, now, d["event"], tz, lang, settings.OFFICE_UNIT)
-            again += 1
-    return again
+def send_delivery(db, senders, now, delivery):
+    """Hand one delivery to its channel (raises when the channel did not take it)."""
+    channel, to, key = delivery["channel"], delivery["recipient"], delivery["_id"]
+    if channel == "webhook":
+        sub = db.webhooks.find_one({"_id": delivery["subscription"]})
+        if sub is None or not sub.get("active", True):
+            raise Skipped("the webhook subscription was removed or switched off")
+        senders.webhook.send(sub["url"], sub["secret"], delivery["event"], key,
+                             delivery.get("sequence"))
+        return
+    content = delivery.get("content")
+    if content is None:
+        raise Skipped("nothing to send (no template, or the content was cleared)")
+    if channel == "email":
+        senders.email.send(to, content, key)
+    elif channel == "sms":
+        senders.sms.send(to, content, key)
+    elif channel == "inbox":
+        senders.inbox.send(to, content, key, now=now, case_id=delivery.get("case_id"),
+                           template=delivery.get("template"))
+    else:
+        raise Skipped(f"unknown channel {channel}")
+
+
+def attempt(db, senders, now, key):
+    status = deliveries.attempt(db, now, key, lambda d: send_delivery(db, senders, now, d))
+    if status in ("sent", "skipped", "failed"):
+        # The citizen's copy may hold the access code: keep only the subject once settled.
+        db.deliveries.update_one({"_id": key, "recipient_kind": "citizen"},
+                                 {"$unset": {"content": ""}})
+    return status
+
+
+def on_event(db, senders, now, event, cfg):
+    """An event from the bus: plan its messages, then send each (a failure is retried by the
+    poller); the plain access code goes once a message carrying it is out."""
+    keys = plan(db, now, event, cfg)
+    outcomes = {key: attempt(db, senders, now, key) for key in keys}
+    if event.get("case_id"):
+        for key in keys:
+            d = db.deliveries.find_one({"_id": key}, {"template": 1, "status": 1})
+            if d and d.get("template") in CODE_TEMPLATES and d["status"] == "sent":
+                db.ack_codes.delete_one({"_id": event["case_id"]})
+                break
+    return outcomes
+
+
+def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
+    """Acknowledge cases that have waited `wait_seconds` without a unit (manual queue)."""
+    cutoff = now - timedelta(seconds=wait_seconds)
+    done = 0
+    for ack in db.ack_codes.find({"at": {"$lt": cutoff}}).limit(limit):
+        if ack.get("waiting_ack"):
+            continue
+        case = db.cases.find_one({"_id": ack["_id"]})
+        contact = case and case["status"] == "received" and rules.citizen_contact(case)
+        if contact:
+            channel, address = contact
+            lang = case.get("language") or cfg.lang
+            template = templating.find(db, "acknowledgement_waiting", lang, cfg.lang)
+            key = deliveries.message_key(f"waiting-{case['_id']}", channel, address)
+            values = {"case_id": case["_id"], "title": case["title"], "access_code": ack["code"],
+                      "track_url": f"{cfg.public_url}/api/v1/cases/{case['_id']}"}
+            deliveries.create(db, now, {
+                "_id": key, "kind": "message", "event_id": f"waiting-{case['_id']}",
+                "event_type": "case.received", "case_id": case["_id"], "channel": channel,
+                "recipient": address, "recipient_kind": "citizen",
+                "template": "acknowledgement_waiting", "lang": lang,
+                "content": templating.render(template, values) if template else None})
+            attempt(db, senders, now, key)
+            done += 1
+        # Keep the code: the dated acknowledgement on assignment still needs it.
+        db.ack_codes.update_one({"_id": ack["_id"]}, {"$set": {"waiting_ack": True}})
+    return done
+
+
+# --- the feed and the webhooks ----------------------------------------------------------
+
+def record(db, now, event):
+    """The ordered consumer's work for one event: the feed, then a delivery per matching
+    webhook subscription. Returns the webhook delivery keys (created now or before)."""
+    seq = journal.append(db, now, event)
+    keys = []
+    for sub in db.webhooks.find():
+        if journal.matches(sub, event):
+            key = deliveries.webhook_key(sub["_id"], event["event_id"])
+            deliveries.create(db, now, {
+                "_id": key, "kind": "webhook", "channel": "webhook", "recipient": sub["url"],
+                "recipient_kind": "system", "subscription": sub["_id"],
+                "event_id": event["event_id"], "event_type": event["type"],
+                "case_id": event.get("case_id"), "event": event, "sequence": seq})
+            keys.append(key)
+    return keys
+
+
+def feed(db, actor, after, limit):
+    """`GET /events`: office roles see every event; a unit's staff the events of their unit."""
+    try:
+        after = int(after or 0)
+    except (TypeError, ValueError):
+        after = -1
+    if after < 0:
+        raise ValidationFailed("the cursor is not one this feed gave",
+                               {"fields": {"after": ["not a valid cursor"]}})
+    if actor.get("role") in UNIT_ROLES:
+        unit = actor.get("unit")
+        visible = lambda e: unit in (e.get("units") or [])  # noqa: E731
+    elif actor.get("role") in OFFICE_ROLES:
+        visible = lambda e: True  # noqa: E731
+    else:
+        raise Forbidden("the event feed is for staff", {})
+    events, last = journal.read(db, after, limit, visible)
+    return {"items": events, "next_cursor": str(last)}
+
+
+# --- what staff read --------------------------------------------------------------------
+
+def _delivery_out(d, hide_citizen):
+    out = {"id": d["_id"], "channel": d["channel"], "recipient": d["recipient"],
+           "recipient_kind": d.get("recipient_kind"), "template": d.get("template"),
+           "event_id": d.get("event_id"), "event_type": d.get("event_type"),
+           "case_id": d.get("case_id"), "status": d["status"], "attempts": d.get("attempts", 0),
+           "last_error": d.get("last_error"), "created_at": isoformat(d.get("created_at")),
+           "sent_at": isoformat(d.get("sent_at")) if d.get("sent_at") else None,
+           "next_attempt_at": isoformat(d["next_attempt_at"])
+           if d.get("next_attempt_at") else None, "replays": d.get("replays", 0)}
+    if hide_citizen and d.get("recipient_kind") == "citizen":
+        out["recipient"] = "（举报人信息保密）"
+        out["id"] = None
+    return out
+
+
+def case_deliveries(db, now, case_id, actor):
+    """A case's delivery log, for staff who may see the case (SPEC §1 scope); for a report
+    the citizen's address is never shown to units."""
+    case = load_case(db, case_id, actor)  # 404 outside the caller's scope
+    hide = case.get("kind") == "report" and actor.get("role") in UNIT_ROLES
+    ids = (db.case_deliveries.find_one({"_id": case_id}) or {}).get("ids", [])
+    found = [db.deliveries.find_one({"_id": i}) for i in ids]
+    found = sorted((d for d in found if d), key=lambda d: (d["created_at"], d["_id"]))
+    return {"items": [_delivery_out(d, hide) for d in found]}
+
+
+def inbox(db, actor, unread_only=False, limit=50):
+    query = {"user": actor["username"]}
+    if unread_only:
+        query["read"] = False
+    items = list(db.inbox.find(query).sort([("created_at", -1), ("_id", -1)]).limit(limit))
+    unread = db.inbox.count_documents({"user": actor["username"], "read": False})
+    return {"unread": unread, "items": [
+        {"id": m["_id"], "title": m["title"], "body": m["body"], "case_id": m.get("case_id"),
+         "template": m.get("template"), "created_at": isoformat(m["created_at"]),
+         "read": m["read"]} for m in items]}
+
+
+def mark_read(db, now, actor, message_id):
+    result = db.inbox.update_one({"_id": message_id, "user": actor["username"]},
+                                 {"$set": {"read": True, "read_at": now}})
+    if result.matched_count == 0:
+        raise NotFound("no such message in your inbox", {"id": message_id})
+    return {"id": message_id, "read": True}
+
+
+def webhook_deliveries(db, actor, status=None, subscription=None, limit=100):
+    if actor.get("role") != "admin":
+        raise Forbidden("webhook deliveries are for the admin", {})
+    query = {"kind": "webhook"}
+    if status:
+        query["status"] = status
+    if subscription:
+        query["subscription"] = subscription
+    found = db.deliveries.find(query).sort([("created_at", -1), ("_id", 1)]).limit(limit)
+    return {"items": [{**_delivery_out(d, False), "subscription": d.get("subscription"),
+                       "history": [{k: isoformat(v) if hasattr(v, "tzinfo") else v
+                                    for k, v in h.items()} for h in d.get("history", [])]}
+                      for d in found]}
+
+
+def replay(db, now, actor, key):
+    if actor.get("role") != "admin":
+        raise Forbidden("only the admin replays a delivery", {})
+    d = db.deliveries.find_one({"_id": key})
+    if d is None:
+        raise NotFound("no such delivery", {"id": key})
+    if d["kind"] != "webhook" and not d.get("content"):
+        raise ValidationFailed("this delivery's content is gone; it cannot be replayed",
+                               {"id": key})
+    if deliveries.replay(db, now, key) is None:
+        raise WrongState("only a dead or failed delivery can be replayed",
+                         {"status": d["status"]})
+    return _delivery_out(db.deliveries.find_one({"_id": key}), False)

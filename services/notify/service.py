@@ -1,49 +1,211 @@
-"""The notify service: deliveries (nameko entrypoints only)."""
+"""The notify service: messages, the event feed, webhooks, the inbox (nameko entrypoints and
+the two extensions that need more than an entrypoint: the channels, and the ordered journal
+consumer with its webhook pool)."""
+import json
+import logging
+import socket
+
+import eventlet
+from eventlet.greenpool import GreenPool
+from kombu import Connection
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.timer import timer
 
-from lianxin import settings
+from lianxin import admin, bus, demo, settings
+from lianxin.clock import Clock
+from lianxin.errors import ValidationFailed
+from lianxin.events import EVENT_TYPES
 from lianxin.service import LianxinService
+from lianxin.store import database
 
-from . import handlers
-from .mailer import Mailer
+from . import deliveries, handlers, templating
+from .channels import Inbox, Mailer, SmsGateway, WebhookSender
+
+log = logging.getLogger(__name__)
+COLLECTIONS = ("templates", "webhooks")
 
 
-class MailerProvider(DependencyProvider):
+class Dispatch(DependencyProvider):
+    """The channels, a pool that sends webhooks without holding anyone up (at most
+    LX_WEBHOOK_CONCURRENCY in flight per subscription; the rest wait for the poller), and the
+    journal consumer: one greenthread reading `lianxin.journal` one message at a time, in bus
+    order, acking each after the feed and the webhook deliveries are recorded."""
+
     def setup(self):
         cfg = self.container.config
-        self.mailer = Mailer(cfg.get("SMTP_HOST", settings.SMTP_HOST),
-                             int(cfg.get("SMTP_PORT", settings.SMTP_PORT)),
-                             settings.SMTP_FROM, settings.SMTP_TIMEOUT)
+        self.db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB"))
+        self.amqp_uri = cfg.get("AMQP_URI", settings.AMQP_URI)
+        self.senders = handlers.Senders(
+            email=Mailer(cfg.get("SMTP_HOST", settings.SMTP_HOST),
+                         cfg.get("SMTP_PORT", settings.SMTP_PORT), settings.SMTP_FROM,
+                         settings.SMTP_TIMEOUT, settings.SMTP_SECURITY, settings.SMTP_USER,
+                         settings.SMTP_PASSWORD),
+            sms=SmsGateway(cfg.get("SMS_URL", settings.SMS_URL),
+                           cfg.get("SMS_KEY", settings.SMS_KEY), settings.SMS_TIMEOUT),
+            inbox=Inbox(self.db),
+            webhook=WebhookSender(settings.WEBHOOK_TIMEOUT))
+        self.clock = Clock(self.db if settings.CLOCK_SOURCE == "store" else None)
+        try:
+            demo.load_templates(self.db)  # the defaults the store does not have yet
+        except Exception:
+            log.warning("default templates not loaded (store unreachable?)", exc_info=True)
+        self.pool = GreenPool(64)
+        self.in_flight = {}
+        self.running = False
+        self.thread = None
+
+    def start(self):
+        self.running = True
+        self.thread = self.container.spawn_managed_thread(self._consume)
+
+    def stop(self):
+        self.running = False
+        if self.thread is not None:
+            self.thread.wait()
+        self.pool.waitall()
+
+    def kill(self):
+        self.running = False
+        if self.thread is not None:
+            self.thread.kill()
 
     def get_dependency(self, worker_ctx):
-        return self.mailer
+        return self
+
+    # -- sending -------------------------------------------------------------------------
+
+    def submit(self, key, subscription=None):
+        """Send delivery `key` in the pool; False when its webhook has enough in flight."""
+        if subscription is not None:
+            if self.in_flight.get(subscription, 0) >= settings.WEBHOOK_CONCURRENCY:
+                return False
+            self.in_flight[subscription] = self.in_flight.get(subscription, 0) + 1
+        self.pool.spawn_n(self._send, key, subscription)
+        return True
+
+    def _send(self, key, subscription):
+        try:
+            handlers.attempt(self.db, self.senders, self.clock.now(), key)
+        except Exception:
+            log.exception("delivery %s", key)
+        finally:
+            if subscription is not None:
+                self.in_flight[subscription] -= 1
+
+    def deliver_due(self):
+        for key in deliveries.due(self.db, self.clock.now()):
+            d = self.db.deliveries.find_one({"_id": key}, {"kind": 1, "subscription": 1})
+            if d is None:
+                self.db.delivery_due.delete_one({"_id": key})  # a crash's leftover
+            elif d["kind"] == "webhook":
+                self.submit(key, d["subscription"])
+            else:
+                self._send(key, None)
+
+    # -- the journal consumer ------------------------------------------------------------
+
+    def _consume(self):
+        while self.running:
+            try:
+                with Connection(self.amqp_uri, connect_timeout=10, heartbeat=30) as conn:
+                    with conn.Consumer([bus.journal_queue()], callbacks=[self._on_message],
+                                       prefetch_count=1, accept=["json", "application/json"]):
+                        while self.running:
+                            try:
+                                conn.drain_events(timeout=1)
+                            except socket.timeout:
+                                conn.heartbeat_check()
+            except Exception:
+                if self.running:
+                    log.warning("journal consumer lost the bus; reconnecting", exc_info=True)
+                    eventlet.sleep(2)
+
+    def _on_message(self, body, message):
+        try:
+            event = body if isinstance(body, dict) else json.loads(body)
+            event["event_id"], event["type"]
+        except Exception:
+            log.error("journal: not an event, dropped: %r", str(body)[:200])
+            self.db.journal_rejects.insert_one({"body": str(body)[:10000]})
+            message.ack()
+            return
+        try:
+            keys = handlers.record(self.db, self.clock.now(), event)
+        except Exception:
+            log.warning("journal: %s not recorded; trying again", event["event_id"],
+                        exc_info=True)
+            eventlet.sleep(1)
+            message.requeue()  # back to the head of the queue: the order holds
+            return
+        message.ack()
+        for key in keys:
+            sub = key.split(":")[1]
+            self.submit(key, sub)
+
+
+def _on_every_event(fn):
+    for type_ in EVENT_TYPES:
+        fn = event_handler(settings.EVENT_SOURCE, type_)(fn)
+    return fn
 
 
 class NotifyService(LianxinService):
     name = "notify"
 
-    mailer = MailerProvider()
+    dispatch = Dispatch()
 
-    @event_handler(settings.EVENT_SOURCE, "case.assigned")
-    def on_case_assigned(self, event):
-        handlers.on_case_assigned(self.db, self.mailer, self.clock.now(), event,
-                                  settings.TIMEZONE, settings.PUBLIC_URL,
-                                  settings.DEFAULT_LANGUAGE)
+    @_on_every_event
+    def on_event(self, event):
+        handlers.on_event(self.db, self.dispatch.senders, self.clock.now(), event,
+                          handlers.Config.from_settings())
 
-    @event_handler(settings.EVENT_SOURCE, "supervision.reminder")
-    @event_handler(settings.EVENT_SOURCE, "supervision.notice")
-    @event_handler(settings.EVENT_SOURCE, "supervision.warning")
-    @event_handler(settings.EVENT_SOURCE, "supervision.overdue")
-    def on_supervision(self, event):
-        handlers.on_supervision_event(self.db, self.mailer, self.clock.now(), event,
-                                      settings.TIMEZONE, settings.DEFAULT_LANGUAGE,
-                                      settings.OFFICE_UNIT)
+    @timer(interval=settings.DELIVERY_POLL_SECONDS)
+    def deliver_due(self):
+        self.dispatch.deliver_due()
 
     def periodic(self, now):
-        self.sweeps.run_once("notify-retry", lambda: handlers.retry_due(
-            self.db, self.mailer, now, settings.TIMEZONE, settings.PUBLIC_URL,
-            settings.DEFAULT_LANGUAGE))
         self.sweeps.run_once("notify-ack-waiting", lambda: handlers.acknowledge_waiting(
-            self.db, self.mailer, now, settings.ACK_WAIT_SECONDS, settings.PUBLIC_URL,
-            settings.DEFAULT_LANGUAGE))
+            self.db, self.dispatch.senders, now, handlers.Config.from_settings(),
+            settings.ACK_WAIT_SECONDS))
+
+    @rpc
+    def events(self, actor, after, limit):
+        return handlers.feed(self.db, actor, after, limit)
+
+    @rpc
+    def case_deliveries(self, case_id, actor):
+        return handlers.case_deliveries(self.db, self.clock.now(), case_id, actor)
+
+    @rpc
+    def inbox(self, actor, unread_only=False, limit=50):
+        return handlers.inbox(self.db, actor, unread_only, limit)
+
+    @rpc
+    def mark_read(self, actor, message_id):
+        return handlers.mark_read(self.db, self.clock.now(), actor, message_id)
+
+    @rpc
+    def webhook_deliveries(self, actor, status=None, subscription=None, limit=100):
+        return handlers.webhook_deliveries(self.db, actor, status, subscription, limit)
+
+    @rpc
+    def replay(self, actor, key):
+        out = handlers.replay(self.db, self.clock.now(), actor, key)
+        d = self.db.deliveries.find_one({"_id": key}, {"kind": 1, "subscription": 1})
+        self.dispatch.submit(key, d.get("subscription") if d["kind"] == "webhook" else None)
+        return out
+
+    @rpc
+    def admin(self, op, collection, item_id=None, body=None, actor=None):
+        if collection not in COLLECTIONS:
+            raise ValueError(f"notify does not own {collection}")
+        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
+                         validate=_check_template if collection == "templates" else None)
+
+
+def _check_template(doc):
+    errors = templating.syntax_errors(doc)
+    if errors:
+        raise ValidationFailed("the template does not compile", {"fields": errors})

@@ -62,7 +62,10 @@ def test_case_assigned_twice_mails_once(start_services, amqp_uri, db, mailbox):
     assert len(mailbox.to("li4@example.com")) == 1
     assert len(mailbox.to("sthjj@demo-county.gov.cn")) == 1
     log = list(db.deliveries.find({"case_id": case["_id"]}))
-    assert sorted(d["template"] for d in log) == ["acknowledgement", "assignment"]
+    assert sorted((d["template"], d["channel"]) for d in log if d["channel"] == "email") == [
+        ("acknowledgement", "email"), ("assignment", "email")]
+    assert {d["recipient"] for d in log if d["channel"] == "inbox"} == {
+        u["_id"] for u in db.users.find({"unit": "environment_bureau"})}
     assert all(d["status"] == "sent" and d["attempts"] == 1 for d in log)
     assert db.ack_codes.find_one({"_id": case["_id"]}) is None  # the plain code is gone
 
@@ -79,17 +82,19 @@ def test_a_case_no_rule_can_place_waits_in_the_manual_queue(start_services, rpc,
 def test_a_case_waiting_for_dispatch_is_acknowledged_once_without_a_date(
         start_services, rpc, db, mailbox):
     from services.notify import handlers as notify
-    from services.notify.mailer import Mailer
+    from services.notify.channels import Inbox, Mailer, SmsGateway, WebhookSender
 
     start_services("intake", "routing", "supervision")
     receipt = rpc.intake.submit({**SUBMISSION, "topic": "other", "location": {},
                                  "citizen": {"email": "wait@example.com"}}, "req:wait")
     wait_for(lambda: db.cases.find_one({"_id": receipt["id"], "routing.queued": True}))
-    mailer = Mailer("127.0.0.1", mailbox.port, "lianxin@test")
+    senders = notify.Senders(Mailer("127.0.0.1", mailbox.port, "lianxin@test"),
+                             SmsGateway("", ""), Inbox(db), WebhookSender())
+    cfg = notify.Config("Asia/Shanghai", "http://x", "zh-CN", "mass_work_office")
     later = utcnow() + timedelta(minutes=11)
-    assert notify.acknowledge_waiting(db, mailer, utcnow(), 600, "http://x", "zh-CN") == 0
-    assert notify.acknowledge_waiting(db, mailer, later, 600, "http://x", "zh-CN") == 1
-    assert notify.acknowledge_waiting(db, mailer, later, 600, "http://x", "zh-CN") == 0
+    assert notify.acknowledge_waiting(db, senders, utcnow(), cfg, 600) == 0
+    assert notify.acknowledge_waiting(db, senders, later, cfg, 600) == 1
+    assert notify.acknowledge_waiting(db, senders, later, cfg, 600) == 0
     [mail] = mailbox.to("wait@example.com")
     assert receipt["access_code"] in mail["body"] and "承诺答复时间：" not in mail["body"]
     # the code is kept for the dated acknowledgement that follows the assignment

@@ -1,0 +1,133 @@
+"""Deliveries: one document per (event, channel, recipient) — or (event, webhook) — in
+`deliveries`, created before anything is sent, so that a message is never sent twice however
+often its event arrives or however many notify replicas see it, and every attempt and its
+outcome is on record (SPEC §8).
+
+    pending ─claim─▶ sending ─ok─▶ sent
+                        ├─error─▶ retrying ─(back-off)─▶ sending …  ─last try─▶ dead
+                        ├─permanent error─▶ failed
+                        └─channel not configured─▶ skipped
+    dead ─replay (admin)─▶ pending
+
+`delivery_due` holds the ids of deliveries not yet settled, with when to try next: the poller
+reads that small collection, never the whole log (only `_id` lookups reach the store's index,
+STACK.md). A sender claims a delivery with a compare-and-set and a real-time expiry, so a
+sender that dies lets go and another one retries.
+"""
+import logging
+import random
+from datetime import timedelta
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from lianxin import settings
+
+from .channels import Permanent, Skipped
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 120  # how long a sender may take before another may try
+UNSETTLED = ("pending", "retrying")
+
+
+def message_key(event_id, channel, recipient):
+    return f"{event_id}:{channel}:{recipient}"
+
+
+def webhook_key(subscription_id, event_id):
+    return f"wh:{subscription_id}:{event_id}"
+
+
+def backoff(attempts, base=None, factor=None, jitter=None, rng=random.random):
+    """Seconds to wait after the `attempts`-th failed try: base·factor^(attempts-1) ± jitter."""
+    base = settings.DELIVERY_BACKOFF_BASE if base is None else base
+    factor = settings.DELIVERY_BACKOFF_FACTOR if factor is None else factor
+    jitter = settings.DELIVERY_JITTER if jitter is None else jitter
+    delay = base * factor ** max(attempts - 1, 0)
+    return delay * (1 + jitter * (2 * rng() - 1))
+
+
+def create(db, now, doc):
+    """Record a delivery (once: the same key again is a no-op) and mark it due now.
+    Returns True when this call created it."""
+    doc = {"status": "pending", "attempts": 0, "created_at": now, "history": [], **doc}
+    # Due first: a crash between the two writes leaves a due mark without a delivery (the
+    # poller drops it), never a pending delivery nobody will send.
+    db.delivery_due.update_one({"_id": doc["_id"]}, {"$setOnInsert": {"at": now}}, upsert=True)
+    if doc.get("case_id"):  # the case's delivery log lists it (readers skip unknown ids)
+        db.case_deliveries.update_one({"_id": doc["case_id"]},
+                                      {"$addToSet": {"ids": doc["_id"]}}, upsert=True)
+    try:
+        db.deliveries.insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def due(db, now, limit=200):
+    """Ids of deliveries whose next try is due."""
+    return [d["_id"] for d in db.delivery_due.find({"at": {"$lte": now}}).sort("at", 1)
+            .limit(limit)]
+
+
+def claim(db, now, key):
+    return db.deliveries.find_one_and_update(
+        {"_id": key, "$or": [{"status": {"$in": list(UNSETTLED)}},
+                             {"status": "sending", "claimed_until": {"$lt": now}}]},
+        {"$set": {"status": "sending", "claimed_until": now + timedelta(seconds=CLAIM_SECONDS)}},
+        return_document=ReturnDocument.AFTER)
+
+
+def attempt(db, now, key, send, max_attempts=None):
+    """Claim delivery `key` and run `send(delivery)` once. Returns the new status, or None
+    when the delivery is not ours to send (settled, or another sender holds it)."""
+    delivery = claim(db, now, key)
+    if delivery is None:
+        current = db.deliveries.find_one({"_id": key})
+        if current is None or current["status"] != "sending":
+            db.delivery_due.delete_one({"_id": key})  # settled: nothing left to do
+        return None
+    max_attempts = max_attempts or settings.DELIVERY_MAX_ATTEMPTS
+    attempts = delivery["attempts"] + 1
+    entry = {"at": now, "attempt": attempts}
+    try:
+        send(delivery)
+    except Skipped as exc:
+        return _settle(db, key, "skipped", attempts, {**entry, "error": str(exc)})
+    except Permanent as exc:
+        log.warning("delivery %s failed for good: %s", key, exc)
+        return _settle(db, key, "failed", attempts, {**entry, "error": str(exc)})
+    except Exception as exc:  # the other side did not take it: try again later
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if attempts >= max_attempts:
+            log.warning("delivery %s dead after %d tries: %s", key, attempts, error)
+            return _settle(db, key, "dead", attempts, {**entry, "error": error})
+        next_at = now + timedelta(seconds=backoff(attempts))
+        db.deliveries.update_one({"_id": key}, {
+            "$set": {"status": "retrying", "attempts": attempts, "last_error": error,
+                     "next_attempt_at": next_at},
+            "$push": {"history": {**entry, "error": error}}})
+        db.delivery_due.update_one({"_id": key}, {"$set": {"at": next_at}}, upsert=True)
+        return "retrying"
+    return _settle(db, key, "sent", attempts, {**entry, "ok": True}, sent_at=now)
+
+
+def _settle(db, key, status, attempts, entry, **extra):
+    fields = {"status": status, "attempts": attempts, **extra}
+    if entry.get("error"):
+        fields["last_error"] = entry["error"]
+    db.deliveries.update_one({"_id": key}, {"$set": fields, "$push": {"history": entry},
+                                            "$unset": {"next_attempt_at": ""}})
+    db.delivery_due.delete_one({"_id": key})
+    return status
+
+
+def replay(db, now, key):
+    """A dead (or failed) delivery goes back to pending, with its attempts counted afresh."""
+    updated = db.deliveries.find_one_and_update(
+        {"_id": key, "status": {"$in": ["dead", "failed"]}},
+        {"$set": {"status": "pending", "attempts": 0, "replayed_at": now},
+         "$inc": {"replays": 1}}, return_document=ReturnDocument.AFTER)
+    if updated is not None:
+        db.delivery_due.update_one({"_id": key}, {"$set": {"at": now}}, upsert=True)
+    return updated

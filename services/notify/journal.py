@@ -1,0 +1,76 @@
+"""The durable event feed (SPEC §9, `GET /api/v1/events?after=<cursor>`) and the webhook
+fan-out, fed in bus order by one consumer at a time (see service.JournalConsumer).
+
+The feed is `journal`, one document per event with `_id` = 1, 2, 3 … and no gaps: a writer
+inserts at the first free number after `journal_head`, then moves the head. Two writers (a
+consumer failing over) both end up with their own numbers, and a crash between the insert and
+the head move is repaired by the next write, which finds the number taken. `journal_seen`
+maps event_id → number, so an event published twice (the outbox's at-least-once) is recorded
+once. Readers walk the numbers by `_id`, the one lookup the store indexes (STACK.md).
+"""
+import fnmatch
+
+from pymongo.errors import DuplicateKeyError
+
+HEAD = "journal"
+
+
+def _seen(db, event_id, seq):
+    db.journal_seen.update_one({"_id": event_id}, {"$setOnInsert": {"seq": seq}}, upsert=True)
+
+
+def _advance(db, seq):
+    db.journal_head.update_one({"_id": HEAD}, {"$max": {"seq": seq}}, upsert=True)
+
+
+def append(db, now, event):
+    """Record `event`; returns its number (the existing one when it was recorded before)."""
+    seen = db.journal_seen.find_one({"_id": event["event_id"]})
+    if seen is not None:
+        return seen["seq"]
+    head = db.journal_head.find_one({"_id": HEAD}) or {"seq": 0}
+    seq = head["seq"] + 1
+    while True:
+        try:
+            db.journal.insert_one({"_id": seq, "event_id": event["event_id"],
+                                   "recorded_at": now, "event": event})
+            break
+        except DuplicateKeyError:
+            taken = db.journal.find_one({"_id": seq})
+            _seen(db, taken["event_id"], seq)
+            if taken["event_id"] == event["event_id"]:  # we wrote it, then crashed
+                break
+            seq += 1
+    _seen(db, event["event_id"], seq)
+    _advance(db, seq)
+    return seq
+
+
+def read(db, after, limit, visible=lambda event: True, max_scan=None):
+    """(events, next_cursor): up to `limit` events numbered after `after` that `visible`
+    lets through, in order; at most `max_scan` numbers are looked at per call, so a reader
+    who may see few events still gets a cursor that moves on."""
+    max_scan = max_scan or limit * 20
+    events, seq = [], after
+    for _ in range(max_scan):
+        doc = db.journal.find_one({"_id": seq + 1})
+        if doc is None:
+            break
+        seq += 1
+        if visible(doc["event"]):
+            events.append(doc["event"])
+            if len(events) >= limit:
+                break
+    return events, seq
+
+
+def matches(subscription, event):
+    """Whether a webhook subscription wants `event`: a type pattern (`case.*`, `*`, an exact
+    type) and, when it names units, one of the event's units."""
+    if not subscription.get("active", True):
+        return False
+    patterns = subscription.get("event_types") or ["*"]
+    if not any(fnmatch.fnmatchcase(event["type"], p) for p in patterns):
+        return False
+    units = subscription.get("units") or []
+    return not units or bool(set(units) & set(event.get("units") or []))
