@@ -54,8 +54,10 @@ class Mailbox:
         msg = email.message_from_bytes(envelope.original_content or envelope.content,
                                        policy=policy.default)
         with self._lock:
+            html = msg.get_body(preferencelist=("html",))
             self.messages.append({"to": envelope.rcpt_tos, "subject": str(msg["Subject"]),
-                                  "body": msg.get_content()})
+                                  "body": msg.get_body(preferencelist=("plain",)).get_content(),
+                                  "html": html.get_content() if html else None})
         return "250 OK"
 
     def to(self, address):
@@ -72,6 +74,74 @@ def mailbox():
     box.controller.stop()
 
 
+class HttpRecorder:
+    """A real HTTP server on 127.0.0.1 that records every POST (path, headers, JSON or raw
+    body) and answers with `respond(request_number, record)` → status (default 200), after
+    `delay` seconds. Stands in for the SMS provider and for unit systems' webhook endpoints."""
+
+    def __init__(self, respond=None, delay=0.0):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.requests, self.respond, self.delay = [], respond, delay
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                import json
+                import time
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
+                record = {"path": self.path, "headers": dict(self.headers), "raw": raw,
+                          "body": body}
+                with recorder._lock:
+                    recorder.requests.append(record)
+                    number = len(recorder.requests)
+                if recorder.delay:
+                    time.sleep(recorder.delay)
+                status = recorder.respond(number, record) if recorder.respond else 200
+                record["status"] = status
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ok(self):
+        with self._lock:
+            return [r for r in self.requests if 200 <= r.get("status", 0) < 300]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def http_recorder():
+    """http_recorder(respond=None, delay=0) → a started HttpRecorder, closed after the test."""
+    made = []
+
+    def make(respond=None, delay=0.0):
+        made.append(HttpRecorder(respond, delay))
+        return made[-1]
+    yield make
+    for recorder in made:
+        recorder.close()
+
+
+@pytest.fixture
+def sms_gateway(http_recorder):
+    return http_recorder()
+
+
 @pytest.fixture
 def db_name():
     return f"t_{uuid.uuid4().hex[:10]}"
@@ -86,10 +156,11 @@ def db(db_name):
 
 
 @pytest.fixture
-def config(amqp_uri, db, db_name, mailbox):
+def config(amqp_uri, db, db_name, mailbox, sms_gateway):
     cfg = settings.nameko_config()
     cfg.update(AMQP_URI=amqp_uri, MONGO_URI=MONGO_URI, MONGO_DB=db_name,
-               SMTP_HOST="127.0.0.1", SMTP_PORT=mailbox.port)
+               SMTP_HOST="127.0.0.1", SMTP_PORT=mailbox.port, SMS_URL=sms_gateway.url,
+               SMS_KEY="test-sms-key")
     bus.declare_topology(amqp_uri)
     return cfg
 
