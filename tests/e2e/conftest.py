@@ -136,6 +136,13 @@ class Api:
     def get(self, path, user=None, **kw):
         return requests.get(f"{self.url}{path}", headers=self.headers(user), timeout=30, **kw)
 
+    def put(self, path, body, user=None):
+        return requests.put(f"{self.url}{path}", json=body, headers=self.headers(user),
+                            timeout=30)
+
+    def delete(self, path, user=None):
+        return requests.delete(f"{self.url}{path}", headers=self.headers(user), timeout=30)
+
     def act(self, case_id, action, user, body=None, expect=200):
         r = self.post(f"/cases/{case_id}/{action}", body, user)
         assert r.status_code == expect, f"{action} by {user}: {r.status_code} {r.text}"
