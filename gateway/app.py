@@ -8,7 +8,7 @@ from lianxin import settings
 from lianxin.rpc import RpcPool
 
 from . import errors
-from . import admin_api, api as citizen_api, notify_api  # noqa: F401  (their routes join the blueprint)
+from . import admin_api, api as citizen_api, notify_api, reports_api  # noqa: F401  (their routes join the blueprint)
 from .common import api
 from .health import health
 from .openapi import docs
@@ -24,6 +24,8 @@ def create_app(nameko_config=None, rpc_timeout=None):
                       SECRET_KEY=settings.SECRET_KEY, TOKEN_TTL=settings.TOKEN_TTL_SECONDS)
     app.extensions["lianxin.rpc"] = RpcPool(config, timeout=app.config["RPC_TIMEOUT"])
     app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
+    app.extensions["lianxin.reports_rpc"] = RpcPool(config, timeout=settings.REPORT_TIMEOUT,
+                                                    size=2)
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(docs)

@@ -144,6 +144,7 @@ def staff_view(case, actor, now):
     if actor["role"] in UNIT_ROLES and (case.get("kind") == "report"
                                         or "confidential" in case.get("flags", [])):
         view["citizen"] = {"withheld": True}
+        view.pop("citizen_keys", None)
     return _iso_all(view)
 
 

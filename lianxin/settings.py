@@ -46,6 +46,7 @@ DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "1"))
 
 RPC_TIMEOUT = float(_env("LX_RPC_TIMEOUT", "10"))
 RPC_POOL_SIZE = int(_env("LX_RPC_POOL_SIZE", "8"))
+REPORT_TIMEOUT = float(_env("LX_REPORT_TIMEOUT", "300"))  # statistics and reports read a period
 
 # Sweepers: how often they run, and how long a thing may sit before it is re-driven.
 SWEEP_INTERVAL = float(_env("LX_SWEEP_INTERVAL", "5"))
@@ -81,6 +82,24 @@ MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))              # reopen on dissatis
 CO_UNIT_SHARE = float(_env("LX_CO_UNIT_SHARE", "0.5"))      # co-units get half the lead's time
 CLAIM_WINDOW_WORKING_DAYS = int(_env("LX_CLAIM_WINDOW_WORKING_DAYS", "1"))
 RETURNS_FLAG_AT = int(_env("LX_RETURNS_FLAG_AT", "3"))      # a case returned 3 times is flagged
+
+# Duplicates, repeat petitioners and early warning (SPEC §6).
+# The citizen keys are HMACs under this secret: set it in production, and never change it
+# (a new secret makes every earlier case from the same citizen unrecognisable).
+CITIZEN_KEY_SECRET = _env("LX_CITIZEN_KEY_SECRET", "lianxin-local-citizen-key-change-me")
+DUPLICATE_THRESHOLD = float(_env("LX_DUPLICATE_THRESHOLD", "0.45"))  # bigram cosine, 0…1
+DUPLICATE_WINDOW_DAYS = int(_env("LX_DUPLICATE_WINDOW_DAYS", "30"))  # closed cases still match
+REPEAT_PETITIONER_CASES = int(_env("LX_REPEAT_PETITIONER_CASES", "3"))
+REPEAT_PETITIONER_DAYS = int(_env("LX_REPEAT_PETITIONER_DAYS", "90"))
+COLLECTIVE_ALERT_PEOPLE = int(_env("LX_COLLECTIVE_ALERT_PEOPLE", "10"))
+CLUSTER_ALERT_CASES = int(_env("LX_CLUSTER_ALERT_CASES", "5"))
+CLUSTER_ALERT_HOURS = float(_env("LX_CLUSTER_ALERT_HOURS", "72"))
+
+# Unit assessment (SPEC §7): points taken from 100 per counted case; flagged below the bar.
+ASSESSMENT_DEDUCTIONS = _env(
+    "LX_ASSESSMENT_DEDUCTIONS",
+    "overdue=2,dissatisfied=1,reply_rejected=0.5,returned=0.5,reopened=1")
+ASSESSMENT_FLAG_BELOW = float(_env("LX_ASSESSMENT_FLAG_BELOW", "60"))
 
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")

@@ -36,7 +36,11 @@ def merge(db, publisher, now, case_id, actor, body):
                       public_note=f"与 {primary_id} 合并办理", set={"primary_id": primary_id},
                       data={"primary_id": primary_id})
     merged = cases.act(db, publisher, now, case_id, actor, "merge", decide)
-    db.cases.update_one({"_id": primary_id}, {"$addToSet": {"duplicates": case_id}})
+    # On the primary's timeline too (once, whatever retries happen).
+    db.cases.update_one({"_id": primary_id, "duplicates": {"$ne": case_id}}, {
+        "$addToSet": {"duplicates": case_id},
+        "$push": {"timeline": cases.timeline_entry(now, actor, "merge",
+                                                   f"{case_id} 并入本件")}})
     return merged
 
 
@@ -52,7 +56,10 @@ def unmerge(db, publisher, now, case_id, actor, body):
                       data={"primary_id": case.get("primary_id")})
     case = cases.act(db, publisher, now, case_id, actor, "unmerge", decide)
     if holder.get("primary"):
-        db.cases.update_one({"_id": holder["primary"]}, {"$pull": {"duplicates": case_id}})
+        db.cases.update_one({"_id": holder["primary"], "duplicates": case_id}, {
+            "$pull": {"duplicates": case_id},
+            "$push": {"timeline": cases.timeline_entry(now, actor, "unmerge",
+                                                       f"{case_id} 拆分为独立诉求件")}})
     return case
 
 

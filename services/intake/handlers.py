@@ -13,7 +13,7 @@ from lianxin.events import make_event
 from lianxin.action_schemas import RegistrationSchema
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
-from . import domain
+from . import alerts, domain, screening
 
 log = logging.getLogger(__name__)
 _submission_schema = CaseSubmissionSchema()
@@ -82,11 +82,25 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
 
     existing = db.cases.find_one({"_id": case_id})
     if existing is not None:
+        # A retry of a request that stored its case: redo the idempotent follow-ups a crash
+        # may have cut short, then answer as the first time.
+        screening.after_insert(db, now, existing, screening.Screening(
+            existing.get("citizen_keys", [])))
+        if existing["status"] != "merged":
+            alerts.watch(db, publisher, now, existing)
         return _receipt(existing, code)
 
     case = domain.new_case(case_id, submission, code, now, actor=actor)
     events = [make_event("case.received", now=now, case_id=case_id, actor=actor["username"],
                          data=domain.event_facts(case))]
+    screened = screening.screen(db, now, case)
+    if submission.get("direct_answer"):
+        screened.match = None  # answered on the spot: nothing to wait for
+    case, merge_events = screening.apply_to_case(case, screened, now, actor)
+    events += merge_events
+    # The citizen's index first: a crash after it leaves an entry the retry skips (its own id),
+    # never a stored case its citizen cannot be found by.
+    screening.index(db, screened.keys, case_id, now)
     if submission.get("direct_answer"):
         case = domain.direct_answer(case, submission["direct_answer"], actor, now)
         events.append(make_event("case.answered", now=now, case_id=case_id,
@@ -101,10 +115,13 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
         db.cases.insert_one(case)
     except DuplicateKeyError:
         return _receipt(db.cases.find_one({"_id": case_id}), code)
+    screening.after_insert(db, now, case, screened)
     try:
         outbox.flush(db, publisher, case_id, events)
     except Exception:  # the case is safe in the store; the relay publishes it later
         log.warning("case.received for %s not published yet", case_id, exc_info=True)
+    if case["status"] != "merged":
+        alerts.watch(db, publisher, now, case)
     return _receipt(case, code)
 
 

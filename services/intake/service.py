@@ -8,7 +8,7 @@ from lianxin.clock import utcnow
 from lianxin.service import LianxinService
 from lianxin.store import database
 
-from . import accounts, dispatch, handlers, queries
+from . import accounts, alerts, dispatch, handlers, queries, screening
 
 COLLECTIONS = ("units", "users", "leaders", "topics")
 
@@ -65,3 +65,19 @@ class IntakeService(LianxinService):
         if collection not in COLLECTIONS:
             raise ValueError(f"intake does not own {collection}")
         return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body)
+
+    @rpc
+    def list_alerts(self, actor, status=None):
+        return alerts.list_alerts(self.db, actor, status)
+
+    @rpc
+    def acknowledge_alert(self, actor, alert_id):
+        return alerts.acknowledge(self.db, self.clock.now(), actor, alert_id)
+
+    @rpc
+    def citizen_cases(self, key, actor):
+        return screening.citizen_cases(self.db, self.clock.now(), key, actor)
+
+    def periodic(self, now):
+        self.sweeps.run_once("alert-relay", lambda: alerts.relay(
+            self.db, self.publisher, now, settings.OUTBOX_GRACE_SECONDS))

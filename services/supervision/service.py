@@ -3,10 +3,10 @@ closing (nameko entrypoints only)."""
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, matching, settings
-from lianxin.clock import exact_utcnow
+from lianxin.clock import exact_utcnow, parse_iso
 from lianxin.service import LianxinService
 
-from . import deadlines, handlers, sweeps, watch
+from . import deadlines, handlers, reports, sweeps, watch
 
 RULES = watch.Rules(notice_every_days=settings.NOTICE_EVERY_DAYS,
                     yellow_share=settings.YELLOW_SHARE,
@@ -31,6 +31,28 @@ class SupervisionService(LianxinService):
         case = handlers.ACTIONS[action](self.db, self.publisher, now, case_id, actor, body,
                                         action)
         return cases.staff_view(case, actor, now)
+
+    @rpc
+    def stats(self, actor, start, end, group_by):
+        return reports.stats_report(self.db, self.clock.now(), actor, parse_iso(start),
+                                    parse_iso(end), group_by)
+
+    @rpc
+    def assessment(self, actor, start, end):
+        return reports.assessment(self.db, self.clock.now(), actor, parse_iso(start),
+                                  parse_iso(end))
+
+    @rpc
+    def bulletin(self, actor, quarter):
+        return reports.bulletin(self.db, self.clock.now(), actor, quarter, settings.TIMEZONE)
+
+    @rpc
+    def digest(self, actor, start=None, end=None):
+        now = self.clock.now()
+        if not (start and end):
+            first, last = reports.default_digest_period(now, settings.TIMEZONE)
+            start, end = start or first.isoformat(), end or last.isoformat()
+        return reports.digest(self.db, now, actor, parse_iso(start), parse_iso(end))
 
     @rpc
     def feedback(self, case_id, code, body):

@@ -1,0 +1,183 @@
+"""What people are worried about and who is doing their job (SPEC §6, §7): alerts, a
+petitioner's history, statistics, unit assessment, the quarterly bulletin and the digest."""
+from flask import Response, current_app, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from lianxin.schemas import load_or_raise
+
+from . import render
+from .auth import staff
+from .common import api, rpc
+
+OFFICE = ("clerk", "dispatcher", "supervisor", "leader", "admin")
+GROUPS = ("unit", "topic", "town", "channel", "kind")
+
+
+def report_rpc(service, method, *args):
+    """Reports read a whole period: they get a longer timeout than a case action."""
+    return current_app.extensions["lianxin.reports_rpc"].call(service, method, *args)
+
+
+class PeriodSchema(Schema):
+    from_ = fields.AwareDateTime(data_key="from", required=True, default_timezone=None)
+    to = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def ordered(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["from_"] >= data["to"]:
+            raise ValidationError("must be after from", "to")
+
+
+class StatsQuerySchema(PeriodSchema):
+    group_by = fields.String(load_default="unit", validate=validate.OneOf(GROUPS))
+
+
+class BulletinQuerySchema(Schema):
+    quarter = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{4}Q[1-4]$", error="a quarter like 2026Q3"))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "pdf")))
+
+
+class DigestQuerySchema(Schema):
+    from_ = fields.AwareDateTime(data_key="from")
+    to = fields.AwareDateTime()
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "pdf")))
+
+
+class AlertQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(("open", "acknowledged")))
+
+
+@api.get("/stats")
+def stats():
+    """Statistics.
+    ---
+    get:
+      summary: SPEC §7 figures for cases received in [from, to), grouped (office, leaders)
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: StatsQuerySchema}]
+      responses:
+        200: {description: "{totals, groups: [{key, name, total, closed, completion_rate: {numerator, denominator, value}, …}]}"}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    actor = staff(*OFFICE)
+    q = load_or_raise(StatsQuerySchema(), request.args.to_dict())
+    return jsonify(report_rpc("supervision", "stats", actor, q["from_"].isoformat(),
+                              q["to"].isoformat(), q["group_by"]))
+
+
+@api.get("/assessment")
+def assessment():
+    """Unit assessment.
+    ---
+    get:
+      summary: Each unit's score from 100 with the deductions and the cases behind them
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: PeriodSchema}]
+      responses:
+        200: {description: "{units: [{unit, name, score, flagged, rank, deductions}]}"}
+    """
+    actor = staff(*OFFICE)
+    q = load_or_raise(PeriodSchema(), request.args.to_dict())
+    return jsonify(report_rpc("supervision", "assessment", actor, q["from_"].isoformat(),
+                              q["to"].isoformat()))
+
+
+@api.get("/reports/bulletin")
+def bulletin():
+    """Quarterly bulletin.
+    ---
+    get:
+      summary: 季度通报 as JSON, CSV (the ranking) or a printable PDF with charts
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: BulletinQuerySchema}]
+      responses:
+        200: {description: the bulletin}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    actor = staff(*OFFICE)
+    q = load_or_raise(BulletinQuerySchema(), request.args.to_dict())
+    data = report_rpc("supervision", "bulletin", actor, q["quarter"])
+    name = f"bulletin-{q['quarter']}"
+    if q["format"] == "csv":
+        return Response(render.bulletin_csv(data), mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename={name}.csv"})
+    if q["format"] == "pdf":
+        return Response(render.bulletin_pdf(data), mimetype="application/pdf", headers={
+            "Content-Disposition": f"inline; filename={name}.pdf"})
+    return jsonify(data)
+
+
+@api.get("/reports/digest")
+def digest():
+    """Ten-day digest.
+    ---
+    get:
+      summary: 十日汇总 by leader portfolio (default the last ten days), JSON or PDF
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: DigestQuerySchema}]
+      responses:
+        200: {description: the digest}
+    """
+    actor = staff(*OFFICE)
+    q = load_or_raise(DigestQuerySchema(), request.args.to_dict())
+    data = report_rpc("supervision", "digest", actor,
+                      q["from_"].isoformat() if q.get("from_") else None,
+                      q["to"].isoformat() if q.get("to") else None)
+    if q["format"] == "pdf":
+        return Response(render.digest_pdf(data), mimetype="application/pdf")
+    return jsonify(data)
+
+
+@api.get("/alerts")
+def alerts():
+    """Early-warning alerts.
+    ---
+    get:
+      summary: Collective and cluster alerts with their cases (office, leaders)
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: AlertQuerySchema}]
+      responses:
+        200: {description: "{items: [{id, kind, topic, town, count, status, cases}]}"}
+    """
+    actor = staff(*OFFICE)
+    q = load_or_raise(AlertQuerySchema(), request.args.to_dict())
+    return jsonify(rpc("intake", "list_alerts", actor, q.get("status")))
+
+
+@api.post("/alerts/<path:alert_id>/ack")
+def acknowledge_alert(alert_id):
+    """Acknowledge an alert.
+    ---
+    post:
+      summary: An office user acknowledges an alert
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: path, name: alert_id, required: true, schema: {type: string}}]
+      responses:
+        200: {description: the alert}
+        404: {content: {application/json: {schema: Error}}}
+    """
+    return jsonify(rpc("intake", "acknowledge_alert", staff("clerk", "dispatcher",
+                                                            "supervisor"), alert_id))
+
+
+@api.get("/citizens/<key>/cases")
+def citizen_cases(key):
+    """A petitioner's history.
+    ---
+    get:
+      summary: Every case under a citizen key (a case's citizen_keys), newest first (office)
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: path, name: key, required: true, schema: {type: string}}]
+      responses:
+        200: {description: "{key, count, items}"}
+        404: {content: {application/json: {schema: Error}}}
+    """
+    return jsonify(rpc("intake", "citizen_cases", key, staff(*OFFICE)))

@@ -1,0 +1,136 @@
+"""Statistics and unit assessment (SPEC §7), free of I/O: what each case counts for, and the
+sums. Every rate is an exact fraction whose numerator and denominator are given with it.
+
+The population of a period is the cases *received* in it, less merged duplicates (counted in
+their primary) and cases not accepted (no unit handled them). A case counts for its current
+lead unit. Definitions:
+
+  completed        status answered or closed (the unit's answer went out)
+  on time          completed with `answered_at` ≤ the due date (extended, if extended); a
+                   case with no deadline (answered on the spot) is on time
+  on_time_rate     on time / (completed + overdue_open): open overdue cases count against it
+  overdue_open     still owed by the unit (assigned, in progress, replied) past its due date,
+                   measured now
+  satisfaction     counted return visits rated satisfied or basically satisfied / counted
+                   return visits; a rating removed by an upheld appeal does not count
+  handling hours   answered_at − assigned_at, over completed cases that had a unit
+  returned, extensions, reopened   cases with at least one return request, approved
+                   extension, reopening
+"""
+from lianxin.workflow import OWING_STATES
+
+GROUPS = ("unit", "topic", "town", "channel", "kind")
+SATISFIED = ("satisfied", "basically_satisfied")
+NOT_COUNTED = ("merged", "not_accepted")
+PROJECTION = {"status": 1, "assignment": 1, "topic": 1, "location.town": 1, "channel": 1,
+              "kind": 1, "received_at": 1, "answered_at": 1, "closed_at": 1,
+              "return_visit": 1, "returns_count": 1, "extensions": 1, "reopen_count": 1,
+              "rejections_count": 1, "flags": 1, "title": 1, "people_involved": 1}
+
+
+def facts(case, now):
+    """What one case counts for."""
+    a = case.get("assignment") or {}
+    due = a.get("extended_to") or a.get("due_at")
+    answered = case.get("answered_at")
+    completed = case["status"] in ("answered", "closed") and answered is not None
+    visit = case.get("return_visit") or {}
+    rated = bool(visit.get("satisfaction")) and visit.get("counts", True) is not False
+    hours = None
+    if completed and a.get("assigned_at"):
+        hours = (answered - a["assigned_at"]).total_seconds() / 3600
+    return {
+        "id": case["_id"], "unit": a.get("lead_unit") or "(none)", "topic": case.get("topic"),
+        "town": (case.get("location") or {}).get("town") or "(none)",
+        "channel": case.get("channel"), "kind": case.get("kind"),
+        "counted": case["status"] not in NOT_COUNTED,
+        "closed": case["status"] == "closed", "completed": completed,
+        "on_time": completed and (due is None or answered <= due),
+        "overdue_open": case["status"] in OWING_STATES and due is not None and due < now,
+        "rated": rated, "satisfied": rated and visit.get("satisfaction") in SATISFIED,
+        "handling_hours": hours,
+        "returned": case.get("returns_count", 0) > 0,
+        "extended": case.get("extensions", 0) > 0,
+        "reopened": case.get("reopen_count", 0) > 0,
+        "rejections": case.get("rejections_count", 0),
+    }
+
+
+def _rate(numerator, denominator):
+    return {"numerator": numerator, "denominator": denominator,
+            "value": round(numerator / denominator, 4) if denominator else None}
+
+
+def summarise(rows):
+    """The SPEC §7 figures of a list of `facts`."""
+    rows = [r for r in rows if r["counted"]]
+    completed = sum(r["completed"] for r in rows)
+    overdue_open = sum(r["overdue_open"] for r in rows)
+    hours = [r["handling_hours"] for r in rows if r["handling_hours"] is not None]
+    return {
+        "total": len(rows),
+        "closed": sum(r["closed"] for r in rows),
+        "completed": completed,
+        "completion_rate": _rate(completed, len(rows)),
+        "on_time_rate": _rate(sum(r["on_time"] for r in rows), completed + overdue_open),
+        "satisfaction_rate": _rate(sum(r["satisfied"] for r in rows),
+                                   sum(r["rated"] for r in rows)),
+        "average_handling_hours": {
+            "value": round(sum(hours) / len(hours), 2) if hours else None,
+            "total_hours": round(sum(hours), 4), "cases": len(hours)},
+        "overdue_open": overdue_open,
+        "returned": sum(r["returned"] for r in rows),
+        "extensions": sum(r["extended"] for r in rows),
+        "reopened": sum(r["reopened"] for r in rows),
+    }
+
+
+def group(rows, by):
+    """{group key: summary} over the counted rows."""
+    if by not in GROUPS:
+        raise ValueError(f"group_by must be one of {GROUPS}")
+    buckets = {}
+    for r in rows:
+        if r["counted"]:
+            buckets.setdefault(r[by], []).append(r)
+    return {key: summarise(members) for key, members in sorted(buckets.items())}
+
+
+def parse_deductions(text):
+    """"overdue=2,dissatisfied=1" → {"overdue": 2.0, "dissatisfied": 1.0}."""
+    out = {}
+    for part in (text or "").split(","):
+        if part.strip():
+            name, _, points = part.partition("=")
+            out[name.strip()] = float(points)
+    return out
+
+
+def assess(rows, deductions, flag_below):
+    """Unit assessment: 100 less the points of each deduction, per unit, with the cases
+    behind each deduction; flagged below `flag_below`."""
+    units = {}
+    for r in rows:
+        if not r["counted"] or r["unit"] == "(none)":
+            continue
+        u = units.setdefault(r["unit"], {"cases": 0, "why": {k: [] for k in deductions}})
+        u["cases"] += 1
+        reasons = {"overdue": (r["completed"] and not r["on_time"]) or r["overdue_open"],
+                   "dissatisfied": r["rated"] and not r["satisfied"],
+                   "returned": r["returned"], "reopened": r["reopened"]}
+        for name in deductions:
+            if name == "reply_rejected":
+                u["why"][name] += [r["id"]] * r["rejections"]
+            elif reasons.get(name):
+                u["why"][name].append(r["id"])
+    out = []
+    for unit, u in units.items():
+        lines = {name: {"count": len(ids), "points": round(len(ids) * deductions[name], 2),
+                        "cases": ids} for name, ids in u["why"].items()}
+        score = max(0.0, round(100 - sum(line["points"] for line in lines.values()), 2))
+        out.append({"unit": unit, "cases": u["cases"], "score": score,
+                    "flagged": score < flag_below, "deductions": lines})
+    out.sort(key=lambda x: (-x["score"], x["unit"]))
+    for rank, item in enumerate(out, 1):
+        item["rank"] = rank
+    return out
