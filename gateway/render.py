@@ -1,22 +1,37 @@
 """The bulletin and the digest as CSV and printable PDF (with charts), rendered at the edge
-from the JSON the supervision service computes. PDFs use reportlab's built-in Chinese CID
-font (STSong-Light), so no font file has to be installed or shipped."""
+from the JSON the supervision service computes. The PDFs embed a Chinese TrueType font
+(`LX_PDF_FONT`, default WenQuanYi Micro Hei from Debian's fonts-wqy-microhei, which the setup
+installs), so they print the same in every viewer; without it they fall back to reportlab's
+built-in CID font STSong-Light, which only viewers with Chinese fonts of their own display."""
 import csv
 import io
+import os
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+TIMEZONE = os.environ.get("LX_TIMEZONE", "Asia/Shanghai")
+FONT_FILE = os.environ.get("LX_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def _register_font():
+    if os.path.exists(FONT_FILE):
+        pdfmetrics.registerFont(TTFont("LianxinCJK", FONT_FILE, subfontIndex=0))
+        return "LianxinCJK"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+FONT = _register_font()
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, spaceAfter=6)
 HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=13, leading=18, spaceBefore=10,
                          spaceAfter=4)
@@ -83,9 +98,21 @@ def _bars(title, labels, series, names, width=170 * mm):
     for i in range(len(series)):
         chart.bars[i].fillColor = palette[i % 2]
     drawing.add(chart)
-    legend = "  ".join(f"{'■'} {n}" for n in names)
-    drawing.add(String(90, height + 6, f"{title}    {legend}", fontName=FONT, fontSize=9))
+    drawing.add(String(90, height + 6, title, fontName=FONT, fontSize=9))
+    x = 90 + 9 * len(title) + 20
+    for i, name in enumerate(names if len(series) > 1 else []):
+        drawing.add(Rect(x, height + 5, 8, 8, fillColor=palette[i % 2], strokeWidth=0))
+        drawing.add(String(x + 11, height + 6, name, fontName=FONT, fontSize=9))
+        x += 11 + 9 * len(name) + 14
     return drawing
+
+
+def _day(iso, shift=0):
+    """A period bound as the county's local date (`shift=-1`: the last day before it)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE))
+    return (when + timedelta(days=shift)).strftime("%Y-%m-%d")
 
 
 def _pdf(story):
@@ -99,7 +126,8 @@ def _pdf(story):
 def bulletin_pdf(bulletin):
     t = bulletin["totals"]
     story = [Paragraph(f"群众诉求办理情况通报（{bulletin['quarter']}）", TITLE),
-             Paragraph(f"统计期间：{bulletin['from']} 至 {bulletin['to']}；共受理 {t['total']} 件，"
+             Paragraph(f"统计期间：{_day(bulletin['from'])} 至 {_day(bulletin['to'], -1)}；"
+                       f"共受理 {t['total']} 件，"
                        f"办结 {t['completed']} 件，办结率 {_pct(t['completion_rate'])}，"
                        f"按时办结率 {_pct(t['on_time_rate'])}，满意率 "
                        f"{_pct(t['satisfaction_rate'])}，超期未办结 {t['overdue_open']} 件。",
@@ -129,7 +157,8 @@ def bulletin_pdf(bulletin):
               Spacer(1, 4 * mm),
               _bars("按乡镇（件）", [g["key"] for g in bulletin["by_town"]][::-1],
                     [[g["total"] for g in bulletin["by_town"]][::-1]], ["件数"])]
-    best = [[c["id"], Paragraph(c["title"], BODY), c["unit"], c["handling_hours"]]
+    best = [[c["id"], Paragraph(c["title"], BODY), c.get("unit_name") or c["unit"],
+             c["handling_hours"]]
             for c in bulletin["best_cases"]]
     story += [KeepTogether([Paragraph("四、办理质量较好的诉求件", HEADING),
                             _table(["编号", "标题", "承办单位", "用时（小时）"], best or
@@ -139,7 +168,8 @@ def bulletin_pdf(bulletin):
 
 def digest_pdf(digest):
     story = [Paragraph("群众诉求十日汇总", TITLE),
-             Paragraph(f"{digest['from']} 至 {digest['to']}，共 {digest['total']} 件。", BODY)]
+             Paragraph(f"{_day(digest['from'])} 至 {_day(digest['to'], -1)}，共 "
+                       f"{digest['total']} 件。", BODY)]
     for section in digest["leaders"]:
         story.append(Paragraph(f"{section['name']}分管领域：{section['total']} 件"
                                f"（上期 {section['previous_total']} 件）", HEADING))

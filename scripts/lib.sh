@@ -99,6 +99,7 @@ PY
 }
 
 ensure_venv() {
+  ensure_apt fonts-wqy-microhei  # the Chinese font embedded in the PDF reports
   local stamp="$VENV/.requirements.sha"
   local want; want="$(cat "$LX_ROOT/requirements.txt" "$LX_ROOT/requirements-dev.txt" | sha256sum | cut -c1-16)"
   if [ ! -x "$VENV/bin/python" ]; then

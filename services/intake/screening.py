@@ -123,6 +123,6 @@ def citizen_cases(db, now, key, actor):
     if not entries:
         raise NotFound("no cases under this citizen key", {"key": key})
     found = [db.cases.find_one({"_id": e["id"]}) for e in
-             sorted(entries, key=lambda e: e["at"], reverse=True)]
+             sorted(entries, key=lambda e: (e["at"], e["id"]), reverse=True)]
     return {"key": key, "count": len([c for c in found if c]),
             "items": [staff_view(c, actor, now) for c in found if c]}

@@ -160,7 +160,7 @@ def event_values(event, case, directory, tz, public_url):
         "co_unit_name": directory.unit_name(data.get("co_unit") or data.get("unit")),
         "cases": data.get("cases", []),
         "case_list": "\n".join(f"  {c['case_id']} {c['title']}  剩余 {c['time_left_hours']} 小时"
-                               for c in data.get("cases", [])),
+                               for c in data.get("cases", []) if isinstance(c, dict)),
         "people_involved": case.get("people_involved", data.get("people_involved", "")),
         "alert": data, "data": data, "track_url": f"{public_url}/api/v1/cases/{event.get('case_id') or ''}",
         "public_url": public_url,

@@ -100,6 +100,8 @@ def bulletin(db, now, actor, quarter, tz):
                      for k, v in stats.group(rows, "topic").items()],
         "by_town": [{"key": k, **v} for k, v in stats.group(rows, "town").items()],
         "best_cases": [{"id": r["id"], "title": titles.get(r["id"], ""), "unit": r["unit"],
+                        "unit_name": next((u["name"] for u in ranking if u["unit"] == r["unit"]),
+                                          r["unit"]),
                         "handling_hours": round(r["handling_hours"], 2)} for r in best],
         "lowest_township": townships[-1] if townships else None,
         "lowest_departments": departments[-3:][::-1],

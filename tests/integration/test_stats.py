@@ -101,3 +101,29 @@ def test_the_digest_counts_by_portfolio_and_finds_rising_topics(start_services, 
     assert [(t["topic"], t["increase"]) for t in zhao["rising_topics"]] == rising
     assert [t["topic"] for t in zhao["hot_topics"]] == [
         t for t, _ in sorted(now.items(), key=lambda kv: (-kv[1], kv[0]))][:5]
+
+
+def test_the_bulletin_as_csv_and_as_a_pdf_that_opens_with_the_ranking(start_services, rpc,
+                                                                       county_cases, tmp_path):
+    import pypdfium2
+
+    from gateway import render
+    start_services("supervision")
+    bulletin = rpc.supervision.bulletin(LEADER, "2026Q3")
+    rows = list(csv.DictReader(io.StringIO(render.bulletin_csv(bulletin).lstrip("\ufeff"))))
+    assert [(r["unit"], float(r["score"])) for r in rows] == [
+        (u["unit"], u["score"]) for u in bulletin["ranking"]]
+    first = county_cases["unit"][rows[0]["unit"]]
+    assert rows[0]["completion_rate"] == f"{first['completed']}/{first['total']}"
+
+    pdf = pypdfium2.PdfDocument(render.bulletin_pdf(bulletin))
+    page = pdf[0]
+    image = page.render(scale=1.5).to_pil()
+    image.save(tmp_path / "bulletin-page-1.png")
+    assert image.size[0] > 800 and len(set(image.convert("L").getdata())) > 2  # not blank
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "单位考核排名" in text
+    for unit in bulletin["ranking"]:
+        assert unit["name"] in text  # every unit's row of the ranking table
+    digest = rpc.supervision.digest(LEADER, Q3_START.isoformat(), Q3_END.isoformat())
+    assert pypdfium2.PdfDocument(render.digest_pdf(digest))[0].render().to_pil().size[0] > 0
