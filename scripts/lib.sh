@@ -6,7 +6,7 @@ LX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LX_CACHE="${LX_CACHE:-$HOME/.cache/lianxin}"          # build output kept outside git
 LX_VAR="${LX_VAR:-$LX_ROOT/var}"                      # data, logs, pids (gitignored)
 FERRETDB_VERSION="v1.24.2"
-FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx2"  # -lxN: our patch level
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx3"  # -lxN: our patch level
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
 log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
@@ -63,6 +63,14 @@ build_ferretdb() {
       "$w/src/internal/backends/sqlite/metadata/metadata.go"
     grep -q 'IDColumn = DefaultColumn + "->\\"_id\\""' "$w/src/internal/backends/sqlite/metadata/metadata.go" \
       || { log "patching the _id expression failed"; exit 1; }
+    # Look a document up by its _id whenever the filter names one, not only when _id is the
+    # filter's only key: every caller filters the rows again in full, so this only narrows
+    # what is read. Without it a compare-and-set ({_id, version, status}) scans the whole
+    # collection (measured: 960 ms per update at 10 000 cases; 0.8 ms with it).
+    sed -i 's/^\tif params.Filter.Len() == 1 {$/\tif params.Filter.Has("_id") {/' \
+      "$w/src/internal/backends/sqlite/collection.go"
+    [ "$(grep -c 'if params.Filter.Has("_id") {' "$w/src/internal/backends/sqlite/collection.go")" = 2 ] \
+      || { log "patching the _id pushdown failed"; exit 1; }
     mkdir -p "$LX_CACHE"
     cd "$w/src"
     # Go >= 1.23 rejects modernc.org/sqlite's //go:linkname use without this flag (STACK.md).
@@ -76,6 +84,13 @@ build_ferretdb() {
 start_ferretdb() {
   local port="$1" dir="$2"
   build_ferretdb
+  # A store started by an older build of ours (another patch level) is stopped and restarted.
+  if [ -f "$dir/ferretdb.pid" ] && [ "$(cat "$dir/ferretdb.bin" 2>/dev/null)" != "$FERRETDB_BIN" ] \
+      && kill -0 "$(cat "$dir/ferretdb.pid")" 2>/dev/null; then
+    log "restarting FerretDB on 127.0.0.1:$port with $(basename "$FERRETDB_BIN")"
+    kill "$(cat "$dir/ferretdb.pid")"
+    local j; for j in $(seq 1 50); do mongo_ping "$port" || break; sleep 0.2; done
+  fi
   if ! mongo_ping "$port"; then
     mkdir -p "$dir" "$LX_VAR/log"
     log "starting FerretDB on 127.0.0.1:$port (data in $dir)"
@@ -85,6 +100,7 @@ start_ferretdb() {
       --listen-addr="127.0.0.1:$port" --telemetry=disable --log-level=warn \
       --state-dir="$dir" --debug-addr=- >>"$LX_VAR/log/ferretdb-$port.log" 2>&1 &
     echo $! >"$dir/ferretdb.pid"
+    echo "$FERRETDB_BIN" >"$dir/ferretdb.bin"
     local i; for i in $(seq 1 100); do mongo_ping "$port" && return 0; sleep 0.2; done
     log "FerretDB did not answer; see $LX_VAR/log/ferretdb-$port.log"; return 1
   fi

@@ -23,11 +23,13 @@ def test_stats_and_assessment_over_http(county):
     assert [u["rank"] for u in assessment["units"]] == list(
         range(1, len(assessment["units"]) + 1))
     assert api.get("/stats", "env_handler", params=PERIOD).status_code == 403
-    bad = api.get("/stats", "leader_li", params={"from": "2026-02-01T00:00:00Z",
-                                                 "to": "2026-01-01T00:00:00Z",
-                                                 "group_by": "weather"})
+    bad = api.get("/stats", "leader_li", params={**PERIOD, "group_by": "weather"})
     assert bad.status_code == 422
-    assert set(bad.json()["error"]["details"]["fields"]) == {"to", "group_by"}
+    assert set(bad.json()["error"]["details"]["fields"]) == {"group_by"}
+    backwards = api.get("/stats", "leader_li", params={"from": "2026-02-01T00:00:00Z",
+                                                       "to": "2026-01-01T00:00:00Z"})
+    assert backwards.status_code == 422
+    assert set(backwards.json()["error"]["details"]["fields"]) == {"to"}
     naive = api.get("/stats", "leader_li", params={"from": "2026-01-01", "to": "2027-01-01"})
     assert naive.status_code == 422
 
