@@ -6,6 +6,8 @@ from lianxin import cases
 from lianxin.cases import Change
 from lianxin.errors import NotFound, ValidationFailed, WrongState
 
+from .duplicates import case_text, similarity
+
 MERGE_WINDOW_DAYS = 30  # a closed case within this many days can still take duplicates
 
 
@@ -32,9 +34,13 @@ def merge(db, publisher, now, case_id, actor, body):
                 primary["status"] == "closed" and not recently_closed):
             raise WrongState(f"cannot merge into a case that is {primary['status']}",
                              {"primary_status": primary["status"]})
-        return Change("case.merged", note=f"并入 {primary_id}",
-                      public_note=f"与 {primary_id} 合并办理", set={"primary_id": primary_id},
-                      data={"primary_id": primary_id})
+        score = round(similarity(case_text(case), case_text(primary)), 4)
+        return Change("case.merged", note=f"并入 {primary_id}（相似度 {score:.2f}）",
+                      public_note=f"与 {primary_id} 合并办理",
+                      set={"primary_id": primary_id, "duplicate": {
+                          "primary_id": primary_id, "score": score, "by": actor["username"],
+                          "at": now}},
+                      data={"primary_id": primary_id, "score": score})
     merged = cases.act(db, publisher, now, case_id, actor, "merge", decide)
     # On the primary's timeline too (once, whatever retries happen).
     db.cases.update_one({"_id": primary_id, "duplicates": {"$ne": case_id}}, {
@@ -52,7 +58,7 @@ def unmerge(db, publisher, now, case_id, actor, body):
         holder["primary"] = case.get("primary_id")
         return Change("case.unmerged", note=f"从 {case.get('primary_id')} 拆分",
                       public_note="拆分为独立诉求件办理",
-                      set={"primary_id": None, "routing": {"queued": False}},
+                      set={"primary_id": None, "duplicate": None, "routing": {"queued": False}},
                       data={"primary_id": case.get("primary_id")})
     case = cases.act(db, publisher, now, case_id, actor, "unmerge", decide)
     if holder.get("primary"):

@@ -141,3 +141,22 @@ def test_a_collective_case_raises_an_alert_at_once(start_services, rpc, db):
     [alert] = list(db.alerts.find())
     assert (alert["kind"], alert["cases"]) == ("collective", [receipt["id"]])
     assert "outbox_since" not in alert  # published
+
+
+def test_a_merge_and_an_unmerge_by_hand_are_on_both_timelines(start_services, rpc, db):
+    start_services("intake")
+    first = rpc.intake.submit(case(ORIGINAL), "key:m1")
+    second = rpc.intake.submit(case(OTHER, phone="13300000000"), "key:m2")
+    merged = rpc.intake.act("merge", second["id"], DISPATCHER, {"primary_id": first["id"]})
+    assert merged["status"] == "merged" and merged["duplicate"]["score"] == 0.0
+    assert merged["duplicate"]["by"] == "dispatcher"
+    primary = db.cases.find_one({"_id": first["id"]})
+    assert primary["duplicates"] == [second["id"]]
+    assert [e["action"] for e in primary["timeline"]][-1] == "merge"
+    unmerged = rpc.intake.act("unmerge", second["id"], DISPATCHER, {})
+    assert unmerged["status"] == "received" and unmerged["duplicate"] is None
+    primary = db.cases.find_one({"_id": first["id"]})
+    assert primary["duplicates"] == []
+    assert [e["action"] for e in primary["timeline"]][-2:] == ["merge", "unmerge"]
+    assert [e["action"] for e in db.cases.find_one({"_id": second["id"]})["timeline"]][-2:] \
+        == ["merge", "unmerge"]
