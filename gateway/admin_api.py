@@ -7,9 +7,9 @@ from .common import api, json_body, rpc
 
 OWNERS = {"units": "intake", "users": "intake", "leaders": "intake", "topics": "intake",
           "routing-rules": "routing", "deadline-policies": "supervision",
-          "templates": "notify", "webhooks": "notify"}
+          "templates": "notify", "webhooks": "notify", "api-keys": "intake"}
 COLLECTION = ("<any(units,users,leaders,topics,\"routing-rules\",\"deadline-policies\","
-              "templates,webhooks):name>")
+              "templates,webhooks,\"api-keys\"):name>")
 
 
 @api.post("/routing-rules/dry-run")

@@ -9,6 +9,7 @@ from lianxin.errors import BadRequest, NotFound
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
 from .cases_api import register_case, staff_case
+from . import ratelimit
 from .common import api, json_body, rpc
 
 _submission = CaseSubmissionSchema()
@@ -74,10 +75,12 @@ def get_case(case_id):
             application/json:
               schema: PublicCase
         404: {content: {application/json: {schema: Error}}}
+        429: {content: {application/json: {schema: Error}}}
     """
     code = request.args.get("code")
     if not code:
         if request.headers.get("Authorization"):
             return staff_case(case_id)  # staff: the full case within their scope
         raise NotFound("no case with this tracking number and access code", {})
+    ratelimit.tracking(case_id)  # access codes cannot be guessed by trying them all
     return jsonify(rpc("intake", "public_case", case_id, code))

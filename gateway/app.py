@@ -8,9 +8,10 @@ from lianxin import settings
 from lianxin.rpc import RpcPool
 
 from . import errors
-from . import admin_api, api as citizen_api, notify_api, reports_api  # noqa: F401  (their routes join the blueprint)
+from . import admin_api, api as citizen_api, notify_api, public_api, reports_api  # noqa: F401  (their routes join the blueprint)
 from .common import api
 from .health import health
+from .open311 import open311
 from .openapi import docs
 
 
@@ -29,6 +30,7 @@ def create_app(nameko_config=None, rpc_timeout=None):
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(docs)
+    app.register_blueprint(open311)
     errors.register(app)
     logging.basicConfig(level=logging.INFO)
     return app

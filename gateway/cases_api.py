@@ -11,6 +11,7 @@ from lianxin.clock import utcnow
 from lianxin.errors import BadRequest
 from lianxin.schemas import load_or_raise
 
+from . import ratelimit
 from .common import api, json_body, rpc
 from .auth import may, staff
 
@@ -95,6 +96,7 @@ def citizen_feedback(case_id):
         404: {content: {application/json: {schema: Error}}}
         409: {content: {application/json: {schema: Error}}}
     """
+    ratelimit.tracking(case_id)
     body = load_or_raise(a.FeedbackSchema(), json_body())
     return jsonify(rpc("supervision", "feedback", case_id, request.args.get("code", ""), body))
 

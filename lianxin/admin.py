@@ -19,10 +19,11 @@ COLLECTIONS = {
     "deadline-policies": ("deadline_policies", s.DeadlinePolicySchema, "id"),
     "templates": ("templates", s.TemplateSchema, "id"),
     "webhooks": ("webhooks", s.WebhookSchema, "id"),
+    "api-keys": ("api_keys", s.ApiKeySchema, "id"),
 }
 # Fields written but never read back (shown as `<field>_set: true`), kept on an update that
 # leaves them out.
-SECRETS = {"users": "password_hash", "webhooks": "secret"}
+SECRETS = {"users": "password_hash", "webhooks": "secret", "api-keys": "key_hash"}
 
 
 def _out(name, doc):
@@ -31,6 +32,8 @@ def _out(name, doc):
     item = {key: doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", secret)}}
     if name == "webhooks":
         item["secret_set"] = bool(doc.get("secret"))
+    if name == "api-keys":
+        item["key_set"] = bool(doc.get("key_hash"))
     return {k: isoformat(v) if hasattr(v, "tzinfo") else v for k, v in item.items()}
 
 
@@ -49,11 +52,23 @@ def _load(name, body, item_id=None, partial_password=False):
         elif not partial_password:
             raise ValidationFailed("the item is not valid",
                                    {"fields": {"password": ["a new user needs a password"]}})
+    if name == "api-keys":
+        api_key = data.pop("key", None)
+        if api_key:
+            data["key_hash"] = api_key_hash(api_key)
+        elif not partial_password:
+            raise ValidationFailed("the item is not valid",
+                                   {"fields": {"key": ["a new API key needs its key"]}})
     if name == "webhooks" and not data.get("secret") and not partial_password:
         raise ValidationFailed("the item is not valid",
                                {"fields": {"secret": ["a new webhook needs a secret"]}})
     data["_id"] = data.pop(key)
     return data
+
+
+def api_key_hash(key):
+    import hashlib
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def run(db, now, actor, op, name, item_id=None, body=None, validate=None):

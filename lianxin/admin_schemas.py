@@ -115,3 +115,13 @@ class WebhookSchema(Item):
     units = fields.List(fields.String(), load_default=list)
     secret = fields.String(load_only=True, validate=validate.Length(min=16, max=200))
     active = fields.Boolean(load_default=True)
+
+
+class ApiKeySchema(Item):
+    """An Open311 API key (SPEC §11): the admin chooses the key (24+ characters), which is
+    stored hashed; `active: false` revokes it; `per_minute` is its rate limit."""
+    id = ID
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    key = fields.String(load_only=True, validate=validate.Length(min=24, max=200))
+    active = fields.Boolean(load_default=True)
+    per_minute = fields.Integer(validate=validate.Range(min=1, max=100000))

@@ -73,6 +73,11 @@ class CaseSubmissionSchema(Schema):
                 raise ValidationError("must not be blank", name)
 
 
+class Open311SubmissionSchema(CaseSubmissionSchema):
+    """A case filed through Open311 (SPEC §11), after the gateway mapped the GeoReport form."""
+    channel = fields.String(required=True, validate=validate.OneOf(("open311",)))
+
+
 class SubmissionReceiptSchema(Schema):
     id = fields.String(required=True, metadata={"example": "LX-20261124-000123"})
     access_code = fields.String(required=True)

@@ -101,6 +101,13 @@ ASSESSMENT_DEDUCTIONS = _env(
     "overdue=2,dissatisfied=1,reply_rejected=0.5,returned=0.5,reopened=1")
 ASSESSMENT_FLAG_BELOW = float(_env("LX_ASSESSMENT_FLAG_BELOW", "60"))
 
+# Open endpoints (SPEC §11): requests per minute per client address (public board), per client
+# and case (tracking lookups with ?code=), and the default per Open311 API key.
+PUBLIC_RATE_PER_MINUTE = int(_env("LX_PUBLIC_RATE_PER_MINUTE", "120"))
+TRACKING_RATE_PER_MINUTE = int(_env("LX_TRACKING_RATE_PER_MINUTE", "10"))
+OPEN311_RATE_PER_MINUTE = int(_env("LX_OPEN311_RATE_PER_MINUTE", "30"))
+OPEN311_CONTACT = _env("LX_OPEN311_CONTACT", "县群众工作办公室 12345")
+
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")
 PUBLIC_URL = _env("LX_PUBLIC_URL", "http://127.0.0.1:8000")

@@ -11,13 +11,14 @@ from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Expired, NotFound, ValidationFailed
 from lianxin.events import make_event
 from lianxin.action_schemas import RegistrationSchema
-from lianxin.schemas import CaseSubmissionSchema, load_or_raise
+from lianxin.schemas import CaseSubmissionSchema, Open311SubmissionSchema, load_or_raise
 
 from . import alerts, domain, screening
 
 log = logging.getLogger(__name__)
 _submission_schema = CaseSubmissionSchema()
 _registration_schema = RegistrationSchema()
+_open311_schema = Open311SubmissionSchema()
 
 
 def next_case_id(db, now, tz):
@@ -131,6 +132,14 @@ def register(db, publisher, now, payload, request_key, actor, tz="Asia/Shanghai"
     workflow.check_role("register", actor["role"])
     return submit(db, publisher, now, payload, request_key, tz=tz, actor=actor,
                   schema=_registration_schema)
+
+
+def submit_open311(db, publisher, now, payload, request_key, api_key_id, tz="Asia/Shanghai"):
+    """A case filed by an Open311 client under an API key: the citizen's acknowledgement is
+    the same as from our own API."""
+    actor = {**CITIZEN, "username": f"open311:{api_key_id}"}
+    return submit(db, publisher, now, payload, request_key, tz=tz, actor=actor,
+                  schema=_open311_schema)
 
 
 def _check_topic(db, topic):

@@ -4,13 +4,13 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, settings
-from lianxin.clock import utcnow
+from lianxin.clock import parse_iso, utcnow
 from lianxin.service import LianxinService
 from lianxin.store import database
 
-from . import accounts, alerts, dispatch, handlers, queries, screening
+from . import accounts, alerts, dispatch, handlers, public, queries, screening
 
-COLLECTIONS = ("units", "users", "leaders", "topics")
+COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
 
 
 class FirstAdmin(DependencyProvider):
@@ -77,6 +77,37 @@ class IntakeService(LianxinService):
     @rpc
     def citizen_cases(self, key, actor):
         return screening.citizen_cases(self.db, self.clock.now(), key, actor)
+
+    @rpc
+    def topics(self):
+        return [{"id": t.pop("_id"), **t} for t in self.db.topics.find().sort("_id", 1)]
+
+    @rpc
+    def check_api_key(self, key):
+        return public.check_api_key(self.db, key)
+
+    @rpc
+    def submit_open311(self, payload, request_key, api_key_id):
+        return handlers.submit_open311(self.db, self.publisher, self.clock.now(), payload,
+                                       request_key, api_key_id, tz=settings.TIMEZONE)
+
+    @rpc
+    def open311_requests(self, query):
+        query = {**query, **{k: parse_iso(query[k]) for k in ("start_date", "end_date")
+                             if query.get(k)}}
+        return public.open311_requests(self.db, self.clock.now(), query)
+
+    @rpc
+    def open311_request(self, case_id):
+        return public.open311_one(self.db, case_id)
+
+    @rpc
+    def public_board(self, query):
+        return public.board(self.db, query)
+
+    @rpc
+    def public_board_case(self, case_id):
+        return public.board_case(self.db, case_id)
 
     def periodic(self, now):
         self.sweeps.run_once("alert-relay", lambda: alerts.relay(

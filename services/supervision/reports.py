@@ -169,3 +169,17 @@ def default_digest_period(now, tz):
     today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return (today - timedelta(days=10)).astimezone(ZoneInfo("UTC")), \
         today.astimezone(ZoneInfo("UTC"))
+
+
+def public_stats(db, now, quarter, tz):
+    """The public board's figures: the SPEC §7 rates by unit, the same numbers the office
+    sees, for a quarter."""
+    start, end = quarter_bounds(quarter, tz)
+    rows = period_rows(db, now, start, end)
+    names = _names(db, "units")
+    return {"quarter": quarter, "from": isoformat(start), "to": isoformat(end),
+            "units": [{"unit": key, "name": names.get(key, key), "total": f["total"],
+                       "completion_rate": f["completion_rate"],
+                       "on_time_rate": f["on_time_rate"],
+                       "satisfaction_rate": f["satisfaction_rate"]}
+                      for key, f in stats.group(rows, "unit").items() if key != "(none)"]}

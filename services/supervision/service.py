@@ -47,6 +47,10 @@ class SupervisionService(LianxinService):
         return reports.bulletin(self.db, self.clock.now(), actor, quarter, settings.TIMEZONE)
 
     @rpc
+    def public_stats(self, quarter):
+        return reports.public_stats(self.db, self.clock.now(), quarter, settings.TIMEZONE)
+
+    @rpc
     def digest(self, actor, start=None, end=None):
         now = self.clock.now()
         if not (start and end):

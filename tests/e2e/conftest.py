@@ -33,7 +33,9 @@ class System:
                     "LX_MONGO_DB": db_name, "LX_SMTP_PORT": str(smtp_port),
                     "LX_RPC_TIMEOUT": "3", "LX_SWEEP_INTERVAL": "1",
                     "LX_ROUTING_GRACE_SECONDS": "2", "LX_OUTBOX_GRACE_SECONDS": "2",
-                    "LX_PUBLIC_URL": self.url, "PYTHONUNBUFFERED": "1"}
+                    "LX_PUBLIC_URL": self.url, "PYTHONUNBUFFERED": "1",
+                    # tests poll a case's status ten times a second while they wait
+                    "LX_TRACKING_RATE_PER_MINUTE": "300"}
         self.procs = {}
 
     def _spawn(self, name, argv):
