@@ -114,7 +114,7 @@ class ListQuerySchema(Schema):
     warning = fields.String(validate=validate.OneOf(("none", "yellow", "red")))
     sort = fields.String(validate=validate.OneOf(("received_at", "-received_at", "due_at")))
     cursor = fields.String()
-    page = fields.Integer(validate=validate.Range(min=1))
+    page = fields.Integer(validate=validate.Range(min=1, max=100000))
     limit = fields.Integer(validate=validate.Range(min=1, max=200))
     from_ = fields.DateTime(data_key="from")
     to = fields.DateTime()

@@ -20,7 +20,7 @@ class BoardQuerySchema(Schema):
 
 class PublicStatsQuerySchema(Schema):
     quarter = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{4}Q[1-4]$", error="a quarter like 2026Q3"))
+        r"^(19[7-9]\d|2\d{3})Q[1-4]$", error="a quarter like 2026Q3 (years 1970 to 2999)"))
 
 
 @api.get("/public/cases")

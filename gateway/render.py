@@ -83,13 +83,16 @@ def _table(header, rows, widths=None):
 
 
 def _bars(title, labels, series, names, width=170 * mm):
-    """A horizontal bar chart; `series` are lists of numbers, one per label."""
+    """A horizontal bar chart; `series` are lists of numbers, one per label (a period with
+    no cases draws an empty frame)."""
+    if not labels:
+        labels, series = [""], [[0] for _ in series or [None]]
     height = max(60, 14 * len(labels) * len(series) + 40)
     drawing = Drawing(width, height + 20)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 90, 10, width - 110, height - 10
-    chart.data = series or [[0]]
-    chart.categoryAxis.categoryNames = labels or [""]
+    chart.data = series
+    chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.labels.fontSize = 7

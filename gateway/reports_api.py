@@ -18,9 +18,14 @@ def report_rpc(service, method, *args):
     return current_app.extensions["lianxin.reports_rpc"].call(service, method, *args)
 
 
+def _plausible(value):
+    if not 1970 <= value.year <= 2999:
+        raise ValidationError("must be between 1970 and 2999")
+
+
 class PeriodSchema(Schema):
-    from_ = fields.AwareDateTime(data_key="from", required=True, default_timezone=None)
-    to = fields.AwareDateTime(required=True)
+    from_ = fields.AwareDateTime(data_key="from", required=True, validate=_plausible)
+    to = fields.AwareDateTime(required=True, validate=_plausible)
 
     @validates_schema
     def ordered(self, data, **kwargs):
@@ -34,14 +39,22 @@ class StatsQuerySchema(PeriodSchema):
 
 class BulletinQuerySchema(Schema):
     quarter = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{4}Q[1-4]$", error="a quarter like 2026Q3"))
+        r"^(19[7-9]\d|2\d{3})Q[1-4]$", error="a quarter like 2026Q3 (years 1970 to 2999)"))
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "pdf")))
 
 
 class DigestQuerySchema(Schema):
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
+    from_ = fields.AwareDateTime(data_key="from", validate=_plausible)
+    to = fields.AwareDateTime(validate=_plausible)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "pdf")))
+
+    @validates_schema
+    def both_or_neither(self, data, **kwargs):
+        if ("from_" in data) != ("to" in data):
+            raise ValidationError("give both from and to, or neither (the last ten days)",
+                                  "to" if "from_" in data else "from")
+        if "from_" in data and data["from_"] >= data["to"]:
+            raise ValidationError("must be after from", "to")
 
 
 class AlertQuerySchema(Schema):

@@ -15,7 +15,7 @@ from lianxin.errors import Forbidden, ValidationFailed
 from . import stats
 
 OFFICE_ROLES = ("clerk", "dispatcher", "supervisor", "leader", "admin")
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER = re.compile(r"^(19[7-9]\d|2\d{3})Q([1-4])$")
 
 
 def _check(actor):
