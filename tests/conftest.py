@@ -162,7 +162,21 @@ def config(amqp_uri, db, db_name, mailbox, sms_gateway):
                SMTP_HOST="127.0.0.1", SMTP_PORT=mailbox.port, SMS_URL=sms_gateway.url,
                SMS_KEY="test-sms-key")
     bus.declare_topology(amqp_uri)
+    _purge_queues(amqp_uri)
     return cfg
+
+
+def _purge_queues(amqp_uri):
+    """Each test starts with empty queues: events an earlier test left behind (its services
+    stopped before consuming them) must not reach this test's services."""
+    from kombu import Connection
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        queues = [bus.journal_queue()] + [q for path in settings.SERVICES.values()
+                                          for q in bus.consumer_queues(
+                                              bus.load_service_class(path))]
+        for queue in queues:
+            queue(channel).purge()
 
 
 @pytest.fixture
