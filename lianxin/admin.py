@@ -1,6 +1,8 @@
 """Admin CRUD over the collections offices edit (SPEC §10), written once; each service serves
 the collections it owns. Every change is recorded in `admin_log`, and applies to the next case
 without a restart (services read these collections when they act)."""
+import hashlib
+
 from marshmallow import ValidationError
 from pymongo.errors import DuplicateKeyError
 
@@ -21,23 +23,30 @@ COLLECTIONS = {
     "webhooks": ("webhooks", s.WebhookSchema, "id"),
     "api-keys": ("api_keys", s.ApiKeySchema, "id"),
 }
-# Fields written but never read back (shown as `<field>_set: true`), kept on an update that
-# leaves them out.
-SECRETS = {"users": "password_hash", "webhooks": "secret", "api-keys": "key_hash"}
+
+
+def api_key_hash(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+# Write-only fields: API name → (body field, stored field, how it is stored). Never read back
+# (an item shows `<body field>_set: true`), required on create, kept by an update that leaves
+# them out. A webhook's secret is kept as given: its signatures need it.
+WRITE_ONLY = {"users": ("password", "password_hash", hash_password),
+              "api-keys": ("key", "key_hash", api_key_hash),
+              "webhooks": ("secret", "secret", str)}
 
 
 def _out(name, doc):
     _, _, key = COLLECTIONS[name]
-    secret = SECRETS.get(name)
-    item = {key: doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", secret)}}
-    if name == "webhooks":
-        item["secret_set"] = bool(doc.get("secret"))
-    if name == "api-keys":
-        item["key_set"] = bool(doc.get("key_hash"))
+    field, stored, _ = WRITE_ONLY.get(name, (None, None, None))
+    item = {key: doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", stored)}}
+    if field:
+        item[f"{field}_set"] = bool(doc.get(stored))
     return {k: isoformat(v) if hasattr(v, "tzinfo") else v for k, v in item.items()}
 
 
-def _load(name, body, item_id=None, partial_password=False):
+def _load(name, body, item_id=None, update=False):
     _, schema, key = COLLECTIONS[name]
     if item_id is not None:
         body = {**body, key: item_id}
@@ -45,30 +54,16 @@ def _load(name, body, item_id=None, partial_password=False):
         data = schema().load(body)
     except ValidationError as exc:
         raise ValidationFailed("the item is not valid", {"fields": exc.normalized_messages()})
-    if name == "users":
-        password = data.pop("password", None)
-        if password:
-            data["password_hash"] = hash_password(password)
-        elif not partial_password:
+    if name in WRITE_ONLY:
+        field, stored, store = WRITE_ONLY[name]
+        value = data.pop(field, None)
+        if value:
+            data[stored] = store(value)
+        elif not update:
             raise ValidationFailed("the item is not valid",
-                                   {"fields": {"password": ["a new user needs a password"]}})
-    if name == "api-keys":
-        api_key = data.pop("key", None)
-        if api_key:
-            data["key_hash"] = api_key_hash(api_key)
-        elif not partial_password:
-            raise ValidationFailed("the item is not valid",
-                                   {"fields": {"key": ["a new API key needs its key"]}})
-    if name == "webhooks" and not data.get("secret") and not partial_password:
-        raise ValidationFailed("the item is not valid",
-                               {"fields": {"secret": ["a new webhook needs a secret"]}})
+                                   {"fields": {field: [f"a new item needs its {field}"]}})
     data["_id"] = data.pop(key)
     return data
-
-
-def api_key_hash(key):
-    import hashlib
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def run(db, now, actor, op, name, item_id=None, body=None, validate=None):
@@ -94,7 +89,7 @@ def run(db, now, actor, op, name, item_id=None, body=None, validate=None):
     existing = coll.find_one({"_id": item_id}) if op == "update" else None
     if op == "update" and existing is None:
         raise NotFound(f"no {name} item {item_id}", {})
-    doc = _load(name, body or {}, item_id, partial_password=op == "update")
+    doc = _load(name, body or {}, item_id, update=op == "update")
     if validate:
         validate(doc)
     if op == "create":
@@ -103,9 +98,9 @@ def run(db, now, actor, op, name, item_id=None, body=None, validate=None):
         except DuplicateKeyError:
             raise WrongState(f"{name} item {doc['_id']} exists already", {"id": doc["_id"]})
     else:
-        secret = SECRETS.get(name)
-        if secret and secret not in doc and existing.get(secret):
-            doc[secret] = existing[secret]
+        stored = WRITE_ONLY.get(name, (None, None, None))[1]
+        if stored and stored not in doc and existing.get(stored):
+            doc[stored] = existing[stored]
         coll.replace_one({"_id": item_id}, doc)
     _log(db, now, actor, op, name, doc["_id"])
     return _out(name, doc)
