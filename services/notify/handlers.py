@@ -145,26 +145,24 @@ def send_delivery(db, senders, now, delivery):
 
 
 def attempt(db, senders, now, key):
+    """Try delivery `key` once. A citizen's message may hold the access code: once settled
+    only its subject is kept, and once the first one carrying the code is out, the plain code
+    is deleted."""
     status = deliveries.attempt(db, now, key, lambda d: send_delivery(db, senders, now, d))
     if status in ("sent", "skipped", "failed"):
-        # The citizen's copy may hold the access code: keep only the subject once settled.
-        db.deliveries.update_one({"_id": key, "recipient_kind": "citizen"},
-                                 {"$unset": {"content": ""}})
+        d = db.deliveries.find_one({"_id": key}, {"recipient_kind": 1, "template": 1,
+                                                  "case_id": 1})
+        if d and d.get("recipient_kind") == "citizen":
+            db.deliveries.update_one({"_id": key}, {"$unset": {"content": ""}})
+            if status == "sent" and d.get("template") in CODE_TEMPLATES and d.get("case_id"):
+                db.ack_codes.delete_one({"_id": d["case_id"]})
     return status
 
 
 def on_event(db, senders, now, event, cfg):
     """An event from the bus: plan its messages, then send each (a failure is retried by the
-    poller); the plain access code goes once a message carrying it is out."""
-    keys = plan(db, now, event, cfg)
-    outcomes = {key: attempt(db, senders, now, key) for key in keys}
-    if event.get("case_id"):
-        for key in keys:
-            d = db.deliveries.find_one({"_id": key}, {"template": 1, "status": 1})
-            if d and d.get("template") in CODE_TEMPLATES and d["status"] == "sent":
-                db.ack_codes.delete_one({"_id": event["case_id"]})
-                break
-    return outcomes
+    poller)."""
+    return {key: attempt(db, senders, now, key) for key in plan(db, now, event, cfg)}
 
 
 def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
