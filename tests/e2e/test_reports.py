@@ -74,3 +74,42 @@ def test_a_collective_case_alert_is_listed_and_acknowledged(county):
     history = api.get(f"/citizens/{key}/cases", "supervisor").json()
     assert case_id in [c["id"] for c in history["items"]]
     assert api.get(f"/citizens/{key}/cases", "env_handler").status_code == 403
+
+
+def test_the_figures_equal_a_recount_from_the_case_timelines(county):
+    """Cases walked through the real services: the figures equal what each case's own audit
+    trail says (the answer is the last word of approve/reopen/close, a return is a request,
+    a reopening is a reopen)."""
+    api = county.api
+    answered, _ = submit(county, title="时间线1")
+    to_answered(county, answered)
+    closed, _ = submit(county, title="时间线2")
+    to_answered(county, closed)
+    api.act(closed, "visit", "supervisor", {"method": "phone", "satisfaction": "satisfied"})
+    reopened, _ = submit(county, title="时间线3")
+    to_answered(county, reopened)
+    api.act(reopened, "visit", "supervisor", {"method": "phone",
+                                              "satisfaction": "dissatisfied"})
+    returned, _ = submit(county, title="时间线4")
+    api.act(returned, "return", "env_handler", {"reason": "不属于本单位"})
+    api.act(returned, "return/decision", "dispatcher", {"accept": False, "comment": "请办理"})
+    stats = api.get("/stats", "leader_li", params={**PERIOD, "group_by": "unit"}).json()
+
+    def recount():
+        out = {"total": 0, "completed": 0, "closed": 0, "returned": 0, "reopened": 0}
+        for case in county.db.cases.find({}):
+            if case["status"] in ("merged", "not_accepted"):
+                continue
+            actions = [e["action"] for e in case["timeline"]]
+            last = [a for a in actions if a in ("approve_reply", "direct_answer", "reopen",
+                                                "close")]
+            out["total"] += 1
+            out["completed"] += bool(last) and last[-1] != "reopen"
+            out["closed"] += bool(last) and last[-1] == "close"
+            out["returned"] += "request_return" in actions
+            out["reopened"] += "reopen" in actions
+        return out
+    totals = stats["totals"]
+    assert {k: totals[k] for k in ("total", "completed", "closed", "returned", "reopened")} \
+        == recount()
+    assert totals["returned"] >= 1 and totals["reopened"] >= 1 and totals["closed"] >= 1

@@ -302,3 +302,45 @@ def test_an_outside_consumer_and_the_feed_see_a_whole_case_in_order(
     unit_view = notify.feed(db, CG_HANDLER, "0", 500)["items"]
     assert unit_view and all("chengguan_town" in e["units"] for e in unit_view)
     assert notify.feed(db, SUPERVISOR, end, 10) == {"items": [], "next_cursor": end}
+
+
+def test_smtp_login_is_used_when_configured():
+    """LX_SMTP_USER / LX_SMTP_PASSWORD: the mailer logs in; a wrong password is a failure
+    that is retried (not a silent loss)."""
+    import smtplib
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+    from nameko.testing.utils import find_free_port
+
+    from services.notify.channels import Mailer
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((session.authenticated, envelope.rcpt_tos))
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"lianxin", b"pw"))
+
+    port = find_free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port,
+                            authenticator=authenticator, auth_required=True,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        Mailer("127.0.0.1", port, "x@lianxin", user="lianxin", password="pw").send(
+            "to@example.com", {"subject": "s", "body": "b"}, "ref:1")
+        assert received == [(True, ["to@example.com"])]
+        with pytest.raises(smtplib.SMTPException):
+            Mailer("127.0.0.1", port, "x@lianxin", timeout=3, user="lianxin",
+                   password="bad").send("to@example.com", {"subject": "s", "body": "b"},
+                                        "ref:2")
+        with pytest.raises(smtplib.SMTPException):  # the server demands a login
+            Mailer("127.0.0.1", port, "x@lianxin", timeout=3).send(
+                "to@example.com", {"subject": "s", "body": "b"}, "ref:3")
+        assert len(received) == 1
+    finally:
+        controller.stop()
