@@ -114,8 +114,9 @@ def main():
 
         print(f"intake with duplicate detection, {m} submissions ({m // 3} citizens x 3, "
               f"one reworded duplicate each):")
-        for label, db in ((f"at 0 existing cases", empty), (f"at {n} existing cases", full)):
-            mean, median, merged = submit_many(db, publisher, m, label[:4])
+        for tag, label, db in (("empty", "at 0 existing cases", empty),
+                               ("full", f"at {n} existing cases", full)):
+            mean, median, merged = submit_many(db, publisher, m, tag)
             print(f"  {label:<28} mean {mean:6.1f} ms/case, median {median:6.1f} ms, "
                   f"{merged} merged")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -135,7 +135,7 @@ def list_alerts(db, actor, status=None):
 def acknowledge(db, now, actor, alert_id):
     if actor.get("role") not in ACK_ROLES:
         raise Forbidden("an office user acknowledges an alert", {})
-    result = db.alerts.update_one({"_id": alert_id, "status": "open"}, {"$set": {
+    db.alerts.update_one({"_id": alert_id, "status": "open"}, {"$set": {
         "status": "acknowledged", "acknowledged_by": actor["username"],
         "acknowledged_at": now}})
     alert = db.alerts.find_one({"_id": alert_id})

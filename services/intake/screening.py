@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lianxin import settings
-from lianxin.cases import timeline_entry
+from lianxin.cases import staff_view, timeline_entry
+from lianxin.errors import Forbidden, NotFound
 from lianxin.events import make_event
 
 from . import duplicates
@@ -115,8 +116,6 @@ def after_insert(db, now, case, screening):
 
 def citizen_cases(db, now, key, actor):
     """A petitioner's history (office staff), newest first."""
-    from lianxin.cases import staff_view
-    from lianxin.errors import Forbidden, NotFound
     if actor.get("role") not in ("clerk", "dispatcher", "supervisor", "leader", "admin"):
         raise Forbidden("a petitioner's history is for the office", {})
     entries = (db.citizen_index.find_one({"_id": key}) or {}).get("cases", [])

@@ -17,6 +17,7 @@ Audiences:
 `directory` answers who is who (see handlers.Directory); `Message.values` fill the template.
 """
 from dataclasses import dataclass, field
+from datetime import timezone
 from zoneinfo import ZoneInfo
 
 from lianxin.clock import parse_iso
@@ -132,7 +133,6 @@ def local_time(value, tz):
         return ""
     when = parse_iso(value) if isinstance(value, str) else value
     if when.tzinfo is None:
-        from datetime import timezone
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
