@@ -1,5 +1,7 @@
 """Bodies of the admin collections (SPEC §10): units, users, leaders, topics, routing rules,
 deadline policies, templates, webhooks. More fields are allowed on every item."""
+import fnmatch
+
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .auth import ROLES
@@ -101,7 +103,6 @@ class TemplateSchema(Item):
 
 
 def _event_pattern(value):
-    import fnmatch
     if not any(fnmatch.fnmatchcase(t, value) for t in EVENT_TYPES):
         raise ValidationError(f"{value!r} matches no event type")
 
