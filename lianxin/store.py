@@ -30,6 +30,7 @@ def database(uri=None, name=None):
 def ensure_indexes(db):
     db.cases.create_index([("status", 1), ("received_at", 1)])
     db.cases.create_index([("outbox_since", 1)])
+    db.alerts.create_index([("outbox_since", 1)])
     db.deliveries.create_index([("case_id", 1)])
     db.deliveries.create_index([("kind", 1), ("status", 1), ("created_at", -1)])
     db.delivery_due.create_index([("at", 1)])

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import settings
+from lianxin import outbox, settings
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound
 from lianxin.events import event_id_for, make_event
@@ -32,27 +32,11 @@ def _raise(db, publisher, now, alert):
         db.alerts.insert_one({**alert, "outbox": [event], "outbox_since": now})
     except DuplicateKeyError:
         return False
-    _flush(db, publisher, alert["_id"], [event])
-    return True
-
-
-def _flush(db, publisher, alert_id, events):
     try:
-        for event in events:
-            publisher.publish(event)
-        db.alerts.update_one({"_id": alert_id}, {"$set": {"outbox": []},
-                                                 "$unset": {"outbox_since": ""}})
-    except Exception:
-        log.warning("alert.raised for %s not published yet", alert_id, exc_info=True)
-
-
-def relay(db, publisher, now, grace_seconds):
-    """Publish the events of alerts whose writer died before publishing."""
-    cutoff = now - timedelta(seconds=grace_seconds)
-    stranded = list(db.alerts.find({"outbox_since": {"$lt": cutoff}}))
-    for alert in stranded:
-        _flush(db, publisher, alert["_id"], alert.get("outbox") or [])
-    return len(stranded)
+        outbox.flush(db, publisher, alert["_id"], [event], "alerts")
+    except Exception:  # stored with the alert; the shared outbox relay publishes it later
+        log.warning("alert.raised for %s not published yet", alert["_id"], exc_info=True)
+    return True
 
 
 def _new(kind, alert_id, topic, town, case_ids, now, title, summary):

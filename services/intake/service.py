@@ -108,7 +108,3 @@ class IntakeService(LianxinService):
     @rpc
     def public_board_case(self, case_id):
         return public.board_case(self.db, case_id)
-
-    def periodic(self, now):
-        self.sweeps.run_once("alert-relay", lambda: alerts.relay(
-            self.db, self.publisher, now, settings.OUTBOX_GRACE_SECONDS))

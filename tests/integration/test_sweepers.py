@@ -39,6 +39,19 @@ def test_an_event_stranded_by_a_crash_after_the_write_is_published_later(
     assert db.cases.find_one({"_id": "LX-20261124-000901"})["outbox"] == []
 
 
+def test_an_alert_stranded_by_a_crash_is_published_later(start_services, db, event_tap):
+    # intake "crashed" after storing an alert, before publishing alert.raised.
+    event = make_event("alert.raised", now=utcnow() - timedelta(minutes=5),
+                       case_id="LX-20261124-000903", data={"alert_id": "collective:x"})
+    db.alerts.insert_one({"_id": "collective:x", "outbox": [event],
+                          "outbox_since": utcnow() - timedelta(minutes=5)})
+    start_services("routing")  # any service relays any collection's stranded events
+    wait_for(lambda: "outbox_since" not in db.alerts.find_one({"_id": "collective:x"}),
+             timeout=30)
+    seen = [e for e in event_tap.drain(wait=1) if e["event_id"] == event["event_id"]]
+    assert len(seen) == 1 and db.alerts.find_one({"_id": "collective:x"})["outbox"] == []
+
+
 def test_a_received_case_whose_event_was_lost_is_routed_by_the_sweeper(start_services, db):
     _case(db, "LX-20261124-000902")  # no event anywhere: lost, or routing failed on it
     start_services("routing", "supervision")
