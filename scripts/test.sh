@@ -10,8 +10,11 @@ if ! mongo_ping "$LX_TEST_MONGO_PORT"; then
   rm -rf "$LX_VAR/test-ferretdb"
 fi
 start_ferretdb "$LX_TEST_MONGO_PORT" "$LX_VAR/test-ferretdb"
-# Killed runs leave test vhosts behind (STACK.md); clear them.
+# Killed runs leave test vhosts behind (STACK.md); clear those whose test process is gone
+# (vhosts are named lianxin_test_<pid>_<random>), never those of a run still going.
 for vh in $(rabbitmqctl -q list_vhosts 2>/dev/null | grep -E '^(nameko_test_|lianxin_test_)' || true); do
+  pid="$(echo "$vh" | sed -nE 's/^lianxin_test_([0-9]+)_.*/\1/p')"
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then continue; fi
   rabbitmqctl -q delete_vhost "$vh" >/dev/null 2>&1 || true
 done
 export LX_TEST_MONGO_URI="mongodb://127.0.0.1:$LX_TEST_MONGO_PORT/"

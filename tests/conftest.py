@@ -25,7 +25,7 @@ def _rabbitmqctl(*args):
 
 @pytest.fixture(scope="session")
 def vhost():
-    name = f"lianxin_test_{uuid.uuid4().hex[:8]}"
+    name = f"lianxin_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", name)
     _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     yield name

@@ -98,7 +98,7 @@ class System:
 @pytest.fixture
 def fresh_amqp_uri():
     """A vhost no service has ever run on: no queue exists until the system declares it."""
-    name = f"lianxin_test_{uuid.uuid4().hex[:8]}"
+    name = f"lianxin_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", name)
     _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
@@ -156,7 +156,7 @@ def county(tmp_path_factory):
     """A whole running system shared by a module's tests (one broker vhost, one database)."""
     from lianxin import demo
     from tests.conftest import Mailbox
-    name = f"lianxin_test_{uuid.uuid4().hex[:8]}"
+    name = f"lianxin_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", name)
     _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     db_name = f"m_{uuid.uuid4().hex[:10]}"
