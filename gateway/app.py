@@ -1,14 +1,16 @@
-"""The gateway: the only HTTP entry. It validates, calls one service, maps errors; it owns
-nothing in the store."""
+"""The gateway: the only HTTP entry. It validates, calls one service, maps errors; of the
+store it owns only the shared rate-limit windows."""
 import logging
 
 from flask import Flask
 
-from lianxin import settings
+from lianxin import settings, store
 from lianxin.rpc import RpcPool
 
-from . import errors
-from . import admin_api, api as citizen_api, notify_api, public_api, reports_api  # noqa: F401  (their routes join the blueprint)
+from . import errors, security
+from .auth import make_cache
+from .ratelimit import SharedWindow
+from . import admin_api, api as citizen_api, auth_api, notify_api, public_api, reports_api  # noqa: F401  (their routes join the blueprint)
 from .common import api
 from .health import health
 from .open311 import open311
@@ -27,10 +29,16 @@ def create_app(nameko_config=None, rpc_timeout=None):
     app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
     app.extensions["lianxin.reports_rpc"] = RpcPool(config, timeout=settings.REPORT_TIMEOUT,
                                                     size=2)
+    app.extensions["lianxin.accounts"] = make_cache(app.extensions["lianxin.rpc"])
+    # Rate limits are counted in the store, shared by every gateway process (a collection of
+    # the gateway's own: the only one it writes).
+    app.extensions["lianxin.ratelimit"] = SharedWindow(
+        store.database(config["MONGO_URI"], config.get("MONGO_DB")).rate_windows)
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(docs)
     app.register_blueprint(open311)
     errors.register(app)
+    security.register(app)
     logging.basicConfig(level=logging.INFO)
     return app

@@ -2,12 +2,10 @@
 The table ACTIONS says which endpoint is which action of which service with which body."""
 import uuid
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 
 from lianxin import action_schemas as a
-from lianxin.auth import issue_token
-from lianxin.clock import utcnow
 from lianxin.errors import BadRequest
 from lianxin.schemas import load_or_raise
 
@@ -96,7 +94,7 @@ def citizen_feedback(case_id):
         404: {content: {application/json: {schema: Error}}}
         409: {content: {application/json: {schema: Error}}}
     """
-    ratelimit.tracking(case_id)
+    ratelimit.feedback(case_id)
     body = load_or_raise(a.FeedbackSchema(), json_body())
     return jsonify(rpc("supervision", "feedback", case_id, request.args.get("code", ""), body))
 
@@ -138,26 +136,6 @@ def list_cases():
         if key in query:
             query[key.rstrip("_")] = query.pop(key).isoformat()
     return jsonify(rpc("intake", "list_cases", query, actor))
-
-
-@api.post("/auth/token")
-def token():
-    """Sign in.
-    ---
-    post:
-      summary: Exchange a staff username and password for a bearer token
-      requestBody: {content: {application/json: {schema: Login}}}
-      responses:
-        200: {content: {application/json: {schema: Token}}}
-        401: {content: {application/json: {schema: Error}}}
-        429: {content: {application/json: {schema: Error}}}
-    """
-    body = load_or_raise(a.LoginSchema(), json_body())
-    actor = rpc("intake", "authenticate", body["username"], body["password"])
-    ttl = current_app.config["TOKEN_TTL"]
-    return jsonify({"access_token": issue_token(actor, current_app.config["SECRET_KEY"],
-                                                utcnow(), ttl),
-                    "token_type": "Bearer", "expires_in": ttl})
 
 
 def register_case():

@@ -12,7 +12,7 @@ from lianxin.clock import parse_iso
 from lianxin.errors import LianxinError, NotFound, ValidationFailed
 
 from . import ratelimit
-from .common import rpc
+from .common import parse_json, rpc
 
 open311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -180,7 +180,7 @@ def case_from_form(form, topics):
 @open311.post("/requests.<fmt>")
 def request_create(fmt):
     fmt = _fmt(fmt)
-    form = request.form if request.form else (request.get_json(silent=True) or {})
+    form = request.form if request.form else (parse_json() or {})
     key = rpc("intake", "check_api_key", form.get("api_key", ""))
     ratelimit.limit("open311", key.get("per_minute") or settings.OPEN311_RATE_PER_MINUTE,
                     key["id"])

@@ -30,3 +30,49 @@ def code_matches(case, code):
     if not (salt and stored and code):
         return False
     return hmac.compare_digest(hash_access_code(code, salt)[1], stored)
+
+
+# --- the copies of a plain code kept for a while ------------------------------------------
+# A code must be read out again twice after it was made: to answer a retried submission with
+# the same receipt (for the retry window) and to put it into the acknowledgement (until that
+# is sent). Those copies are sealed (AES-GCM under a key derived from LX_SECRET_KEY, bound to
+# the case number), never stored in clear, and deleted when their use is over
+# (docs/security.md). Stored message texts carry CODE_PLACEHOLDER instead of the code; the
+# channel puts the code in at the moment of sending.
+CODE_PLACEHOLDER = "LXACCESSCODEPLACEHOLDER"
+
+
+def _seal_key(secret):
+    return hashlib.sha256(b"lianxin access-code seal\0" + secret.encode()).digest()
+
+
+def seal(code, secret, case_id):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_seal_key(secret)).encrypt(nonce, code.encode(), case_id.encode())
+    return "v1:" + (nonce + sealed).hex()
+
+
+def unseal(sealed, secret, case_id):
+    """The plain code, or None if it cannot be opened (another key, another case, tampered)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    if not (isinstance(sealed, str) and sealed.startswith("v1:")):
+        return None
+    try:
+        raw = bytes.fromhex(sealed[3:])
+        return AESGCM(_seal_key(secret)).decrypt(raw[:12], raw[12:], case_id.encode()).decode()
+    except (ValueError, InvalidTag):
+        return None
+
+
+def pending_code(db, case_id, secret):
+    """The plain code of a case whose acknowledgement has not gone out yet, else None."""
+    doc = db.ack_codes.find_one({"_id": case_id}) if case_id else None
+    return unseal(doc.get("sealed"), secret, case_id) if doc else None
+
+
+def with_code(content, code):
+    """A stored message's content with the code put in place of the placeholder."""
+    return {k: v.replace(CODE_PLACEHOLDER, code) if isinstance(v, str) else v
+            for k, v in content.items()}

@@ -66,9 +66,10 @@ def _load(name, body, item_id=None, update=False):
     return data
 
 
-def run(db, now, actor, op, name, item_id=None, body=None, validate=None):
+def run(db, now, actor, op, name, item_id=None, body=None, validate=None, carry=None):
     """op: list | get | create | update | delete. `validate(doc)` adds the owning service's
-    checks (e.g. that a rule's match keys are ones it understands)."""
+    checks (e.g. that a rule's match keys are ones it understands); `carry(existing, doc)`
+    keeps what an update must not lose (e.g. an account's token state)."""
     if actor.get("role") != "admin":
         raise Forbidden("only an admin may change the configuration", {})
     if name not in COLLECTIONS:
@@ -101,6 +102,8 @@ def run(db, now, actor, op, name, item_id=None, body=None, validate=None):
         stored = WRITE_ONLY.get(name, (None, None, None))[1]
         if stored and stored not in doc and existing.get(stored):
             doc[stored] = existing[stored]
+        if carry:
+            doc = carry(existing, doc)
         coll.replace_one({"_id": item_id}, doc)
     _log(db, now, actor, op, name, doc["_id"])
     return _out(name, doc)

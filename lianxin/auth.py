@@ -44,20 +44,49 @@ SYSTEM_ACTOR = {"username": "system", "role": "system", "unit": None, "leader": 
                 "name": "system"}
 
 
-def issue_token(actor, secret, now, ttl_seconds):
+def issue_token(actor, secret, now, ttl_seconds, version=0):
+    """A signed token for `actor`. `version` is the account's token version when it was
+    issued: a change of role, unit, password or state bumps the account's version, and every
+    token issued before it stops working (checked on each request by the gateway). `jti`
+    names this one token, so that signing out revokes it alone."""
     claims = {"sub": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
               "leader": actor.get("leader"), "name": actor.get("name"),
+              "ver": int(version or 0), "jti": secrets.token_hex(8),
               "iat": int(now.timestamp()), "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp())}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def verify_token(token, secret):
-    """The actor of a valid token, or None (bad signature, expired, malformed)."""
+    """The claims of a token signed with `secret` (HS256 only: `alg: none` and other
+    algorithms are refused), not expired; None otherwise. Whether the account still stands
+    behind it is the caller's second check (`token_problem`)."""
+    if not secret:
+        return None
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, secret, algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "iat"]})
     except jwt.PyJWTError:
         return None
-    if claims.get("role") not in ROLES:
+    if claims.get("role") not in ROLES or not isinstance(claims.get("sub"), str):
         return None
-    return {"username": claims["sub"], "role": claims["role"], "unit": claims.get("unit"),
-            "leader": claims.get("leader"), "name": claims.get("name")}
+    return claims
+
+
+def token_problem(claims, account):
+    """Why the account no longer stands behind these claims (None: it does). `account` is
+    what the accounts service says of the user now, or None if there is no such user."""
+    if account is None:
+        return "the account does not exist"
+    if not claims.get("jti"):
+        return "the token is of an older kind; sign in again"
+    if account.get("active") is False:
+        return "the account is deactivated"
+    if int(claims.get("ver") or 0) != int(account.get("token_version") or 0):
+        return "the token was issued before a change to the account; sign in again"
+    if claims.get("jti") in (account.get("revoked") or ()):
+        return "the token was signed out"
+    if (claims.get("role"), claims.get("unit"), claims.get("leader")) != \
+            (account.get("role"), account.get("unit"), account.get("leader")):
+        return "the account's role has changed; sign in again"
+    return None
+

@@ -1,14 +1,16 @@
 """Load the demo county (config/demo_county.yaml) into the store.
 
 `python -m lianxin.demo` loads it (replacing documents with the same _id);
-`--if-empty` loads it only into a store without units.
+`--if-empty` loads it only into a store without units. Its accounts share a published
+password, so it loads only in the local demo mode (LX_DEMO=1, set by `./lx run`) or with an
+explicit `--demo`: never into a county's real store by accident.
 """
 import argparse
 import pathlib
 
 import yaml
 
-from . import store
+from . import settings, store
 from .auth import hash_password
 
 CONFIG = pathlib.Path(__file__).resolve().parent.parent / "config"
@@ -61,7 +63,12 @@ def _password_hash():
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--if-empty", action="store_true")
+    parser.add_argument("--demo", action="store_true",
+                        help="load the demo county outside the local demo mode")
     args = parser.parse_args()
+    if not (settings.DEMO or args.demo):
+        raise SystemExit("lianxin demo: refusing to load the demo county (its accounts share a "
+                         "published password) outside the local demo: pass --demo if you mean it")
     db = store.database()
     if args.if_empty and db.units.estimated_document_count():
         print("demo county: store already has units; left as is")

@@ -35,6 +35,12 @@ class Forbidden(LianxinError):
 
 
 @deserialize_to_instance
+class PasswordChangeRequired(Forbidden):
+    """The account must change its password before doing anything else."""
+    code = "password_change_required"
+
+
+@deserialize_to_instance
 class NotFound(LianxinError):
     code, status = "not_found", 404
 

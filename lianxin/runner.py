@@ -35,6 +35,7 @@ def main(argv):
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     names = argv or list(settings.SERVICES)
+    settings.require_secrets(", ".join(names))
     declare_with_retry()
     runner = ServiceRunner(settings.nameko_config())
     for name in names:

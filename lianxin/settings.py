@@ -56,15 +56,40 @@ LEASE_SECONDS = float(_env("LX_LEASE_SECONDS", "30"))
 # A case still waiting for a unit after this long gets an acknowledgement without a date.
 ACK_WAIT_SECONDS = float(_env("LX_ACK_WAIT_SECONDS", "600"))
 
-# Staff authentication. Set LX_SECRET_KEY in production: tokens signed with the default are
-# worthless outside one machine.
-SECRET_KEY = _env("LX_SECRET_KEY", "lianxin-local-development-secret-change-me")
+# Local demo mode: `./lx run` and the tests set LX_DEMO=1. Only then may the demo county be
+# loaded and may the first admin's password be left unset (the demo brings its own accounts).
+DEMO = _env("LX_DEMO", "") == "1"
+
+# Staff authentication. No default: a secret written here would be known to everyone who has
+# read the code (docs/security.md). `./lx run` generates one per machine into var/.
+SECRET_KEY = _env("LX_SECRET_KEY", "")
 TOKEN_TTL_SECONDS = int(_env("LX_TOKEN_TTL_SECONDS", "28800"))  # one working day
+# How long the gateway may trust what it last read about an account (active, role, token
+# version) before it asks again: a deactivation or sign-out elsewhere bites within this.
+TOKEN_CHECK_CACHE_SECONDS = float(_env("LX_TOKEN_CHECK_CACHE_SECONDS", "3"))
 LOGIN_MAX_FAILURES = int(_env("LX_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_SECONDS = int(_env("LX_LOGIN_LOCK_SECONDS", "900"))
-# The first admin, created at first start when no admin exists.
+# The first admin, created at first start when no admin exists; must change the password at
+# first sign-in.
 ADMIN_USERNAME = _env("LX_ADMIN_USERNAME", "admin")
-ADMIN_PASSWORD = _env("LX_ADMIN_PASSWORD", "admin-change-me")
+ADMIN_PASSWORD = _env("LX_ADMIN_PASSWORD", "")
+MIN_SECRET_LENGTH = 32
+MIN_PASSWORD_LENGTH = 12
+# Values that have been printed in this project's code or docs at some time: never accepted.
+KNOWN_SECRETS = frozenset({
+    "lianxin-local-development-secret-change-me", "lianxin-local-citizen-key-change-me",
+    "admin-change-me", "demo-pass-1", "change-me", "changeme", "secret", "password"})
+
+# Cross-origin callers allowed to use the API from a browser (comma-separated origins); the
+# gateway's own origin (LX_PUBLIC_URL) is always allowed.
+CORS_ORIGINS = [o.strip().rstrip("/") for o in _env("LX_CORS_ORIGINS", "").split(",")
+                if o.strip()]
+# Request bodies larger than this are refused with 413 before they are read.
+MAX_BODY_BYTES = int(_env("LX_MAX_BODY_BYTES", str(1024 * 1024)))
+MAX_JSON_DEPTH = int(_env("LX_MAX_JSON_DEPTH", "20"))
+# How long a retried submission can still get its receipt back (with the access code): the
+# sealed copy of the code is deleted after this.
+RETRY_WINDOW_SECONDS = float(_env("LX_RETRY_WINDOW_SECONDS", "86400"))
 
 # "real" or "store" (business time = real time + an offset kept in the store; tests only).
 CLOCK_SOURCE = _env("LX_CLOCK", "real")
@@ -86,7 +111,7 @@ RETURNS_FLAG_AT = int(_env("LX_RETURNS_FLAG_AT", "3"))      # a case returned 3 
 # Duplicates, repeat petitioners and early warning (SPEC §6).
 # The citizen keys are HMACs under this secret: set it in production, and never change it
 # (a new secret makes every earlier case from the same citizen unrecognisable).
-CITIZEN_KEY_SECRET = _env("LX_CITIZEN_KEY_SECRET", "lianxin-local-citizen-key-change-me")
+CITIZEN_KEY_SECRET = _env("LX_CITIZEN_KEY_SECRET", "")
 DUPLICATE_THRESHOLD = float(_env("LX_DUPLICATE_THRESHOLD", "0.45"))  # bigram cosine, 0…1
 DUPLICATE_WINDOW_DAYS = int(_env("LX_DUPLICATE_WINDOW_DAYS", "30"))  # closed cases still match
 REPEAT_PETITIONER_CASES = int(_env("LX_REPEAT_PETITIONER_CASES", "3"))
@@ -106,6 +131,13 @@ ASSESSMENT_FLAG_BELOW = float(_env("LX_ASSESSMENT_FLAG_BELOW", "60"))
 PUBLIC_RATE_PER_MINUTE = int(_env("LX_PUBLIC_RATE_PER_MINUTE", "120"))
 TRACKING_RATE_PER_MINUTE = int(_env("LX_TRACKING_RATE_PER_MINUTE", "10"))
 OPEN311_RATE_PER_MINUTE = int(_env("LX_OPEN311_RATE_PER_MINUTE", "30"))
+# Sign-in attempts and citizens' ratings per client address and minute (besides the lock of
+# an account after LX_LOGIN_MAX_FAILURES wrong passwords).
+SIGN_IN_RATE_PER_MINUTE = int(_env("LX_SIGN_IN_RATE_PER_MINUTE", "30"))
+FEEDBACK_RATE_PER_MINUTE = int(_env("LX_FEEDBACK_RATE_PER_MINUTE", "10"))
+# How many proxies of ours stand in front of the gateway (a load balancer: 1). Only their
+# X-Forwarded-For entries are believed when counting a client's requests.
+PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
 OPEN311_CONTACT = _env("LX_OPEN311_CONTACT", "县群众工作办公室 12345")
 
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
@@ -120,6 +152,33 @@ SERVICES = {
     "supervision": "services.supervision.service:SupervisionService",
     "notify": "services.notify.service:NotifyService",
 }
+
+
+def secret_problems():
+    """What is wrong with the secrets for this mode, one line each (empty: fine)."""
+    def weak(name, value, minimum, what):
+        if not value:
+            return f"{name} is not set: {what}"
+        if value in KNOWN_SECRETS:
+            return f"{name} is a value published with Lianxin; choose a new one: {what}"
+        if len(value) < minimum:
+            return f"{name} is too short ({len(value)} characters, at least {minimum}): {what}"
+        return None
+    key_hint = f"a random string of at least {MIN_SECRET_LENGTH} characters (openssl rand -hex 32)"
+    problems = [weak("LX_SECRET_KEY", SECRET_KEY, MIN_SECRET_LENGTH, key_hint),
+                weak("LX_CITIZEN_KEY_SECRET", CITIZEN_KEY_SECRET, MIN_SECRET_LENGTH, key_hint)]
+    if not DEMO or ADMIN_PASSWORD:
+        problems.append(weak("LX_ADMIN_PASSWORD", ADMIN_PASSWORD, MIN_PASSWORD_LENGTH,
+                             f"the first admin's password, at least {MIN_PASSWORD_LENGTH} "
+                             "characters (changed at first sign-in)"))
+    return [p for p in problems if p]
+
+
+def require_secrets(component):
+    """Refuse to start with a secret that is missing, published or short: one clear line."""
+    problems = secret_problems()
+    if problems:
+        raise SystemExit(f"lianxin {component}: refusing to start: {problems[0]}")
 
 
 def nameko_config():

@@ -130,3 +130,22 @@ ensure_venv() {
     echo "$want" >"$stamp"
   fi
 }
+
+# ensure_local_secrets FILE : random secrets for the local demo, made once, kept in FILE (mode
+# 600, under the gitignored var/). Values already in the environment win.
+ensure_local_secrets() {
+  local file="$1"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$(dirname "$file")"
+    ( umask 077
+      printf 'LX_SECRET_KEY=%s\nLX_CITIZEN_KEY_SECRET=%s\n' \
+        "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+        "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$file" )
+    log "generated the local secrets in $file"
+  fi
+  local k v
+  while IFS='=' read -r k v; do
+    [ -n "$k" ] && [ -z "${!k:-}" ] && export "$k=$v"
+  done <"$file"
+  return 0
+}

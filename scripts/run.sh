@@ -17,6 +17,10 @@ if curl -fsS "http://$LX_GATEWAY_BIND/healthz" >/dev/null 2>&1; then
 fi
 
 ensure_apt curl
+# The local demo: secrets generated once per machine, randomly, into the ignored var/ folder
+# (docs/security.md); the demo county and its accounts load into an empty store.
+export LX_DEMO=1
+ensure_local_secrets "$LX_VAR/secrets.env"
 ensure_rabbitmq
 ensure_venv
 start_ferretdb "$LX_MONGO_PORT" "$LX_VAR/ferretdb"

@@ -14,6 +14,14 @@ import pytest  # noqa: E402
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
+# The tests run in the local demo mode, with secrets of this run's own (none is written in the
+# code): set before lianxin reads its settings, inherited by the processes e2e tests start.
+import secrets as _secrets  # noqa: E402
+
+os.environ["LX_DEMO"] = "1"
+os.environ.setdefault("LX_SECRET_KEY", _secrets.token_hex(32))
+os.environ.setdefault("LX_CITIZEN_KEY_SECRET", _secrets.token_hex(32))
+
 from lianxin import bus, demo, settings, store  # noqa: E402
 
 MONGO_URI = os.environ.get("LX_TEST_MONGO_URI", "mongodb://127.0.0.1:27018/")

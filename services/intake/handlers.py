@@ -1,14 +1,15 @@
 """Intake use cases. Each takes its dependencies (db, publisher, now) as arguments."""
 import logging
+from datetime import timedelta
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import cases, outbox, workflow
-from lianxin.access import code_matches, new_access_code
+from lianxin import access, cases, outbox, settings, workflow
+from lianxin.access import code_matches
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
-from lianxin.errors import Expired, NotFound, ValidationFailed
+from lianxin.errors import Expired, NotFound, ValidationFailed, WrongState
 from lianxin.events import make_event
 from lianxin.action_schemas import RegistrationSchema
 from lianxin.schemas import CaseSubmissionSchema, Open311SubmissionSchema, load_or_raise
@@ -54,8 +55,50 @@ def _receipt(case, access_code):
             "due_at": isoformat(cases.due_at(case))}
 
 
+def _reserve(db, now, tz, request_key, secret):
+    """(tracking number, access code) for this request key: made on its first arrival, read
+    back (unsealed) on a retry within the retry window. After the window the code is gone:
+    a retry of a request whose case was stored gets 409 with the case's number."""
+    reservation = db.submissions.find_one({"_id": request_key})
+    if reservation is None:
+        case_id, code = _claim_number(db, now, tz, request_key), access.new_access_code()
+        try:
+            db.retry_codes.insert_one({
+                "_id": request_key, "case_id": case_id,
+                "sealed": access.seal(code, secret, case_id),
+                "expires_at": now + timedelta(seconds=settings.RETRY_WINDOW_SECONDS)})
+        except DuplicateKeyError:  # the same key, concurrently: the first reservation wins
+            pass
+        else:
+            db.submissions.update_one({"_id": request_key},
+                                      {"$setOnInsert": {"case_id": case_id, "at": now}},
+                                      upsert=True)
+            return case_id, code
+    kept = db.retry_codes.find_one({"_id": request_key})
+    case_id = (kept or reservation)["case_id"]
+    code = kept and access.unseal(kept["sealed"], secret, case_id)
+    if code:
+        return case_id, code
+    if db.cases.find_one({"_id": case_id}, {"_id": 1}) is not None:
+        raise WrongState("this request was filed already; its receipt is no longer kept",
+                         {"case_id": case_id})
+    # The first try never stored its case and its code is gone: start this one afresh.
+    db.retry_codes.delete_one({"_id": request_key})
+    db.submissions.delete_one({"_id": request_key})
+    return _reserve(db, now, tz, request_key, secret)
+
+
+def forget_retry_codes(db, now, limit=1000):
+    """Delete the sealed codes whose retry window has ended (reads only those)."""
+    ids = [d["_id"] for d in db.retry_codes.find({"expires_at": {"$lt": now}}, {"_id": 1})
+           .limit(limit)]
+    if ids:
+        db.retry_codes.delete_many({"_id": {"$in": ids}})
+    return len(ids)
+
+
 def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/Shanghai",
-           actor=CITIZEN, exact_now=None, schema=_submission_schema):
+           actor=CITIZEN, exact_now=None, schema=_submission_schema, secret=None):
     """Register a submission once per `request_key` and publish `case.received`.
 
     The key is the client's Idempotency-Key or, without one, a key the gateway made for this
@@ -68,19 +111,10 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
         raise ValidationFailed("only a consultation is answered on the spot (直办)",
                                {"fields": {"direct_answer": ["only for kind consultation"]}})
     _check_topic(db, submission["topic"])
+    secret = secret or settings.SECRET_KEY
 
     # Reserve (tracking number, access code) for this request key before anything else.
-    reservation = db.submissions.find_one({"_id": request_key})
-    if reservation is None:
-        case_id, code = _claim_number(db, now, tz, request_key), new_access_code()
-        try:
-            db.submissions.insert_one({"_id": request_key, "case_id": case_id,
-                                       "access_code": code, "at": now})
-            reservation = {"case_id": case_id, "access_code": code}
-        except DuplicateKeyError:  # the same key, concurrently: use the first reservation
-            reservation = db.submissions.find_one({"_id": request_key})
-    case_id, code = reservation["case_id"], reservation["access_code"]
-
+    case_id, code = _reserve(db, now, tz, request_key, secret)
     existing = db.cases.find_one({"_id": case_id})
     if existing is not None:
         # A retry of a request that stored its case: redo the idempotent follow-ups a crash
@@ -109,9 +143,9 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
                                  data={"status": "answered", "direct": True,
                                        "outcome": case["reply"]["outcome"]}))
     case["outbox"], case["outbox_since"] = events, now
-    # notify reads the plain code once, for the acknowledgement, then deletes it.
-    db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {"code": code, "at": now}},
-                            upsert=True)
+    # notify opens the sealed code once, for the acknowledgement, then deletes it.
+    db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {
+        "sealed": access.seal(code, secret, case_id), "at": now}}, upsert=True)
     try:
         db.cases.insert_one(case)
     except DuplicateKeyError:

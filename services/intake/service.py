@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 from lianxin import admin, cases, settings
 from lianxin.clock import parse_iso, utcnow
 from lianxin.service import LianxinService
-from lianxin.store import database
+from lianxin.store import database, ensure_indexes
 
 from . import accounts, alerts, dispatch, handlers, public, queries, screening
 
@@ -14,18 +14,23 @@ COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
 
 
 class FirstAdmin(DependencyProvider):
-    """Creates the first admin from configuration when the service starts (SPEC §10)."""
+    """At start: the store's indexes, and the first admin from configuration (SPEC §10)."""
 
     def start(self):
         cfg = self.container.config
-        accounts.ensure_admin(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")),
-                              settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
+        db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB"))
+        ensure_indexes(db)
+        accounts.ensure_admin(db, settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
 
 
 class IntakeService(LianxinService):
     name = "intake"
 
     first_admin = FirstAdmin()
+
+    def periodic(self, now):
+        self.sweeps.run_once("intake-retry-codes",
+                             lambda: handlers.forget_retry_codes(self.db, now))
 
     @rpc
     def submit(self, payload, request_key, expires_at=None):
@@ -61,10 +66,24 @@ class IntakeService(LianxinService):
                                      settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS)
 
     @rpc
+    def account_state(self, username):
+        return accounts.account_state(self.db, utcnow(), username)  # tokens live in real time
+
+    @rpc
+    def sign_out(self, username, jti, expires_at):
+        accounts.sign_out(self.db, utcnow(), username, jti, parse_iso(expires_at))
+
+    @rpc
+    def change_password(self, username, current, new):
+        return accounts.change_password(self.db, self.clock.now(), username, current, new)
+
+    @rpc
     def admin(self, op, collection, item_id=None, body=None, actor=None):
         if collection not in COLLECTIONS:
             raise ValueError(f"intake does not own {collection}")
-        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body)
+        carry = accounts.carry_token_state if collection == "users" else None
+        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
+                         carry=carry)
 
     @rpc
     def list_alerts(self, actor, status=None):

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from lianxin import settings
+from lianxin import access, settings
 from lianxin.cases import load as load_case
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound, ValidationFailed, WrongState
@@ -100,7 +100,7 @@ def plan(db, now, event, cfg):
     ack = db.ack_codes.find_one({"_id": event["case_id"]}) if case else None
     messages = rules.messages_for(event, case, Directory(db, cfg.office_unit), tz=cfg.tz,
                                   public_url=cfg.public_url, default_lang=cfg.lang,
-                                  access_code=ack and ack["code"])
+                                  access_code=ack and access.CODE_PLACEHOLDER)
     keys = []
     for m in messages:
         key = deliveries.message_key(event["event_id"], m.channel, m.recipient)
@@ -133,6 +133,10 @@ def send_delivery(db, senders, now, delivery):
     content = delivery.get("content")
     if content is None:
         raise Skipped("nothing to send (no template, or the content was cleared)")
+    if delivery.get("recipient_kind") == "citizen":
+        # The stored text holds a placeholder; the code is opened only to be sent.
+        code = access.pending_code(db, delivery.get("case_id"), settings.SECRET_KEY)
+        content = access.with_code(content, code or "")
     if channel == "email":
         senders.email.send(to, content, key)
     elif channel == "sms":
@@ -179,7 +183,8 @@ def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
             lang = case.get("language") or cfg.lang
             template = templating.find(db, "acknowledgement_waiting", lang, cfg.lang)
             key = deliveries.message_key(f"waiting-{case['_id']}", channel, address)
-            values = {"case_id": case["_id"], "title": case["title"], "access_code": ack["code"],
+            values = {"case_id": case["_id"], "title": case["title"],
+                      "access_code": access.CODE_PLACEHOLDER,
                       "track_url": f"{cfg.public_url}/api/v1/cases/{case['_id']}"}
             deliveries.create(db, now, {
                 "_id": key, "kind": "message", "event_id": f"waiting-{case['_id']}",

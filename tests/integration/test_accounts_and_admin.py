@@ -34,20 +34,56 @@ def test_repeated_failures_lock_the_account_for_a_while(db):
     assert accounts.authenticate(db, later, "clerk", "demo-pass-1", 3, 900)["role"] == "clerk"
 
 
-def test_the_first_admin_is_created_from_configuration_once(db):
+def test_the_first_admin_is_created_from_configuration_once_and_must_change_the_password(db):
     db.users.delete_many({"role": "admin"})
-    assert accounts.ensure_admin(db, "root", "s3cret-pass", utcnow())
-    assert not accounts.ensure_admin(db, "root2", "other-pass", utcnow())
-    assert accounts.authenticate(db, utcnow(), "root", "s3cret-pass", 5, 900)["role"] == "admin"
+    assert not accounts.ensure_admin(db, "root", "", utcnow())  # no password: nobody
+    assert accounts.ensure_admin(db, "root", "s3cret-pass-long", utcnow())
+    assert not accounts.ensure_admin(db, "root2", "other-pass-long", utcnow())
+    actor = accounts.authenticate(db, utcnow(), "root", "s3cret-pass-long", 5, 900)
+    assert actor["role"] == "admin" and actor["must_change_password"] is True
+    with pytest.raises(ValidationFailed):  # too short
+        accounts.change_password(db, utcnow(), "root", "s3cret-pass-long", "short")
+    with pytest.raises(Unauthorized):  # the current password is wrong
+        accounts.change_password(db, utcnow(), "root", "guess", "a-new-long-password")
+    changed = accounts.change_password(db, utcnow(), "root", "s3cret-pass-long",
+                                       "a-new-long-password")
+    assert changed["must_change_password"] is False and changed["token_version"] == 1
+    state = accounts.account_state(db, utcnow(), "root")
+    assert state["token_version"] == 1 and not state["must_change_password"]
 
 
 def test_tokens_expire_and_are_signed():
     now = utcnow()
+    key = "k" * 32
     actor = {"username": "u", "role": "clerk", "unit": "x", "name": "u"}
-    token = issue_token(actor, "k", now, 60)
-    assert verify_token(token, "k")["username"] == "u"
-    assert verify_token(token, "other-key") is None
-    assert verify_token(issue_token(actor, "k", now - timedelta(hours=2), 60), "k") is None
+    token = issue_token(actor, key, now, 60)
+    assert verify_token(token, key)["sub"] == "u"
+    assert verify_token(token, "other-key" * 4) is None
+    assert verify_token(issue_token(actor, key, now - timedelta(hours=2), 60), key) is None
+
+
+def test_a_change_to_what_a_token_stands_for_bumps_the_token_version(db):
+    now = utcnow()
+    before = accounts.account_state(db, now, "env_handler")["token_version"]
+    user = admin.run(db, now, ADMIN, "get", "users", "env_handler")
+    body = {k: v for k, v in user.items() if k in ("role", "unit", "name", "email")}
+    admin.run(db, now, ADMIN, "update", "users", "env_handler", {**body, "name": "新名字"},
+              carry=accounts.carry_token_state)
+    assert accounts.account_state(db, now, "env_handler")["token_version"] == before
+    admin.run(db, now, ADMIN, "update", "users", "env_handler",
+              {**body, "unit": "housing_bureau"}, carry=accounts.carry_token_state)
+    assert accounts.account_state(db, now, "env_handler")["token_version"] == before + 1
+
+
+def test_sign_out_revokes_one_token_until_it_expires(db):
+    now = utcnow()
+    accounts.sign_out(db, now, "clerk", "aaaa", now + timedelta(hours=1))
+    accounts.sign_out(db, now, "clerk", "bbbb", now + timedelta(seconds=1))
+    assert set(accounts.account_state(db, now, "clerk")["revoked"]) == {"aaaa", "bbbb"}
+    later = now + timedelta(minutes=1)
+    assert accounts.account_state(db, later, "clerk")["revoked"] == ["aaaa"]
+    accounts.sign_out(db, later, "clerk", "cccc", later + timedelta(hours=1))
+    assert set(db.users.find_one({"_id": "clerk"})["revoked"]) == {"aaaa", "cccc"}
 
 
 def test_admin_crud_validates_records_and_hides_password_hashes(db):

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from lianxin import settings
+from lianxin.access import seal, unseal
 from lianxin.bus import EventPublisher
 from lianxin.clock import utcnow
 from lianxin.events import make_event
@@ -21,7 +23,8 @@ def _stored_case(db, case_id="LX-20261124-000777", **changes):
                   "people_involved": 1, "urgency": "normal", **SUBMISSION, **changes}
     case = intake_domain.new_case(case_id, submission, "ABCD2345", utcnow())
     db.cases.insert_one(case)
-    db.ack_codes.insert_one({"_id": case_id, "code": "ABCD2345", "at": utcnow()})
+    db.ack_codes.insert_one({"_id": case_id, "at": utcnow(),
+                            "sealed": seal("ABCD2345", settings.SECRET_KEY, case_id)})
     return case
 
 
@@ -98,4 +101,6 @@ def test_a_case_waiting_for_dispatch_is_acknowledged_once_without_a_date(
     [mail] = mailbox.to("wait@example.com")
     assert receipt["access_code"] in mail["body"] and "承诺答复时间：" not in mail["body"]
     # the code is kept for the dated acknowledgement that follows the assignment
-    assert db.ack_codes.find_one({"_id": receipt["id"]})["code"] == receipt["access_code"]
+    kept = db.ack_codes.find_one({"_id": receipt["id"]})
+    assert receipt["access_code"] not in str(kept)  # sealed, not in clear
+    assert unseal(kept["sealed"], settings.SECRET_KEY, receipt["id"]) == receipt["access_code"]

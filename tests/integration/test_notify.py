@@ -6,6 +6,7 @@ import time
 import pytest
 
 from lianxin import settings
+from lianxin.access import seal, unseal
 from lianxin.bus import EventPublisher
 from lianxin.clock import utcnow
 from lianxin.events import make_event
@@ -87,7 +88,8 @@ def _stored_case(db, case_id="LX-20261124-000901", **changes):
                           "leader": "magistrate_li", "due_at": utcnow(),
                           "assigned_at": utcnow()}
     db.cases.insert_one(case)
-    db.ack_codes.insert_one({"_id": case_id, "code": "ABCD2345", "at": utcnow()})
+    db.ack_codes.insert_one({"_id": case_id, "at": utcnow(),
+                            "sealed": seal("ABCD2345", settings.SECRET_KEY, case_id)})
     return case
 
 
