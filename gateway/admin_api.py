@@ -2,7 +2,7 @@
 service that owns the collection, and the routing rules' dry-run."""
 from flask import jsonify, request
 
-from .auth import staff
+from .auth import accounts, staff
 from .common import api, json_body, rpc
 
 OWNERS = {"units": "intake", "users": "intake", "leaders": "intake", "topics": "intake",
@@ -81,4 +81,6 @@ def admin_item(name, item_id):
     op = {"GET": "get", "PUT": "update", "DELETE": "delete"}[request.method]
     body = json_body() if op == "update" else None
     result = rpc(OWNERS[name], "admin", op, name, item_id, body, actor)
+    if name == "users" and op != "get":
+        accounts().forget(item_id)  # this gateway refuses the old tokens at once
     return ("", 204) if op == "delete" else jsonify(result)
