@@ -4,7 +4,7 @@ rate-limited per client address."""
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 
-from lianxin.schemas import load_or_raise
+from lianxin.schemas import QUARTER, load_or_raise
 
 from . import ratelimit
 from .common import api, rpc
@@ -19,8 +19,7 @@ class BoardQuerySchema(Schema):
 
 
 class PublicStatsQuerySchema(Schema):
-    quarter = fields.String(required=True, validate=validate.Regexp(
-        r"^(19[7-9]\d|2\d{3})Q[1-4]$", error="a quarter like 2026Q3 (years 1970 to 2999)"))
+    quarter = QUARTER
 
 
 @api.get("/public/cases")

@@ -3,13 +3,13 @@ petitioner's history, statistics, unit assessment, the quarterly bulletin and th
 from flask import Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from lianxin.schemas import load_or_raise
+from lianxin.auth import OFFICE_ROLES
+from lianxin.schemas import QUARTER, load_or_raise
 
 from . import render
 from .auth import staff
 from .common import api, rpc
 
-OFFICE = ("clerk", "dispatcher", "supervisor", "leader", "admin")
 GROUPS = ("unit", "topic", "town", "channel", "kind")
 
 
@@ -38,8 +38,7 @@ class StatsQuerySchema(PeriodSchema):
 
 
 class BulletinQuerySchema(Schema):
-    quarter = fields.String(required=True, validate=validate.Regexp(
-        r"^(19[7-9]\d|2\d{3})Q[1-4]$", error="a quarter like 2026Q3 (years 1970 to 2999)"))
+    quarter = QUARTER
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "pdf")))
 
 
@@ -74,7 +73,7 @@ def stats():
         200: {description: "{totals, groups: [{key, name, total, closed, completion_rate: {numerator, denominator, value}, …}]}"}
         422: {content: {application/json: {schema: Error}}}
     """
-    actor = staff(*OFFICE)
+    actor = staff(*OFFICE_ROLES)
     q = load_or_raise(StatsQuerySchema(), request.args.to_dict())
     return jsonify(report_rpc("supervision", "stats", actor, q["from_"].isoformat(),
                               q["to"].isoformat(), q["group_by"]))
@@ -92,7 +91,7 @@ def assessment():
       responses:
         200: {description: "{units: [{unit, name, score, flagged, rank, deductions}]}"}
     """
-    actor = staff(*OFFICE)
+    actor = staff(*OFFICE_ROLES)
     q = load_or_raise(PeriodSchema(), request.args.to_dict())
     return jsonify(report_rpc("supervision", "assessment", actor, q["from_"].isoformat(),
                               q["to"].isoformat()))
@@ -111,7 +110,7 @@ def bulletin():
         200: {description: the bulletin}
         422: {content: {application/json: {schema: Error}}}
     """
-    actor = staff(*OFFICE)
+    actor = staff(*OFFICE_ROLES)
     q = load_or_raise(BulletinQuerySchema(), request.args.to_dict())
     data = report_rpc("supervision", "bulletin", actor, q["quarter"])
     name = f"bulletin-{q['quarter']}"
@@ -136,7 +135,7 @@ def digest():
       responses:
         200: {description: the digest}
     """
-    actor = staff(*OFFICE)
+    actor = staff(*OFFICE_ROLES)
     q = load_or_raise(DigestQuerySchema(), request.args.to_dict())
     data = report_rpc("supervision", "digest", actor,
                       q["from_"].isoformat() if q.get("from_") else None,
@@ -158,7 +157,7 @@ def alerts():
       responses:
         200: {description: "{items: [{id, kind, topic, town, count, status, cases}]}"}
     """
-    actor = staff(*OFFICE)
+    actor = staff(*OFFICE_ROLES)
     q = load_or_raise(AlertQuerySchema(), request.args.to_dict())
     return jsonify(rpc("intake", "list_alerts", actor, q.get("status")))
 
@@ -193,4 +192,4 @@ def citizen_cases(key):
         200: {description: "{key, count, items}"}
         404: {content: {application/json: {schema: Error}}}
     """
-    return jsonify(rpc("intake", "citizen_cases", key, staff(*OFFICE)))
+    return jsonify(rpc("intake", "citizen_cases", key, staff(*OFFICE_ROLES)))

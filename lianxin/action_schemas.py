@@ -2,8 +2,8 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from .schemas import CHANNELS, COMPLEXITIES, URGENCIES, CaseSubmissionSchema
+from .workflow import OUTCOMES
 
-OUTCOMES = ("resolved", "explained", "unfounded")
 SATISFACTIONS = ("satisfied", "basically_satisfied", "dissatisfied")
 VISIT_METHODS = ("phone", "visit", "sms", "online")
 Text = lambda **kw: fields.String(validate=validate.Length(min=1, max=5000), **kw)  # noqa: E731

@@ -4,7 +4,7 @@ import fnmatch
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from .auth import ROLES
+from .auth import ROLES, UNIT_ROLES
 from .events import EVENT_TYPES
 from .schemas import LANGUAGES
 
@@ -42,7 +42,7 @@ class UserSchema(Item):
 
     @validates_schema
     def unit_for_unit_roles(self, data, **kwargs):
-        if data.get("role") in ("handler", "unit_leader") and not data.get("unit"):
+        if data.get("role") in UNIT_ROLES and not data.get("unit"):
             raise ValidationError("handlers and unit leaders belong to a unit", "unit")
 
 

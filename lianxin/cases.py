@@ -9,7 +9,7 @@ one wins and the other gets 409.
 import logging
 from dataclasses import dataclass, field
 
-from . import outbox, workflow
+from . import outbox, settings, workflow
 from .auth import UNIT_ROLES
 from .clock import isoformat
 from .errors import NotFound, WrongState
@@ -31,7 +31,18 @@ class Change:
     add_to_set: dict = field(default_factory=dict)
     inc: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
-    status: str = None               # overrides the workflow's target (a decision's outcome)
+
+
+@dataclass
+class Deps:
+    """What a staff action's use case is given, the same in every service: the store, the
+    publisher, business time, and the RPC call to another service (routing asks supervision
+    for a clock). Every service's ACTIONS table maps an action to `use_case(deps, action,
+    case_id, actor, body)`."""
+    db: object
+    publisher: object
+    now: object
+    call: object = None
 
 
 def units_of(case):
@@ -71,11 +82,13 @@ def act(db, publisher, now, case_id, actor, action, decide):
         workflow.check_role(action, actor["role"])
     else:
         change = decided
-    target = workflow.check_state(action, case["status"])
-    return apply(db, publisher, now, case, actor, action, change, change.status or target)
+    return apply(db, publisher, now, case, actor, action, change)
 
 
-def apply(db, publisher, now, case, actor, action, change, status):
+def apply(db, publisher, now, case, actor, action, change):
+    """Write `change` to `case` with the status the workflow gives `action`, as one
+    compare-and-set on the case's version, with its timeline line and its event."""
+    status = workflow.check_state(action, case["status"])
     event = make_event(change.event, now=now, case_id=case["_id"], actor=actor["username"],
                        units=units_of({**case, **_assignment_after(case, change)}),
                        data={"status": status, **change.data})
@@ -104,25 +117,23 @@ def _assignment_after(case, change):
     return {}
 
 
-def yellow_at(start, due):
-    """The moment 80% of the time is used: a yellow warning from then on (SPEC §5)."""
-    return start + (due - start) * 0.8 if start and due else None
+def yellow_at(start, due, share=None):
+    """The moment the yellow share of the time is used (LX_YELLOW_SHARE, 80 %): a yellow
+    warning from then on (SPEC §5). Supervision's warning and the case list both ask here."""
+    share = settings.YELLOW_SHARE if share is None else share
+    return start + (due - start) * share if start and due else None
 
 
 def clock_state(case, now):
     """`overdue` and `warning` as the clock says now (SPEC §5): yellow at 80% of the time
     used, red when overdue; only while the unit still owes an answer."""
-    a = case.get("assignment") or {}
-    due = a.get("extended_to") or a.get("due_at")
-    start = a.get("clock_started_at") or a.get("assigned_at")
+    due, start = due_at(case), clock_start(case)
     running = case["status"] in workflow.OWING_STATES
     if not (due and start and running):
         return False, "none"
     if now > due:
         return True, "red"
-    total = (due - start).total_seconds()
-    used = (now - start).total_seconds()
-    return False, "yellow" if total > 0 and used >= 0.8 * total else "none"
+    return False, "yellow" if due > start and now >= yellow_at(start, due) else "none"
 
 
 def _iso_all(value):
@@ -149,8 +160,16 @@ def staff_view(case, actor, now):
 
 
 def due_at(case):
+    """When the answer is due: the extended date if an extension was granted, else the due
+    date of the assignment (the one definition: lists, warnings, statistics, messages)."""
     a = case.get("assignment") or {}
     return a.get("extended_to") or a.get("due_at")
+
+
+def clock_start(case):
+    """When the current clock started (a reopened case starts a new one)."""
+    a = case.get("assignment") or {}
+    return a.get("clock_started_at") or a.get("assigned_at")
 
 
 def public_view(case, now):

@@ -12,6 +12,10 @@ KINDS = ("consultation", "request", "complaint", "report", "suggestion", "praise
 URGENCIES = ("normal", "urgent")
 LANGUAGES = ("zh-CN", "en")  # the languages messages have templates in (SPEC §8)
 COMPLEXITIES = ("general", "major")
+# A quarter of the statistics and bulletins: 2026Q3 (years 1970 to 2999).
+QUARTER_PATTERN = re.compile(r"^(19[7-9]\d|2\d{3})Q([1-4])$")
+QUARTER = fields.String(required=True, validate=validate.Regexp(
+    QUARTER_PATTERN, error="a quarter like 2026Q3 (years 1970 to 2999)"))
 COLLECTIVE_THRESHOLD = 10  # SPEC §2: 10 or more people make a collective case (集访)
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")

@@ -1,5 +1,7 @@
 """The case state machine (SPEC §3): one table of what may happen to a case, from which
-state, by which role. Every service asks `check` before it acts; nothing bypasses it.
+state, by which role. Every status a case ever has comes from this table: a new case's from
+`initial`, every later one from `check_state`, written only by `lianxin/cases.py`
+(tests/unit/test_state_machine_door.py reads the code to hold everyone to it).
 """
 from .auth import UNIT_ROLES
 from .errors import Forbidden, WrongState
@@ -11,8 +13,14 @@ OWING_STATES = ("assigned", "in_progress", "return_requested")
 
 SYSTEM = "system"
 
+# How a unit's reply settles the matter (SPEC §3), and the words the citizen reads for each.
+OUTCOMES = ("resolved", "explained", "unfounded")
+OUTCOME_WORDS = {"resolved": "已解决", "explained": "已解释", "unfounded": "反映不实"}
+
 # action: (from-states, to-state or None when the state does not change, roles allowed)
 TRANSITIONS = {
+    # A citizen's own submission: web, mobile, mailbox, Open311.
+    "submit": ((), "received", ("citizen",)),
     # Registration by the office: hotline, letter, visit, reception day, collector.
     "register": ((), "received", ("clerk",)),
     # 分流转办: automatic routing, or the dispatcher's hand (also re-routing an assigned case).
@@ -30,6 +38,7 @@ TRANSITIONS = {
     # dispatcher re-dispatches it (to the queue, or straight to another unit) or refuses.
     "request_return": (("assigned",), "return_requested", UNIT_ROLES),
     "accept_return": (("return_requested",), "received", ("dispatcher",)),
+    "redispatch": (("return_requested",), "assigned", ("dispatcher",)),
     "refuse_return": (("return_requested",), "assigned", ("dispatcher",)),
     "progress": (("in_progress",), None, UNIT_ROLES),
     # 会办意见: co-handling units give their input while the lead unit works.
@@ -59,6 +68,14 @@ def _spec(action):
         return TRANSITIONS[action]
     except KeyError:
         raise ValueError(f"unknown action {action!r}")
+
+
+def initial(action):
+    """The status a case is born with by `action` (a submission or a registration)."""
+    from_states, to_state, _ = _spec(action)
+    if from_states:
+        raise ValueError(f"{action!r} does not create a case")
+    return to_state
 
 
 def check_role(action, role):

@@ -12,12 +12,12 @@ from datetime import timedelta
 from pymongo.errors import DuplicateKeyError
 
 from lianxin import outbox, settings
+from lianxin.auth import OFFICE_ROLES
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound
 from lianxin.events import event_id_for, make_event
 
 log = logging.getLogger(__name__)
-OFFICE_ROLES = ("clerk", "dispatcher", "supervisor", "leader", "admin")
 ACK_ROLES = ("clerk", "dispatcher", "supervisor")
 
 

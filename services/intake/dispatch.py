@@ -1,24 +1,24 @@
 """The office's decisions on a registered case that intake owns: not accepted (不予受理),
 merge and unmerge (一稿多投)."""
-from datetime import timedelta
 
 from lianxin import cases
 from lianxin.cases import Change
 from lianxin.errors import NotFound, ValidationFailed, WrongState
 
 from .duplicates import case_text, similarity
+from .screening import takes_duplicates
 
-MERGE_WINDOW_DAYS = 30  # a closed case within this many days can still take duplicates
 
-
-def not_accept(db, publisher, now, case_id, actor, body):
-    return cases.act(db, publisher, now, case_id, actor, "not_accept", lambda case: Change(
+def not_accept(deps, action, case_id, actor, body):
+    now = deps.now
+    return cases.act(deps.db, deps.publisher, now, case_id, actor, action, lambda case: Change(
         "case.not_accepted", note=body["reason"], public_note=f"不予受理：{body['reason']}",
         set={"not_accepted": {"reason": body["reason"], "by": actor["username"], "at": now}},
         data={"reason": body["reason"]}))
 
 
-def merge(db, publisher, now, case_id, actor, body):
+def merge(deps, action, case_id, actor, body):
+    db, now = deps.db, deps.now
     primary_id = body["primary_id"]
 
     def decide(case):
@@ -28,10 +28,7 @@ def merge(db, publisher, now, case_id, actor, body):
         primary = db.cases.find_one({"_id": primary_id})
         if primary is None:
             raise NotFound(f"no case {primary_id}", {"primary_id": primary_id})
-        recently_closed = primary["status"] == "closed" and primary.get("closed_at") and \
-            now - primary["closed_at"] <= timedelta(days=MERGE_WINDOW_DAYS)
-        if primary["status"] in ("merged", "not_accepted") or (
-                primary["status"] == "closed" and not recently_closed):
+        if not takes_duplicates(primary, now):
             raise WrongState(f"cannot merge into a case that is {primary['status']}",
                              {"primary_status": primary["status"]})
         score = round(similarity(case_text(case), case_text(primary)), 4)
@@ -41,7 +38,7 @@ def merge(db, publisher, now, case_id, actor, body):
                           "primary_id": primary_id, "score": score, "by": actor["username"],
                           "at": now}},
                       data={"primary_id": primary_id, "score": score})
-    merged = cases.act(db, publisher, now, case_id, actor, "merge", decide)
+    merged = cases.act(db, deps.publisher, now, case_id, actor, action, decide)
     # On the primary's timeline too (once, whatever retries happen).
     db.cases.update_one({"_id": primary_id, "duplicates": {"$ne": case_id}}, {
         "$addToSet": {"duplicates": case_id},
@@ -50,8 +47,9 @@ def merge(db, publisher, now, case_id, actor, body):
     return merged
 
 
-def unmerge(db, publisher, now, case_id, actor, body):
+def unmerge(deps, action, case_id, actor, body):
     """Back to `received`; the routing sweeper routes it again by the rules."""
+    db, now = deps.db, deps.now
     holder = {}
 
     def decide(case):
@@ -60,7 +58,7 @@ def unmerge(db, publisher, now, case_id, actor, body):
                       public_note="拆分为独立诉求件办理",
                       set={"primary_id": None, "duplicate": None, "routing": {"queued": False}},
                       data={"primary_id": case.get("primary_id")})
-    case = cases.act(db, publisher, now, case_id, actor, "unmerge", decide)
+    case = cases.act(db, deps.publisher, now, case_id, actor, action, decide)
     if holder.get("primary"):
         db.cases.update_one({"_id": holder["primary"], "duplicates": case_id}, {
             "$pull": {"duplicates": case_id},

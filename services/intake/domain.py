@@ -2,6 +2,7 @@
 import re
 from zoneinfo import ZoneInfo
 
+from lianxin import workflow
 from lianxin.access import hash_access_code
 from lianxin.auth import CITIZEN
 from lianxin.cases import timeline_entry
@@ -32,7 +33,7 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
     return {
         "_id": case_id,
         "version": 1,
-        "status": "received",
+        "status": workflow.initial("submit" if actor["role"] == "citizen" else "register"),
         "channel": submission["channel"],
         "kind": submission["kind"],
         "topic": submission["topic"],
@@ -71,7 +72,7 @@ def direct_answer(case, answer, actor, now):
     """直办: the clerk answered on the spot; the case is born answered, the clerk on record as
     handler and signer, and still gets its return visit."""
     case = dict(case)
-    case["status"] = "answered"
+    case["status"] = workflow.check("direct_answer", case["status"], actor["role"])
     case["reply"] = {"outcome": answer["outcome"], "opinion": answer["opinion"],
                      "handler": actor["username"], "signed_by": actor["username"],
                      "signed_at": now, "delivered_at": now, "direct": True}

@@ -140,7 +140,7 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
         case = domain.direct_answer(case, submission["direct_answer"], actor, now)
         events.append(make_event("case.answered", now=now, case_id=case_id,
                                  actor=actor["username"],
-                                 data={"status": "answered", "direct": True,
+                                 data={"status": case["status"], "direct": True,
                                        "outcome": case["reply"]["outcome"]}))
     case["outbox"], case["outbox_since"] = events, now
     # notify opens the sealed code once, for the acknowledgement, then deletes it.

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from lianxin.admin import api_key_hash
+from lianxin.cases import due_at
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound, ValidationFailed
 
@@ -75,7 +76,7 @@ def open311_request(case, topics, units):
         "service_notice": None,
         "requested_datetime": isoformat(case["received_at"]),
         "updated_datetime": isoformat(case.get("updated_at") or case["received_at"]),
-        "expected_datetime": isoformat(a.get("extended_to") or a.get("due_at")),
+        "expected_datetime": isoformat(due_at(case)),
         "address": location.get("address"), "address_id": None, "zipcode": None,
         "lat": location.get("lat"), "long": location.get("lon"), "media_url": None,
     }

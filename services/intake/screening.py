@@ -7,14 +7,14 @@ that citizen's cases: a lookup by `_id`, whatever the number of cases in the sto
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from lianxin import settings
+from lianxin import settings, workflow
+from lianxin.auth import OFFICE_ROLES, SYSTEM_ACTOR as SYSTEM
 from lianxin.cases import staff_view, timeline_entry
 from lianxin.errors import Forbidden, NotFound
 from lianxin.events import make_event
 
 from . import duplicates
 
-SYSTEM = {"username": "system", "role": "system"}
 MAX_CANDIDATES = 50  # the citizen's most recent cases looked at
 HISTORY_KEPT = 500   # index entries kept per citizen key
 
@@ -39,7 +39,9 @@ def history(db, keys):
     return seen
 
 
-def _eligible(case, now):
+def takes_duplicates(case, now):
+    """Can `case` still take the same citizen's new submissions as duplicates (一稿多投)? Open
+    ones can, closed ones for LX_DUPLICATE_WINDOW_DAYS; automatic and manual merges ask here."""
     if case is None or case["status"] in ("merged", "not_accepted"):
         return False
     if case["status"] == "closed":
@@ -60,7 +62,7 @@ def screen(db, now, case):
         found = db.cases.find_one({"_id": case_id}, projection)
         if found and found["status"] == "merged" and found.get("primary_id"):
             found = db.cases.find_one({"_id": found["primary_id"]}, projection)
-        if found and found["_id"] not in seen and _eligible(found, now):
+        if found and found["_id"] not in seen and takes_duplicates(found, now):
             seen.add(found["_id"])
             candidates.append(found)
     match = duplicates.best_match(case, candidates, settings.DUPLICATE_THRESHOLD)
@@ -75,7 +77,7 @@ def apply_to_case(case, screening, now, actor):
     if not screening.match:
         return case, []
     primary, score = screening.match
-    case["status"] = "merged"
+    case["status"] = workflow.check("merge", case["status"], SYSTEM["role"])
     case["primary_id"] = primary["_id"]
     case["duplicate"] = {"primary_id": primary["_id"], "score": score, "by": "system",
                          "at": now}
@@ -116,7 +118,7 @@ def after_insert(db, now, case, screening):
 
 def citizen_cases(db, now, key, actor):
     """A petitioner's history (office staff), newest first."""
-    if actor.get("role") not in ("clerk", "dispatcher", "supervisor", "leader", "admin"):
+    if actor.get("role") not in OFFICE_ROLES:
         raise Forbidden("a petitioner's history is for the office", {})
     entries = (db.citizen_index.find_one({"_id": key}) or {}).get("cases", [])
     if not entries:

@@ -49,7 +49,8 @@ class IntakeService(LianxinService):
     @rpc
     def act(self, action, case_id, actor, body):
         now = self.clock.now()
-        case = dispatch.ACTIONS[action](self.db, self.publisher, now, case_id, actor, body)
+        deps = cases.Deps(self.db, self.publisher, now)
+        case = dispatch.ACTIONS[action](deps, action, case_id, actor, body)
         return cases.staff_view(case, actor, now)
 
     @rpc

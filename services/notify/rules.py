@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from lianxin.auth import UNIT_ROLES as UNIT_STAFF
+from lianxin.cases import due_at
 from lianxin.clock import parse_iso
+from lianxin.workflow import OUTCOME_WORDS
 
 PHONE_CHANNELS = frozenset({"hotline", "visit", "reception_day", "letter", "collector"})
-UNIT_STAFF = ("handler", "unit_leader")
-OUTCOME_WORDS = {"resolved": "已解决", "explained": "已解释", "unfounded": "反映不实"}
 SATISFACTION_WORDS = {"satisfied": "满意", "basically_satisfied": "基本满意",
                       "dissatisfied": "不满意"}
 
@@ -143,7 +144,8 @@ def event_values(event, case, directory, tz, public_url):
     a = case.get("assignment") or {}
     unit = data.get("unit") or data.get("lead_unit") or a.get("lead_unit")
     reply = case.get("reply") or {}
-    due = data.get("extended_to") or data.get("due_at") or a.get("extended_to") or a.get("due_at")
+    # The event's own date first (an extension or assignment it announces), else the case's.
+    due = data.get("extended_to") or data.get("due_at") or due_at(case)
     return {
         "event_type": event["type"], "case_id": event.get("case_id") or "",
         "title": case.get("title", ""), "topic": case.get("topic", ""),

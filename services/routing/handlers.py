@@ -1,5 +1,5 @@
 """Routing use cases: the rules on a received case, the dispatcher's hand, the return (退单)
-and its ruling. Each takes its dependencies (db, publisher, call, now) as arguments."""
+and its ruling. Each staff action is `use_case(deps, action, case_id, actor, body)` (lianxin/cases.Deps)."""
 import logging
 from datetime import timedelta
 
@@ -46,7 +46,7 @@ def route_case(db, publisher, call, now, case_id):
         return "queued" if result.modified_count else "skipped"
     try:
         cases.apply(db, publisher, now, case, ROUTER, "route",
-                    assignment_change(db, call, now, case, decision, ROUTER), "assigned")
+                    assignment_change(db, call, now, case, decision, ROUTER))
     except WrongState:
         return "skipped"  # someone else acted first; their change stands
     return "assigned"
@@ -104,10 +104,11 @@ def _checked_decision(db, body):
                            urgency=body.get("urgency"), fired=["manual"])
 
 
-def assign(db, publisher, call, now, case_id, actor, body):
+def assign(deps, action, case_id, actor, body):
     """The dispatcher assigns from the manual queue, or re-routes an assigned case."""
+    db, call, now = deps.db, deps.call, deps.now
     decision = _checked_decision(db, body)
-    return cases.act(db, publisher, now, case_id, actor, "assign",
+    return cases.act(db, deps.publisher, now, case_id, actor, action,
                      lambda case: assignment_change(db, call, now, case, decision, actor))
 
 
@@ -116,8 +117,9 @@ def claim_window_ends(case, tz):
                             settings.CLAIM_WINDOW_WORKING_DAYS, tz)
 
 
-def request_return(db, publisher, call, now, case_id, actor, body):
+def request_return(deps, action, case_id, actor, body):
     """退单: the lead unit asks, with a reason, within the claim window (1 working day)."""
+    now = deps.now
     def decide(case):
         if actor.get("unit") != case["assignment"].get("lead_unit"):
             raise Forbidden("only the lead unit may ask to return a case", {})
@@ -135,12 +137,14 @@ def request_return(db, publisher, call, now, case_id, actor, body):
         if count >= settings.RETURNS_FLAG_AT:
             change.add_to_set["flags"] = "repeatedly_returned"
         return change
-    return cases.act(db, publisher, now, case_id, actor, "request_return", decide)
+    return cases.act(deps.db, deps.publisher, now, case_id, actor, action, decide)
 
 
-def decide_return(db, publisher, call, now, case_id, actor, body):
-    """Accepted → back to the manual queue, or straight to `lead_unit` with a new clock;
-    refused → back to the unit, the clock still running."""
+def decide_return(deps, action, case_id, actor, body):
+    """Accepted → back to the manual queue, or straight to `lead_unit` with a new clock
+    (`redispatch`); refused → back to the unit, the clock still running. One endpoint, three
+    actions of the workflow: the body picks which."""
+    db, publisher, call, now = deps.db, deps.publisher, deps.call, deps.now
     if not body["accept"]:
         return cases.act(db, publisher, now, case_id, actor, "refuse_return", lambda case: Change(
             "case.returned", note=body.get("comment"),
@@ -153,9 +157,8 @@ def decide_return(db, publisher, call, now, case_id, actor, body):
             change = assignment_change(db, call, now, case, decision, actor)
             change.note = body.get("comment")
             change.data["returned_from"] = case["assignment"]["lead_unit"]
-            change.status = "assigned"  # straight to the new unit, not via the queue
-            return "accept_return", change
-        return cases.act(db, publisher, now, case_id, actor, "accept_return", redispatch)
+            return change  # straight to the new unit, not via the queue
+        return cases.act(db, publisher, now, case_id, actor, "redispatch", redispatch)
     return cases.act(db, publisher, now, case_id, actor, "accept_return", lambda case: Change(
         "case.returned", note=body.get("comment"),
         set={"routing": {"queued": True, "at": now, "fired": [], "by": actor["username"],

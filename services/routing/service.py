@@ -27,8 +27,8 @@ class RoutingService(LianxinService):
     @rpc
     def act(self, action, case_id, actor, body):
         now = self.clock.now()
-        case = handlers.ACTIONS[action](self.db, self.publisher, self.call, now, case_id,
-                                        actor, body)
+        deps = cases.Deps(self.db, self.publisher, now, self.call)
+        case = handlers.ACTIONS[action](deps, action, case_id, actor, body)
         return cases.staff_view(case, actor, now)
 
     @rpc

@@ -45,14 +45,15 @@ def _clock_key(case):
 
 def _simple(rule):
     """An action whose domain rule needs only (case, actor, body, now)."""
-    def run(db, publisher, now, case_id, actor, body, action):
-        return cases.act(db, publisher, now, case_id, actor, action,
-                         lambda case: rule(case, actor, body, now))
+    def run(deps, action, case_id, actor, body):
+        return cases.act(deps.db, deps.publisher, deps.now, case_id, actor, action,
+                         lambda case: rule(case, actor, body, deps.now))
     return run
 
 
-def decide_extension(db, publisher, now, case_id, actor, body, action):
-    case = cases.act(db, publisher, now, case_id, actor, action,
+def decide_extension(deps, action, case_id, actor, body):
+    db, now = deps.db, deps.now
+    case = cases.act(db, deps.publisher, now, case_id, actor, action,
                      lambda c: handling.decide_extension(c, actor, body, now))
     if body["approve"]:
         db.clocks.update_one({"_id": _clock_key(case)},
@@ -60,16 +61,20 @@ def decide_extension(db, publisher, now, case_id, actor, body, action):
     return case
 
 
-def review(db, publisher, now, case_id, actor, body, action):
-    case = cases.act(db, publisher, now, case_id, actor, "approve_reply",
+def review(deps, action, case_id, actor, body):
+    """Approve or reject (the outcome picks the workflow action)."""
+    db, now = deps.db, deps.now
+    case = cases.act(db, deps.publisher, now, case_id, actor, "approve_reply",
                      lambda c: handling.review(c, actor, body, now))
     if body["approve"]:  # the clock stops at the reply the supervisor approves
         db.clocks.update_one({"_id": _clock_key(case)}, {"$set": {"stopped_at": now}})
     return case
 
 
-def return_visit(db, publisher, now, case_id, actor, body, action="return_visit"):
-    """回访 by a supervisor, or the citizen's own feedback (actor = citizen)."""
+def return_visit(deps, action, case_id, actor, body):
+    """回访 by a supervisor, or the citizen's own feedback (actor = citizen); the outcome
+    picks close or reopen."""
+    db, now = deps.db, deps.now
     def decide(case):
         act, change, reopen = handling.return_visit(case, actor, body, now,
                                                     settings.MAX_REOPENS)
@@ -86,7 +91,7 @@ def return_visit(db, publisher, now, case_id, actor, body, action="return_visit"
             change.inc["assignment_count"] = 1
             change.data["due_at"] = clock["due_at"]
         return act, change
-    return cases.act(db, publisher, now, case_id, actor, "close", decide)
+    return cases.act(db, deps.publisher, now, case_id, actor, "close", decide)
 
 
 def citizen_feedback(db, publisher, now, case_id, code, body):
@@ -94,7 +99,7 @@ def citizen_feedback(db, publisher, now, case_id, code, body):
     case = db.cases.find_one({"_id": case_id}) if isinstance(case_id, str) else None
     if case is None or not code_matches(case, code):
         raise NotFound("no case with this tracking number and access code", {})
-    return return_visit(db, publisher, now, case_id, CITIZEN,
+    return return_visit(cases.Deps(db, publisher, now), "close", case_id, CITIZEN,
                         {"method": "online", "satisfaction": body["satisfaction"],
                          "note": body.get("note")})
 

@@ -3,11 +3,10 @@ or raises why it may not. The state/role check is `lianxin.workflow`; these add 
 table cannot say (lead unit only, one extension, 三不结案, reopen once…)."""
 from datetime import timedelta
 
-from lianxin.action_schemas import OUTCOMES
-from lianxin.cases import Change, yellow_at
+from lianxin.workflow import OUTCOME_WORDS, OUTCOMES
+from lianxin.cases import Change, clock_start, due_at, yellow_at
 from lianxin.errors import Forbidden, WrongState
 
-OUTCOME_WORDS = {"resolved": "已解决", "explained": "已解释", "unfounded": "反映不实"}
 
 
 def lead_unit(case):
@@ -57,16 +56,14 @@ def decide_extension(case, actor, body, now):
     ext = case.get("extension") or {}
     if ext.get("status") != "pending":
         raise WrongState("no extension request is waiting for a decision", {})
-    a = case["assignment"]
     changes = {"extension.status": "approved" if body["approve"] else "denied",
                "extension.decided_by": actor["username"], "extension.decided_at": now,
                "extension.comment": body.get("comment")}
     data = {"approve": body["approve"]}
     if body["approve"]:
-        new_due = (a.get("extended_to") or a["due_at"]) + timedelta(days=ext["days"])
+        new_due = due_at(case) + timedelta(days=ext["days"])
         changes["assignment.extended_to"] = new_due
-        changes["assignment.yellow_at"] = yellow_at(a.get("clock_started_at")
-                                                    or a["assigned_at"], new_due)
+        changes["assignment.yellow_at"] = yellow_at(clock_start(case), new_due)
         data["extended_to"] = new_due.strftime("%Y-%m-%dT%H:%M:%SZ")
     return Change("case.extension_decided", note=body.get("comment"), set=changes,
                   inc={"extensions": 1} if body["approve"] else {}, data=data)

@@ -4,18 +4,17 @@ period's cases once (a projection), count them with `stats`, name the units and 
 The store cannot average, join or branch in an aggregation (STACK.md), so the counting is
 done here over the projected cases; every figure is the sum of per-case facts, and the
 generated-county test checks them against an answer key kept by the generator itself."""
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from lianxin import settings
+from lianxin.auth import OFFICE_ROLES
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, ValidationFailed
+from lianxin.schemas import QUARTER_PATTERN
 
 from . import stats
 
-OFFICE_ROLES = ("clerk", "dispatcher", "supervisor", "leader", "admin")
-QUARTER = re.compile(r"^(19[7-9]\d|2\d{3})Q([1-4])$")
 
 
 def _check(actor):
@@ -63,7 +62,7 @@ def assessment(db, now, actor, start, end, rows=None):
 
 
 def quarter_bounds(quarter, tz):
-    match = QUARTER.match(quarter or "")
+    match = QUARTER_PATTERN.match(quarter or "")
     if not match:
         raise ValidationFailed("quarter must look like 2026Q3",
                                {"fields": {"quarter": ["format YYYYQn"]}})

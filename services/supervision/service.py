@@ -28,8 +28,8 @@ class SupervisionService(LianxinService):
     @rpc
     def act(self, action, case_id, actor, body):
         now = self.clock.now()
-        case = handlers.ACTIONS[action](self.db, self.publisher, now, case_id, actor, body,
-                                        action)
+        deps = cases.Deps(self.db, self.publisher, now)
+        case = handlers.ACTIONS[action](deps, action, case_id, actor, body)
         return cases.staff_view(case, actor, now)
 
     @rpc

@@ -17,6 +17,7 @@ lead unit. Definitions:
   returned, extensions, reopened   cases with at least one return request, approved
                    extension, reopening
 """
+from lianxin.cases import due_at
 from lianxin.workflow import OWING_STATES
 
 GROUPS = ("unit", "topic", "town", "channel", "kind")
@@ -31,7 +32,7 @@ PROJECTION = {"status": 1, "assignment": 1, "topic": 1, "location.town": 1, "cha
 def facts(case, now):
     """What one case counts for."""
     a = case.get("assignment") or {}
-    due = a.get("extended_to") or a.get("due_at")
+    due = due_at(case)
     answered = case.get("answered_at")
     completed = case["status"] in ("answered", "closed") and answered is not None
     visit = case.get("return_visit") or {}

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pymongo.errors import DuplicateKeyError
 
+from lianxin.cases import due_at
 from lianxin.clock import isoformat
 from lianxin.events import event_id_for, make_event
 
@@ -123,10 +124,9 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
             by_unit.setdefault(unit, []).append(case)
     sent = 0
     for unit, cases in sorted(by_unit.items()):
-        cases.sort(key=lambda c: c["assignment"].get("extended_to") or c["assignment"]["due_at"])
+        cases.sort(key=due_at)
         items = [{"case_id": c["_id"], "title": c["title"], "status": c["status"],
-                  "due_at": isoformat(c["assignment"].get("extended_to")
-                                      or c["assignment"]["due_at"]),
+                  "due_at": isoformat(due_at(c)),
                   "time_left_hours": watch.time_left_hours(c, now)} for c in cases[:200]]
         alert = watch.Alert(f"reminder:{unit}:{day}", "supervision.reminder", "daily",
                             {"unit": unit, "day": day, "open_cases": len(cases),

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lianxin.calendar import add_working_days
-from lianxin.workflow import OWING_STATES
+from lianxin.cases import clock_start, due_at, yellow_at
 from lianxin.clock import isoformat
+from lianxin.workflow import OWING_STATES
 
 OWING = OWING_STATES                                       # the unit still owes the answer
 RUNNING = OWING + ("replied",)                             # the clock runs until approval
@@ -26,7 +27,7 @@ RUNNING = OWING + ("replied",)                             # the clock runs unti
 @dataclass(frozen=True)
 class Rules:
     notice_every_days: int = 3
-    yellow_share: float = 0.8
+    yellow_share: float = None  # None: LX_YELLOW_SHARE, as the case list uses
     claim_window_working_days: int = 1
     tz: str = "Asia/Shanghai"
 
@@ -48,8 +49,7 @@ def running(case, clock):
 def evaluate(case, clock, now, rules):
     """(alerts due at `now`, the next moment to look again or None)."""
     a = case["assignment"]
-    start = a.get("clock_started_at") or a["assigned_at"]
-    due = a.get("extended_to") or a["due_at"]
+    start, due = clock_start(case), due_at(case)
     cid, seq, status = case["_id"], clock["seq"], case["status"]
     units = {"lead_unit": a.get("lead_unit"), "leader": a.get("leader")}
     alerts, upcoming = [], []
@@ -71,7 +71,7 @@ def evaluate(case, clock, now, rules):
             alerts.append(Alert(f"notice:{cid}:{seq}:{k}", "supervision.notice", "supervision",
                                 {**units, "number": k, "due_at": isoformat(due)}))
         upcoming.append(start + period * (k + 1))
-    yellow = start + (due - start) * rules.yellow_share
+    yellow = yellow_at(start, due, rules.yellow_share)
     if now < due:
         at(yellow, Alert(f"yellow:{cid}:{seq}:{isoformat(due)}", "supervision.warning",
                          "yellow", {**units, "level": "yellow", "due_at": isoformat(due)}))
@@ -94,6 +94,5 @@ def reminder_due(now_local, reminder_time):
 
 
 def time_left_hours(case, now):
-    a = case["assignment"]
-    due = a.get("extended_to") or a["due_at"]
+    due = due_at(case)
     return round((due - now).total_seconds() / 3600, 1)

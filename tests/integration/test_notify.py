@@ -6,7 +6,7 @@ import time
 import pytest
 
 from lianxin import settings
-from lianxin.access import seal, unseal
+from lianxin.access import seal
 from lianxin.bus import EventPublisher
 from lianxin.clock import utcnow
 from lianxin.events import make_event

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.open_cases import load
-from lianxin import settings
+from lianxin import cases, settings
 from lianxin.bus import EventPublisher
 from lianxin.clock import exact_utcnow, set_offset
 from services.supervision import handlers, sweeps, watch
@@ -54,7 +54,7 @@ def test_an_extension_approved_on_day_six_moves_the_red_warning(db, amqp_uri):
     handler = {"username": "env_handler", "role": "handler", "unit": "environment_bureau"}
     supervisor = {"username": "supervisor", "role": "supervisor", "unit": "mass_work_office"}
     act = lambda action, actor, body, day: handlers.ACTIONS[action](  # noqa: E731
-        db, publisher, START + timedelta(days=day), CASE, actor, body, action)
+        cases.Deps(db, publisher, START + timedelta(days=day)), action, CASE, actor, body)
     act("claim", handler, {}, 0.1)
     assert sweep(6) == {"notice", "yellow"}
     act("request_extension", handler, {"days": 5, "reason": "检测"}, 6)

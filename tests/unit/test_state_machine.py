@@ -19,6 +19,7 @@ EXPECTED = {
     "claim": {"assigned": "in_progress"},
     "request_return": {"assigned": "return_requested"},
     "accept_return": {"return_requested": "received"},
+    "redispatch": {"return_requested": "assigned"},
     "refuse_return": {"return_requested": "assigned"},
     "progress": {"in_progress": "in_progress"},
     "co_input": {"assigned": "assigned", "in_progress": "in_progress"},
@@ -39,7 +40,7 @@ ROLES = {
     "route": {"system"}, "assign": {"dispatcher"}, "direct_answer": {"clerk"},
     "not_accept": {"dispatcher"}, "merge": {"dispatcher", "system"}, "unmerge": {"dispatcher"},
     "claim": {"handler", "unit_leader"}, "request_return": {"handler", "unit_leader"},
-    "accept_return": {"dispatcher"}, "refuse_return": {"dispatcher"},
+    "accept_return": {"dispatcher"}, "refuse_return": {"dispatcher"}, "redispatch": {"dispatcher"},
     "progress": {"handler", "unit_leader"}, "co_input": {"handler", "unit_leader"},
     "request_extension": {"handler", "unit_leader"}, "decide_extension": {"supervisor"},
     "draft_reply": {"handler", "unit_leader"}, "sign_reply": {"unit_leader"},
@@ -52,8 +53,16 @@ ALL_ROLES = ("citizen", "clerk", "dispatcher", "handler", "unit_leader", "superv
 
 
 def test_the_table_covers_every_action():
-    assert set(EXPECTED) == set(workflow.TRANSITIONS) - {"register"}
+    assert set(EXPECTED) == set(workflow.TRANSITIONS) - {"register", "submit"}
     assert set(workflow.STATES) == set(S)
+
+
+def test_a_case_is_born_received_by_a_citizen_or_a_clerk():
+    assert workflow.initial("submit") == workflow.initial("register") == "received"
+    workflow.check_role("submit", "citizen")
+    workflow.check_role("register", "clerk")
+    with pytest.raises(ValueError):
+        workflow.initial("claim")
 
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))
