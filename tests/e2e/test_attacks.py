@@ -180,18 +180,33 @@ def test_a_handler_cannot_act_as_a_unit_leader(county):
 
 
 def test_a_whistle_blowers_identity_reaches_no_unit(county):
-    receipt = _submit(county, REPORT)
-    case_id = receipt["id"]
-    _assigned(county, case_id)
-    seen = [county.api.get(f"/cases/{case_id}", "env_handler"),
-            county.api.get("/cases", "env_handler"),
-            county.api.get(f"/cases/{case_id}/deliveries", "env_handler"),
-            county.api.get("/events?after=0&limit=500", "env_handler")]
-    assert all(r.status_code == 200 for r in seen), [r.text for r in seen]
-    assert case_id in seen[0].text and case_id in seen[3].text
-    text = "".join(r.text for r in seen)
-    for marker in WB.values():
-        assert marker not in text
+    from tests.conftest import HttpRecorder
+    hook = HttpRecorder()  # the environment bureau's own system, subscribed to its events
+    try:
+        r = county.api.post("/webhooks", {"id": "env-wb", "url": hook.url,
+                                          "event_types": ["case.*"],
+                                          "units": ["environment_bureau"],
+                                          "secret": "env-wb-secret-000001"}, "admin")
+        assert r.status_code == 201, r.text
+        receipt = _submit(county, REPORT)
+        case_id = receipt["id"]
+        _assigned(county, case_id)
+        county.api.act(case_id, "claim", "env_handler")
+        wait_for(lambda: [q for q in hook.requests if q["body"]["case_id"] == case_id
+                          and q["body"]["type"] == "case.claimed"], timeout=30)
+        seen = [county.api.get(f"/cases/{case_id}", "env_handler"),
+                county.api.get("/cases", "env_handler"),
+                county.api.get(f"/cases/{case_id}/deliveries", "env_handler"),
+                county.api.get("/events?after=0&limit=500", "env_handler")]
+        assert all(r.status_code == 200 for r in seen), [r.text for r in seen]
+        assert case_id in seen[0].text and case_id in seen[3].text
+        text = "".join(r.text for r in seen) + "".join(q["raw"].decode() if isinstance(
+            q["raw"], bytes) else q["raw"] for q in hook.requests)
+        for marker in WB.values():
+            assert marker not in text
+    finally:
+        county.api.delete("/webhooks/env-wb", "admin")
+        hook.close()
     # the office's exports are not a unit's to read at all
     for path in ("/reports/bulletin?quarter=2026Q4&format=csv",
                  "/reports/bulletin?quarter=2026Q4&format=pdf",
