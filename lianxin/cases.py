@@ -9,10 +9,9 @@ one wins and the other gets 409.
 import logging
 from dataclasses import dataclass, field
 
-from . import outbox, settings, workflow
+from . import casestore, settings, workflow
 from .auth import UNIT_ROLES
 from .clock import isoformat
-from .errors import NotFound, WrongState
 from .events import make_event
 
 log = logging.getLogger(__name__)
@@ -57,10 +56,12 @@ def in_scope(case, actor):
     return True
 
 
-def load(db, case_id, actor):
-    case = db.cases.find_one({"_id": case_id}) if isinstance(case_id, str) else None
+def load(store, case_id, actor):
+    """The case, if it exists and is within the actor's scope (404 otherwise: whether a case
+    outside one's scope exists is not told)."""
+    case = casestore.for_db(store).get(case_id)
     if case is None or not in_scope(case, actor):
-        raise NotFound(f"no case {case_id}", {"id": case_id})
+        raise casestore.not_found(case_id)
     return case
 
 
@@ -69,12 +70,13 @@ def timeline_entry(now, actor, action, note=None, public_note=None):
             "note": note, "public": public_note is not None, "public_note": public_note}
 
 
-def act(db, publisher, now, case_id, actor, action, decide):
+def act(store, publisher, now, case_id, actor, action, decide):
     """Run `action` on a case for `actor`. `decide(case)` returns the Change, or
     (action, Change) when the outcome picks the action (approve/reject, close/reopen: pairs
-    that share their roles and starting states); it raises when the action may not happen."""
+    that share their roles and starting states); it raises when the action may not happen.
+    `store` is the database or a case store (its in-memory twin in unit tests)."""
     workflow.check_role(action, actor["role"])
-    case = load(db, case_id, actor)
+    case = load(store, case_id, actor)
     workflow.check_state(action, case["status"])
     decided = decide(case)
     if isinstance(decided, tuple):
@@ -82,33 +84,29 @@ def act(db, publisher, now, case_id, actor, action, decide):
         workflow.check_role(action, actor["role"])
     else:
         change = decided
-    return apply(db, publisher, now, case, actor, action, change)
+    return apply(store, publisher, now, case, actor, action, change)
 
 
-def apply(db, publisher, now, case, actor, action, change):
+def apply(store, publisher, now, case, actor, action, change):
     """Write `change` to `case` with the status the workflow gives `action`, as one
     compare-and-set on the case's version, with its timeline line and its event."""
+    store = casestore.for_db(store)
     status = workflow.check_state(action, case["status"])
     event = make_event(change.event, now=now, case_id=case["_id"], actor=actor["username"],
                        units=units_of({**case, **_assignment_after(case, change)}),
                        data={"status": status, **change.data})
-    update = {"$set": {**change.set, "status": status, "updated_at": now},
-              "$inc": {"version": 1, **change.inc},
-              "$push": {"timeline": timeline_entry(now, actor, action, change.note,
-                                                   change.public_note), **change.push}}
-    if change.add_to_set:
-        update["$addToSet"] = change.add_to_set
-    update = outbox.with_events(update, [event], now)
-    result = db.cases.update_one({"_id": case["_id"], "version": case["version"],
-                                  "status": case["status"]}, update)
-    if not result.modified_count:
-        raise WrongState("the case was changed by someone else meanwhile; reload it",
-                         {"id": case["_id"]})
+    write = casestore.Write(
+        set={**change.set, "updated_at": now}, inc=dict(change.inc),
+        push={"timeline": timeline_entry(now, actor, action, change.note, change.public_note),
+              **change.push},
+        add_to_set=dict(change.add_to_set))
+    if not store.apply(case, write, [event], now, status=status):
+        raise casestore.changed_meanwhile(case["_id"])
     try:
-        outbox.flush(db, publisher, case["_id"], [event])
+        store.flush(publisher, case["_id"], [event])
     except Exception:  # stored with the change; the relay publishes it
         log.warning("%s for %s not published yet", event["type"], case["_id"], exc_info=True)
-    return db.cases.find_one({"_id": case["_id"]})
+    return store.get(case["_id"])
 
 
 def _assignment_after(case, change):

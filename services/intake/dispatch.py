@@ -1,7 +1,7 @@
 """The office's decisions on a registered case that intake owns: not accepted (不予受理),
 merge and unmerge (一稿多投)."""
 
-from lianxin import cases
+from lianxin import cases, casestore
 from lianxin.cases import Change
 from lianxin.errors import NotFound, ValidationFailed, WrongState
 
@@ -40,10 +40,8 @@ def merge(deps, action, case_id, actor, body):
                       data={"primary_id": primary_id, "score": score})
     merged = cases.act(db, deps.publisher, now, case_id, actor, action, decide)
     # On the primary's timeline too (once, whatever retries happen).
-    db.cases.update_one({"_id": primary_id, "duplicates": {"$ne": case_id}}, {
-        "$addToSet": {"duplicates": case_id},
-        "$push": {"timeline": cases.timeline_entry(now, actor, "merge",
-                                                   f"{case_id} 并入本件")}})
+    casestore.for_db(db).link_duplicate(primary_id, case_id, cases.timeline_entry(
+        now, actor, "merge", f"{case_id} 并入本件"))
     return merged
 
 
@@ -60,10 +58,8 @@ def unmerge(deps, action, case_id, actor, body):
                       data={"primary_id": case.get("primary_id")})
     case = cases.act(db, deps.publisher, now, case_id, actor, action, decide)
     if holder.get("primary"):
-        db.cases.update_one({"_id": holder["primary"], "duplicates": case_id}, {
-            "$pull": {"duplicates": case_id},
-            "$push": {"timeline": cases.timeline_entry(now, actor, "unmerge",
-                                                       f"{case_id} 拆分为独立诉求件")}})
+        casestore.for_db(db).unlink_duplicate(holder["primary"], case_id, cases.timeline_entry(
+            now, actor, "unmerge", f"{case_id} 拆分为独立诉求件"))
     return case
 
 

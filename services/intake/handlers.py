@@ -5,7 +5,7 @@ from datetime import timedelta
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import access, cases, outbox, settings, workflow
+from lianxin import access, casestore, cases, settings, workflow
 from lianxin.access import code_matches
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
@@ -142,17 +142,15 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
                                  actor=actor["username"],
                                  data={"status": case["status"], "direct": True,
                                        "outcome": case["reply"]["outcome"]}))
-    case["outbox"], case["outbox_since"] = events, now
     # notify opens the sealed code once, for the acknowledgement, then deletes it.
     db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {
         "sealed": access.seal(code, secret, case_id), "at": now}}, upsert=True)
-    try:
-        db.cases.insert_one(case)
-    except DuplicateKeyError:
-        return _receipt(db.cases.find_one({"_id": case_id}), code)
+    store = casestore.for_db(db)
+    if not store.insert(case, events, now):
+        return _receipt(store.get(case_id), code)
     screening.after_insert(db, now, case, screened)
     try:
-        outbox.flush(db, publisher, case_id, events)
+        store.flush(publisher, case_id, events)
     except Exception:  # the case is safe in the store; the relay publishes it later
         log.warning("case.received for %s not published yet", case_id, exc_info=True)
     if case["status"] != "merged":

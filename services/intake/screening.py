@@ -7,7 +7,7 @@ that citizen's cases: a lookup by `_id`, whatever the number of cases in the sto
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from lianxin import settings, workflow
+from lianxin import casestore, settings, workflow
 from lianxin.auth import OFFICE_ROLES, SYSTEM_ACTOR as SYSTEM
 from lianxin.cases import staff_view, timeline_entry
 from lianxin.errors import Forbidden, NotFound
@@ -104,16 +104,14 @@ def index(db, keys, case_id, now):
 def after_insert(db, now, case, screening):
     """What the stored case changes elsewhere: the primary learns of its duplicate (on its
     timeline too, once), and the citizen's recent cases are flagged as a repeat petitioner's."""
+    store = casestore.for_db(db)
     if case["status"] == "merged":
         primary_id, score = case["primary_id"], case["duplicate"]["score"]
-        db.cases.update_one(
-            {"_id": primary_id, "duplicates": {"$ne": case["_id"]}},
-            {"$addToSet": {"duplicates": case["_id"]},
-             "$push": {"timeline": timeline_entry(
-                 now, SYSTEM, "merge", f"{case['_id']} 并入本件（相似度 {score:.2f}）")}})
+        store.link_duplicate(primary_id, case["_id"], timeline_entry(
+            now, SYSTEM, "merge", f"{case['_id']} 并入本件（相似度 {score:.2f}）"))
     if screening.repeat:
         for other in screening.recent:
-            db.cases.update_one({"_id": other}, {"$addToSet": {"flags": "repeat_petitioner"}})
+            store.flag(other, "repeat_petitioner")
 
 
 def citizen_cases(db, now, key, actor):

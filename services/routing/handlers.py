@@ -3,7 +3,7 @@ and its ruling. Each staff action is `use_case(deps, action, case_id, actor, bod
 import logging
 from datetime import timedelta
 
-from lianxin import cases, settings, workflow
+from lianxin import cases, casestore, settings, workflow
 from lianxin.calendar import add_working_days
 from lianxin.cases import Change
 from lianxin.clock import isoformat, parse_iso
@@ -35,15 +35,13 @@ def route_case(db, publisher, call, now, case_id):
         return "skipped"
     decision = domain.route(case, load_rules(db), load_directory(db))
     if decision.queued:
-        result = db.cases.update_one(
-            {"_id": case_id, "version": case["version"], "status": "received"},
-            {"$set": {"routing": {"queued": True, "at": now, "fired": decision.fired,
-                                  "reasons": decision.reasons}},
-             "$inc": {"version": 1},
-             "$push": {"timeline": cases.timeline_entry(
-                 now, ROUTER, "queued", "no routing rule found a unit; waiting for manual "
-                 "dispatch")}})
-        return "queued" if result.modified_count else "skipped"
+        queued = casestore.for_db(db).apply(case, casestore.Write(
+            set={"routing": {"queued": True, "at": now, "fired": decision.fired,
+                             "reasons": decision.reasons}},
+            push={"timeline": cases.timeline_entry(
+                now, ROUTER, "queued", "no routing rule found a unit; waiting for manual "
+                "dispatch")}), [], now)
+        return "queued" if queued else "skipped"
     try:
         cases.apply(db, publisher, now, case, ROUTER, "route",
                     assignment_change(db, call, now, case, decision, ROUTER))

@@ -1,13 +1,14 @@
 """The state machine is the only door: no code but `lianxin/cases.py` (which asks
-`lianxin/workflow.py` for the status) writes a case's `status`. Read from the source, so a
-new write that bypasses the table fails here before it reaches a case."""
+`lianxin/workflow.py` for the status, and writes through `lianxin/casestore.py`) writes a
+case's `status`, and nothing but the case store writes to `cases` at all. Read from the
+source, so a new write that bypasses them fails here before it reaches a case."""
 import ast
 import pathlib
 
 from lianxin import workflow
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-ALLOWED = {"lianxin/cases.py", "lianxin/workflow.py"}
+ALLOWED = {"lianxin/cases.py", "lianxin/workflow.py", "lianxin/casestore.py"}
 WRITES = {"update_one", "update_many", "find_one_and_update", "replace_one", "insert_one",
           "insert_many", "find_one_and_replace", "bulk_write"}
 
@@ -61,6 +62,12 @@ def bypasses(sources=None):
 
 def test_no_code_writes_a_case_status_outside_the_workflow():
     assert bypasses() == []
+
+
+def test_only_the_case_store_writes_to_cases():
+    writers = [f"{rel}:{node.lineno}" for rel, tree in _sources() for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and _is_cases_write(node)]
+    assert writers == []
 
 
 def test_the_check_finds_a_bypass():
