@@ -8,7 +8,7 @@ from lianxin import settings
 from lianxin.rpc import RpcPool
 
 from . import errors
-from . import admin_api, api as citizen_api, notify_api, public_api, reports_api  # noqa: F401  (their routes join the blueprint)
+from . import admin_api, api as citizen_api, me_api, notify_api, public_api, reports_api  # noqa: F401  (their routes join the blueprint)
 from .common import api
 from .health import health
 from .open311 import open311
