@@ -12,6 +12,11 @@ export default defineConfigWithVueTs(
       'vue/singleline-html-element-content-newline': 'off',
       'vue/multi-word-component-names': 'off',
       'vue/html-self-closing': 'off',
+      // Layout of templates is left to the author; these rules only reflow lines.
+      'vue/first-attribute-linebreak': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-indent': 'off',
     },
   },
 )

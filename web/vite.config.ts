@@ -15,7 +15,7 @@ export default defineConfig({
   ],
   server: {
     port: 5173,
-    proxy: { '/api': gateway, '/healthz': gateway },
+    proxy: { '/api': gateway, '/open311': gateway, '/healthz': gateway },
   },
   build: {
     target: 'es2020',

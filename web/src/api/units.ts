@@ -10,8 +10,8 @@ function quarterOf(d: Date): string {
   return `${d.getFullYear()}Q${Math.floor(d.getMonth() / 3) + 1}`
 }
 
-async function fetchUnits(): Promise<UnitName[]> {
-  try {
+async function fetchUnits(admin: boolean): Promise<UnitName[]> {
+  if (admin) try {
     const units = await get<Array<{ _id?: string; id?: string; name?: string }> | { items: Array<{ _id?: string; id?: string; name?: string }> }>('/units')
     const list = Array.isArray(units) ? units : units.items
     return list.map((u) => ({ code: String(u._id ?? u.id), name: u.name ?? String(u._id ?? u.id) }))
@@ -32,7 +32,7 @@ async function fetchUnits(): Promise<UnitName[]> {
   return [...found].map(([code, name]) => ({ code, name }))
 }
 
-export function loadUnits(): Promise<UnitName[]> {
-  if (!cached) cached = fetchUnits().catch(() => { cached = null; return [] })
+export function loadUnits(admin = false): Promise<UnitName[]> {
+  if (!cached) cached = fetchUnits(admin).catch(() => { cached = null; return [] })
   return cached
 }

@@ -130,7 +130,7 @@ const en: typeof zh = {
       opinion: 'Handling opinion', note: 'Note', days: 'Days', approve: 'Decision', approveYes: 'Approve', approveNo: 'Reject',
       outcome: 'Outcome', override_reason: 'Reason to sign with co-unit input outstanding', method: 'Method', satisfaction: 'Satisfaction',
       text: 'Instruction', primary_id: 'Primary case number', uphold: 'Decision', upholdYes: 'Uphold', upholdNo: 'Reject',
-      unitPlaceholder: 'unit code, e.g. qingshui_town', keepDraft: 'Keep the drafted reply' },
+      otherUnits: 'Other unit codes (comma-separated)', unitPlaceholder: 'unit code, e.g. qingshui_town', keepDraft: 'Keep the drafted reply' },
   },
   register: { title: 'Register a call', intro: 'Keyboard only: Tab moves, Ctrl+Enter registers. A consultation can be answered on the spot (直办).',
     channel: 'Channel', people: 'People involved', urgency: 'Urgency', complexity: 'Complexity', direct: 'Answer on the spot (直办)',

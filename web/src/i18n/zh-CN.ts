@@ -124,7 +124,7 @@ export default {
       opinion: '办理意见', note: '内容', days: '延期天数', approve: '决定', approveYes: '同意', approveNo: '不同意',
       outcome: '办理结果', override_reason: '会办意见未齐仍签发的理由', method: '回访方式', satisfaction: '满意程度',
       text: '批示内容', primary_id: '主件编号', uphold: '决定', upholdYes: '支持复议', upholdNo: '驳回复议',
-      unitPlaceholder: '单位代码，如 qingshui_town', keepDraft: '沿用已起草的答复' },
+      otherUnits: '其他单位代码（逗号分隔）', unitPlaceholder: '单位代码，如 qingshui_town', keepDraft: '沿用已起草的答复' },
   },
   register: { title: '来电登记', intro: '全程可用键盘：Tab 切换，Ctrl+Enter 提交。咨询类可当场答复（直办）。',
     channel: '来源渠道', people: '涉及人数', urgency: '紧急程度', complexity: '复杂程度', direct: '当场答复（直办）',

@@ -5,7 +5,6 @@
 export const KINDS = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const
 const PHONE = /^\+?[0-9][0-9\- ]{4,19}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-const ID_NUMBER = /^[0-9]{17}[0-9Xx]$/
 
 export interface SubmissionForm {
   kind: string

@@ -27,6 +27,8 @@ describe('action forms', () => {
     expect(actionBody('reply/sign', { outcome: '', opinion: '', override_reason: '' })).toEqual({})
     expect(actionBody('assign', { lead_unit: 'a', co_units: ['a', 'b'], leader: '', complexity: '', urgency: '' }))
       .toEqual({ lead_unit: 'a', co_units: ['b'] })
+    expect(actionBody('assign', { lead_unit: 'a', co_units: ['b'], co_units_extra: 'c, d', leader: '', complexity: '', urgency: '' }))
+      .toEqual({ lead_unit: 'a', co_units: ['b', 'c', 'd'] })
     expect(actionBody('return/decision', { accept: false, comment: 'no', lead_unit: 'x', co_units: [] }))
       .toEqual({ accept: false, comment: 'no' })
   })

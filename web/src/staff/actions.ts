@@ -76,6 +76,7 @@ export function emptyForm(action: string): Record<string, FormValue> {
   const form: Record<string, FormValue> = {}
   for (const f of ACTION_FIELDS[action] ?? []) {
     form[f.name] = f.kind === 'units' ? [] : f.kind === 'bool' ? null : ''
+    if (f.kind === 'units') form[`${f.name}_extra`] = ''
   }
   return form
 }
@@ -109,6 +110,11 @@ export function actionBody(action: string, form: Record<string, FormValue>): Rec
     if (v === null || v === '' || (Array.isArray(v) && !v.length && f.kind !== 'units')) continue
     if (typeof v === 'string' && !v.trim()) continue
     body[f.name] = f.kind === 'days' ? Number(v) : typeof v === 'string' ? v.trim() : v
+    if (f.kind === 'units') {
+      // Codes typed by hand (units not in the list) join the ticked ones.
+      const extra = String(form[`${f.name}_extra`] ?? '').split(/[,，\s]+/).filter(Boolean)
+      body[f.name] = [...new Set([...(v as string[]), ...extra])]
+    }
   }
   if (action === 'return/decision' && body.accept === false) {
     delete body.lead_unit
