@@ -4,9 +4,10 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { get } from '../api/client'
+import { findEnd as feedEnd } from '../lib/feed'
 
 export const POLL_MS = 4000
-const CATCH_UP_PAGES = 20
+const INBOX_EVERY = 8 // polls between inbox refreshes when nothing happened
 
 interface Feed {
   items: Array<{ type?: string; case_id?: string }>
@@ -21,30 +22,30 @@ export const useLive = defineStore('live', () => {
   let timer: ReturnType<typeof setTimeout> | null = null
   let running = false
 
-  async function catchUp() {
-    // Start at the end of the feed: page through quickly, reacting to nothing old.
-    let after = '0'
-    for (let i = 0; i < CATCH_UP_PAGES; i++) {
-      const page = await get<Feed>('/events', { after, limit: 500 })
-      after = page.next_cursor || after
-      if (page.items.length < 500) break
-    }
-    cursor.value = after
+  /** Whether the feed has anything after `n` (the cursor moves on past `n`). */
+  async function beyond(n: number): Promise<boolean> {
+    const page = await get<Feed>('/events', { after: String(n), limit: 1 })
+    return Number(page.next_cursor) > n
   }
 
+  let polls = 0
   async function poll() {
     try {
-      if (cursor.value === null) await catchUp()
+      let arrived = false
+      if (cursor.value === null) cursor.value = String(await feedEnd(beyond))
       else {
         const page = await get<Feed>('/events', { after: cursor.value, limit: 500 })
         if (page.items.length) {
           lastEvents.value = page.items.map((e) => `${e.type ?? ''} ${e.case_id ?? ''}`)
+          arrived = true
           tick.value++
         }
         cursor.value = page.next_cursor || cursor.value
       }
-      const inbox = await get<{ unread: number }>('/inbox', { unread: true, limit: 1 })
-      unread.value = inbox.unread
+      if (arrived || polls++ % INBOX_EVERY === 0) {
+        const inbox = await get<{ unread: number }>('/inbox', { unread: true, limit: 1 })
+        unread.value = inbox.unread
+      }
     } catch {
       // offline for a moment, or signed out: try again at the next tick
     }
