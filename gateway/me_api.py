@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl
 from flask import jsonify
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from lianxin.errors import ValidationFailed
 from lianxin.schemas import load_or_raise
 
 from .auth import staff
@@ -19,6 +20,7 @@ FILTER_KEYS = sorted(f.data_key or name for name, f in ListQuerySchema().fields.
 class SavedFilterSchema(Schema):
     """A saved view of the case list: its URL query string, e.g. `status=assigned&overdue=true`."""
     query = fields.String(required=True, validate=validate.Length(max=2000))
+    name = fields.String(metadata={"description": "if given, the name in the path"})
 
     @validates("query")
     def known_filters(self, value, **kwargs):
@@ -76,6 +78,9 @@ def save_my_filter(name):
     actor = staff()
     name = load_or_raise(FilterNameSchema(), {"name": name})["name"]
     body = load_or_raise(SavedFilterSchema(), json_body())
+    if body.get("name", name) != name:
+        raise ValidationFailed("the saved filter is not valid",
+                               {"fields": {"name": ["differs from the name in the path"]}})
     return jsonify(rpc("intake", "save_filter", actor, name, body["query"].lstrip("?")))
 
 

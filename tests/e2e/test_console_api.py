@@ -74,7 +74,8 @@ def test_saved_filters_belong_to_their_user(county):
     assert saved.json()["name"] == "超期件"
     assert county.db.saved_filters.find_one({"_id": "dispatcher:超期件"})["query"] == \
         "status=assigned,in_progress&overdue=true"
-    api.put("/me/filters/环保", {"query": "?topic=environment&sort=due_at"}, "dispatcher")
+    api.put("/me/filters/环保", {"name": "环保", "query": "?topic=environment&sort=due_at"},
+            "dispatcher")
     replaced = api.put("/me/filters/超期件", {"query": "warning=red"}, "dispatcher").json()
     assert replaced["query"] == "warning=red"
     mine = api.get("/me/filters", "dispatcher").json()["items"]
@@ -93,6 +94,7 @@ def test_saved_filters_belong_to_their_user(county):
     ("ok", {}, "query"),
     ("ok", {"query": "x" * 2001}, "query"),
     ("a:b", {"query": "status=assigned"}, "name"),
+    ("ok", {"query": "status=assigned", "name": "other"}, "name"),
     ("x" * 65, {"query": "status=assigned"}, "name"),
 ])
 def test_a_saved_filter_is_validated(county, name, body, field):

@@ -1,6 +1,7 @@
 """What the browser walks share: the browser's flags, page sizes, signing in, and the axe-core
 check every screen gets."""
 import json
+from urllib.parse import quote
 
 from axe_playwright_python.base import AXE_SCRIPT
 
@@ -29,7 +30,7 @@ def new_page(browser, base_url, lang="en", **context_args):
 
 
 def sign_in(page, username, next_path="/staff"):
-    page.goto(f"/staff/login?next={next_path}")
+    page.goto(f"/staff/login?next={quote(next_path, safe='/')}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -211,3 +211,34 @@ def test_a_second_console_sees_new_work_without_reloading(county, browser):
     expect(row.first).to_be_visible(timeout=30_000)
     assert navigations == [], f"the queue page reloaded: {navigations}"
     assert watcher.errors == []
+
+
+def test_the_other_screens_pass_axe_and_a_view_is_saved(county, browser):
+    """The screens the walks above do not pass through, in both languages, and a saved
+    filter made on the case list coming back from the server."""
+    home = new_page(browser, county.url, lang="zh-CN", **PHONE)
+    home.goto("/")
+    expect(home.get_by_test_id("lang-switch")).to_be_visible()
+    check_a11y(home, "citizen home, zh-CN (375 px)")
+    for path, screen in (("/board", "public board"), ("/track", "track form"),
+                         ("/staff/login", "sign-in")):
+        home.goto(path)
+        check_a11y(home, f"{screen}, zh-CN (375 px)")
+
+    supervisor = new_page(browser, county.url, **DESK)
+    sign_in(supervisor, "supervisor", "/staff/cases?status=assigned,in_progress&sort=due_at")
+    expect(supervisor.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    check_a11y(supervisor, "case list (supervisor)")
+    supervisor.get_by_label("Name").fill("在办件")
+    supervisor.get_by_role("button", name="Save these filters").click()
+    expect(supervisor.get_by_role("button", name="在办件", exact=True)).to_be_visible()
+    saved = county.api.get("/me/filters", "supervisor").json()["items"]
+    assert [(f["name"], "status=" in f["query"]) for f in saved] == [("在办件", True)]
+    supervisor.goto("/staff/inbox")
+    expect(supervisor.get_by_role("heading", name="Inbox")).to_be_visible()
+    check_a11y(supervisor, "inbox (supervisor)")
+    leader = new_page(browser, county.url, **DESK)
+    sign_in(leader, "leader_li")
+    check_a11y(leader, "queue (county leader)")
+    for page in (home, supervisor, leader):
+        assert page.errors == [], page.errors
