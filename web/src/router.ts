@@ -45,7 +45,7 @@ function toLogin(to: RouteLocationNormalized, reason?: string) {
 router.beforeEach((to) => {
   if (!to.matched.some((r) => r.meta.staff)) return true
   const auth = useAuth()
-  if (!auth.signedIn) return toLogin(to, auth.token ? 'expired' : undefined)
+  if (!auth.signedIn) return toLogin(to, auth.token || auth.expired ? 'expired' : undefined)
   if (auth.mustChange) return toLogin(to, 'change')
   return true
 })
@@ -60,6 +60,7 @@ setAuthProblemHandler((err) => {
     return
   }
   auth.forget()
+  auth.expired = true
   if (current.name !== 'login') void router.push(toLogin(current, 'expired'))
 })
 

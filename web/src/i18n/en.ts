@@ -68,7 +68,7 @@ const en: typeof zh = {
     422: 'Some fields are not valid; see the messages at the fields.', 429: 'Too many requests; try again in {s} seconds.',
     503: 'The system is busy; try again shortly.', 500: 'Something went wrong on our side; try again later.',
     other: 'Something went wrong: ', password_change_required: 'Change your initial password first.' },
-  login: { title: 'Staff sign-in', username: 'Username', password: 'Password', submit: 'Sign in', expired: 'Your sign-in has expired; please sign in again.',
+  login: { wrong: 'Wrong username or password.', title: 'Staff sign-in', username: 'Username', password: 'Password', submit: 'Sign in', expired: 'Your sign-in has expired; please sign in again.',
     changeTitle: 'Change password', changeIntro: 'After a first sign-in or a reset you must set a new password.', current: 'Current password',
     newPassword: 'New password', confirm: 'Repeat the new password', change: 'Change and continue', mismatch: 'The two new passwords differ',
     demo: 'Demo accounts: clerk, dispatcher, env_handler, env_leader, supervisor, leader_li; password demo-pass-1' },

@@ -62,7 +62,7 @@ export default {
     403: '您没有权限做这件事。', 404: '没有找到，或不在您的权限范围内。', 409: '案件状态已变化或不满足办理条件：',
     422: '填写的内容有误，请按提示修改。', 429: '操作太频繁，请 {s} 秒后再试。', 503: '系统繁忙，请稍后再试。',
     500: '服务器出错了，请稍后再试。', other: '出错了：', password_change_required: '请先修改初始密码。' },
-  login: { title: '工作人员登录', username: '用户名', password: '密码', submit: '登录', expired: '登录已过期，请重新登录。',
+  login: { wrong: '用户名或密码不正确。', title: '工作人员登录', username: '用户名', password: '密码', submit: '登录', expired: '登录已过期，请重新登录。',
     changeTitle: '修改密码', changeIntro: '首次登录或密码重置后，需要先设置新密码。', current: '当前密码',
     newPassword: '新密码', confirm: '确认新密码', change: '修改并继续', mismatch: '两次输入的新密码不一致',
     demo: '演示账号：clerk、dispatcher、env_handler、env_leader、supervisor、leader_li，密码 demo-pass-1' },

@@ -34,12 +34,15 @@ interface TokenAnswer {
 export const useAuth = defineStore('auth', () => {
   const token = ref<string | null>(getToken())
   const mustChange = ref(sessionStorage.getItem('lx.mustChange') === '1')
+  /** the last sign-in ended by a 401 (expired or revoked): the sign-in page says so */
+  const expired = ref(false)
   const claims = computed(() => decodeClaims(token.value))
   const role = computed(() => claims.value?.role ?? '')
   const signedIn = computed(() => !!claims.value
     && (!claims.value.exp || claims.value.exp * 1000 > Date.now()))
 
   function use(answer: TokenAnswer) {
+    expired.value = false
     token.value = answer.access_token
     setToken(answer.access_token)
     mustChange.value = !!answer.must_change_password
@@ -77,6 +80,6 @@ export const useAuth = defineStore('auth', () => {
     sessionStorage.setItem('lx.mustChange', '1')
   }
 
-  return { token, claims, role, signedIn, mustChange, signIn, changePassword, signOut, forget,
+  return { token, claims, role, signedIn, mustChange, expired, signIn, changePassword, signOut, forget,
     requirePasswordChange }
 })
