@@ -56,6 +56,7 @@ const en: typeof zh = {
     timeline: 'What has happened', answer: 'The answer', outcome: 'Outcome', answeredAt: 'Answered', noAnswer: 'Not answered yet',
     rate: 'Rate the answer', rateHint: 'Your rating counts in the unit\'s assessment.', note: 'Comment (optional)',
     notePlaceholder: 'If dissatisfied, tell us why', sendRating: 'Send rating', rated: 'Thank you for your rating.',
+    nextDissatisfiedFinal: 'This case was already handled again once; it is now closed as dissatisfied and raised to the county leader in charge.', 
     nextSatisfied: 'The case will be closed.', nextDissatisfied: 'Your dissatisfaction is recorded: the case goes back to the unit to be handled again (once), followed by the supervision office; if you are still dissatisfied after that, it is raised to the county leader in charge.',
     notFound: 'Not found. Check the tracking number and the access code (letters are case-sensitive).' },
   board: { title: 'Public board', intro: 'Answered cases published with their citizens\' consent (personal details hidden), and each unit\'s figures for the quarter.',

@@ -52,6 +52,7 @@ export default {
     timeline: '办理过程', answer: '答复', outcome: '办理结果', answeredAt: '答复时间', noAnswer: '尚未答复',
     rate: '对答复的评价', rateHint: '您的评价会计入承办单位的考核。', note: '意见（选填）',
     notePlaceholder: '不满意时请说明原因', sendRating: '提交评价', rated: '感谢您的评价。',
+    nextDissatisfiedFinal: '本件已重新办理过一次，现以“不满意”办结，并报分管县领导督办。', 
     nextSatisfied: '本件将办结。', nextDissatisfied: '您的不满意意见已记录：本件将退回承办单位重新办理（一次），督查部门会跟进；重新办理后仍不满意的，将报分管县领导。',
     notFound: '没有找到。请核对受理编号和查询码（注意大小写）。' },
   board: { title: '网上公开', intro: '以下是群众同意公开的已答复诉求（个人信息已隐去），以及各承办单位本季度的办理情况。',
