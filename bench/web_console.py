@@ -349,7 +349,8 @@ def main():
             print(f"  a new case reached the consoles    first after median "
                   f"{r['first_median']:.1f} s; each console after median "
                   f"{r['seen_median']:.1f} s, max {r['seen_max']:.1f} s "
-                  f"({r['seen_cases']} of {r['submitted']} cases, {r['sightings']} sightings)")
+                  f"({r['seen_cases']} of {r['submitted']} cases, {r['sightings']} sightings; unit "
+                  f"staff's consoles see only their unit's events)")
         else:
             print(f"  new case seen by a console         none of {r['submitted']} cases")
     finally:
