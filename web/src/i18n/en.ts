@@ -81,7 +81,7 @@ const en: typeof zh = {
     handler: { claim: 'To claim', answer: 'In progress (to answer)' },
     unit_leader: { sign: 'To sign (in progress)', claim: 'To claim' },
     supervisor: { review: 'Replies to review', extension: 'In progress (decide extension requests on the case page)', visit: 'Return visits due', appeal: 'Dissatisfied cases (appeals)' },
-    leader: { alerts: 'Alerts', instructions: 'Leader-led cases (awaiting instructions)' },
+    leader: { raised: 'Finally dissatisfied, raised to leaders', alerts: 'Alerts', instructions: 'Leader-led cases (awaiting instructions)' },
     admin: { all: 'Recent cases' },
     alert: 'Alert', ack: 'Acknowledge' },
   list: { title: 'Cases', filters: 'Filters', status: 'Status', unit: 'Unit', topic: 'Topic', town: 'Town', channel: 'Channel',

@@ -75,7 +75,7 @@ export default {
     handler: { claim: '待签收', answer: '办理中（待答复）' },
     unit_leader: { sign: '待签发（办理中）', claim: '待签收' },
     supervisor: { review: '答复待审核', extension: '办理中（延期申请在案件页审批）', visit: '待回访', appeal: '不满意件（评星复议）' },
-    leader: { alerts: '预警', instructions: '领导领衔件（待批示）' },
+    leader: { raised: '群众最终不满意、报领导的件', alerts: '预警', instructions: '领导领衔件（待批示）' },
     admin: { all: '近期案件' },
     alert: '预警', ack: '已阅' },
   list: { title: '案件列表', filters: '筛选', status: '状态', unit: '单位', topic: '分类', town: '乡镇', channel: '渠道',

@@ -27,6 +27,7 @@ export const QUEUES: Record<string, QueueDef[]> = {
   ],
   leader: [
     { key: 'leader.instructions', query: { flag: 'leader_led', status: 'assigned,in_progress,replied,return_requested', sort: 'due_at' } },
+    { key: 'leader.raised', query: { flag: 'final_dissatisfied', sort: '-received_at' } },
   ],
   admin: [{ key: 'admin.all', query: { sort: '-received_at' } }],
 }
