@@ -24,6 +24,7 @@ const en: typeof zh = {
     supervisor: 'Supervisor', leader: 'County leader', admin: 'Administrator' },
   flag: { collective: 'Collective', confidential: 'Confidential', leader_led: 'Leader-led', repeat_petitioner: 'Repeat petitioner',
     reopened: 'Reopened', final_dissatisfied: 'Finally dissatisfied', repeatedly_returned: 'Repeatedly returned' },
+  decision: { pending: 'Pending', approved: 'Approved', denied: 'Denied', upheld: 'Upheld', rejected: 'Rejected' },
   urgency: { normal: 'Normal', urgent: 'Urgent' },
   complexity: { general: 'General', major: 'Major' },
   timelineAction: { received: 'Received', route: 'Routed', assign: 'Assigned', claim: 'Claimed', progress: 'Progress',

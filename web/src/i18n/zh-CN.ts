@@ -22,6 +22,7 @@ export default {
     supervisor: '督查员', leader: '县领导', admin: '管理员' },
   flag: { collective: '集体访', confidential: '保密', leader_led: '领导领衔', repeat_petitioner: '重复信访',
     reopened: '重办', final_dissatisfied: '最终不满意', repeatedly_returned: '多次退单' },
+  decision: { pending: '待审批', approved: '已同意', denied: '未同意', upheld: '复议成立', rejected: '复议驳回' },
   urgency: { normal: '一般', urgent: '紧急' },
   complexity: { general: '一般', major: '重大疑难' },
   timelineAction: { received: '受理', route: '转办', assign: '交办', claim: '签收', progress: '办理进展',
