@@ -91,7 +91,7 @@ const en: typeof zh = {
     any: 'Any', apply: 'Search', reset: 'Clear', more: 'Load more', end: 'All shown', count: '{n} shown',
     saved: 'Saved filters', saveAs: 'Save these filters', saveName: 'Name', savedOk: 'Saved', remove: 'Delete',
     id: 'Number', caseTitle: 'Title', received: 'Received', due: 'Due', leadUnit: 'Lead unit' },
-  case: { details: 'The case', content: 'Content', citizen: 'Citizen', withheld: '(a report or confidential case: not shown to units)',
+  case: { days: '{n} days', at: 'When', details: 'The case', content: 'Content', citizen: 'Citizen', withheld: '(a report or confidential case: not shown to units)',
     anonymous: 'Anonymous', location: 'Location', received: 'Received', assignment: 'Assignment and clock', leadUnit: 'Lead unit',
     coUnits: 'Co-units', leader: 'Leading leader', assignedAt: 'Assigned', claimedAt: 'Claimed', due: 'Due',
     extendedTo: 'Extended to', yellowAt: 'Yellow from', coDue: 'Co-units due', clock: 'Clock', notAssigned: 'Not assigned yet',

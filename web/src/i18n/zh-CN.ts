@@ -85,7 +85,7 @@ export default {
     any: '不限', apply: '查询', reset: '清空', more: '加载更多', end: '已全部显示', count: '已显示 {n} 件',
     saved: '常用筛选', saveAs: '保存当前筛选', saveName: '名称', savedOk: '已保存', remove: '删除',
     id: '编号', caseTitle: '标题', received: '受理时间', due: '截止时间', leadUnit: '主办单位' },
-  case: { details: '案件信息', content: '内容', citizen: '来件人', withheld: '（举报件或保密件，不向承办单位显示）',
+  case: { days: '{n} 天', at: '时间', details: '案件信息', content: '内容', citizen: '来件人', withheld: '（举报件或保密件，不向承办单位显示）',
     anonymous: '匿名', location: '地点', received: '受理时间', assignment: '交办与时限', leadUnit: '主办单位',
     coUnits: '协办单位', leader: '领衔领导', assignedAt: '交办时间', claimedAt: '签收时间', due: '截止时间',
     extendedTo: '延期至', yellowAt: '黄牌时间', coDue: '协办时限', clock: '时限状态', notAssigned: '尚未交办',
