@@ -62,10 +62,14 @@ def submit_case():
 
 @api.get("/cases/<case_id>")
 def get_case(case_id):
-    """A case as its citizen sees it.
+    """A case as its citizen sees it (with `?code=`), or as staff see it (with a token).
     ---
     get:
-      summary: Track a case with its tracking number and access code
+      summary: Track a case with its tracking number and access code; staff read the full case
+      description: >
+        With `Authorization: Bearer` and no code, the full case within the caller's scope,
+        with `allowed_actions`: the action endpoints (`POST /cases/{id}/<action>`) this user
+        may take on this case now, from the workflow table, the scope and the handling rules.
       parameters:
         - {in: path, name: case_id, required: true, schema: {type: string}}
         - {in: query, name: code, required: true, schema: {type: string}}

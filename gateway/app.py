@@ -10,11 +10,12 @@ from lianxin.rpc import RpcPool
 from . import errors, security
 from .auth import make_cache
 from .ratelimit import SharedWindow
-from . import admin_api, api as citizen_api, auth_api, notify_api, public_api, reports_api  # noqa: F401  (their routes join the blueprint)
+from . import admin_api, api as citizen_api, auth_api, me_api, notify_api, public_api, reports_api  # noqa: F401,E501  (their routes join the blueprint)
 from .common import api
 from .health import health
 from .open311 import open311
 from .openapi import docs
+from .web import ConsolePath, web
 
 
 def create_app(nameko_config=None, rpc_timeout=None):
@@ -24,7 +25,9 @@ def create_app(nameko_config=None, rpc_timeout=None):
     config = nameko_config or settings.nameko_config()
     app.config.update(AMQP_URI=config["AMQP_URI"], MONGO_URI=config["MONGO_URI"],
                       RPC_TIMEOUT=rpc_timeout or settings.RPC_TIMEOUT,
-                      SECRET_KEY=settings.SECRET_KEY, TOKEN_TTL=settings.TOKEN_TTL_SECONDS)
+                      SECRET_KEY=settings.SECRET_KEY, TOKEN_TTL=settings.TOKEN_TTL_SECONDS,
+                      WEB_DIST=settings.WEB_DIST)
+    app.url_map.converters["console_path"] = ConsolePath
     app.extensions["lianxin.rpc"] = RpcPool(config, timeout=app.config["RPC_TIMEOUT"])
     app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
     app.extensions["lianxin.reports_rpc"] = RpcPool(config, timeout=settings.REPORT_TIMEOUT,
@@ -38,6 +41,7 @@ def create_app(nameko_config=None, rpc_timeout=None):
     app.register_blueprint(health)
     app.register_blueprint(docs)
     app.register_blueprint(open311)
+    app.register_blueprint(web)  # the web console at / (gateway/web.py)
     errors.register(app)
     security.register(app)
     logging.basicConfig(level=logging.INFO)

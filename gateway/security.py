@@ -65,7 +65,7 @@ def register(app):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
         is_page = (response.mimetype or "").startswith("text/html")
-        response.headers["Content-Security-Policy"] = CSP if is_page else API_CSP
+        response.headers.setdefault("Content-Security-Policy", CSP if is_page else API_CSP)
         if request.path.startswith(("/api/", "/open311/")) and \
                 "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"

@@ -9,7 +9,7 @@ one wins and the other gets 409.
 import logging
 from dataclasses import dataclass, field
 
-from . import casestore, settings, workflow
+from . import allowed, casestore, settings, workflow
 from .auth import UNIT_ROLES
 from .clock import isoformat
 from .events import make_event
@@ -146,10 +146,12 @@ def _iso_all(value):
 
 def staff_view(case, actor, now):
     """The full case within the caller's scope. Whistle-blowing (`report`) cases never show
-    the citizen's identity or contacts to a unit (SPEC §1)."""
+    the citizen's identity or contacts to a unit (SPEC §1). `allowed_actions` lists the action
+    endpoints this actor may post to now (`lianxin.allowed`)."""
     view = {k: v for k, v in case.items() if k not in INTERNAL_FIELDS and k != "_id"}
     view = {"id": case["_id"], **view}
     view["overdue"], view["warning"] = clock_state(case, now)
+    view["allowed_actions"] = allowed.allowed_actions(case, actor, now)
     if actor["role"] in UNIT_ROLES and (case.get("kind") == "report"
                                         or "confidential" in case.get("flags", [])):
         view["citizen"] = {"withheld": True}

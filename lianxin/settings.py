@@ -140,6 +140,10 @@ FEEDBACK_RATE_PER_MINUTE = int(_env("LX_FEEDBACK_RATE_PER_MINUTE", "10"))
 PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
 OPEN311_CONTACT = _env("LX_OPEN311_CONTACT", "县群众工作办公室 12345")
 
+# The built web console (`npm run build` in web/), served by the gateway at /.
+WEB_DIST = _env("LX_WEB_DIST", os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "web", "dist"))
+
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")
 PUBLIC_URL = _env("LX_PUBLIC_URL", "http://127.0.0.1:8000")

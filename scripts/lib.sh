@@ -149,3 +149,41 @@ ensure_local_secrets() {
   done <"$file"
   return 0
 }
+
+# The web console (web/): its packages and its build, each redone only when what it depends
+# on changed (stamps in web/node_modules/, which git ignores).
+WEB_DIR="$LX_ROOT/web"
+
+_web_sources_sha() {
+  # Every file the build reads: sources, configuration, package.json and the lockfile.
+  (cd "$WEB_DIR" && find . \( -name node_modules -o -name dist -o -name '.*cache' \) -prune \
+     -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+}
+
+ensure_web() {
+  [ -f "$WEB_DIR/package.json" ] || return 0
+  mkdir -p "$LX_VAR/log"
+  command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+  local want stamp="$WEB_DIR/node_modules/.lx-lock.sha"
+  want="$(cat "$WEB_DIR/package.json" "$WEB_DIR/package-lock.json" | sha256sum | cut -c1-16)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing the web console's pinned packages (npm ci)"
+    (cd "$WEB_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+  fi
+  stamp="$WEB_DIR/node_modules/.lx-build.sha"
+  want="$(_web_sources_sha)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$WEB_DIR/dist/index.html" ]; then
+    log "building the web console (npm run build)"
+    (cd "$WEB_DIR" && npm run --silent build >"$LX_VAR/log/web-build.log" 2>&1) \
+      || { tail -n 40 "$LX_VAR/log/web-build.log" >&2; log "the web console did not build"; return 1; }
+    echo "$want" >"$stamp"
+  fi
+}
+
+check_web() {
+  # The web console's type check, lint and unit tests (Vitest), as ./lx test runs them.
+  [ -f "$WEB_DIR/package.json" ] || return 0
+  log "web console: type check, lint, unit tests"
+  (cd "$WEB_DIR" && npm run --silent typecheck && npm run --silent lint && npm run --silent test)
+}

@@ -23,12 +23,14 @@ export LX_DEMO=1
 ensure_local_secrets "$LX_VAR/secrets.env"
 ensure_rabbitmq
 ensure_venv
+ensure_web || log "the gateway answers / with how to build the console; the API runs as usual"
 start_ferretdb "$LX_MONGO_PORT" "$LX_VAR/ferretdb"
 "$VENV/bin/python" -m lianxin.demo --if-empty
 
 cat <<MSG
 
   Lianxin is starting.
+    web console  http://$LX_GATEWAY_BIND/        (staff: http://$LX_GATEWAY_BIND/staff/login)
     gateway      http://$LX_GATEWAY_BIND        (API docs: http://$LX_GATEWAY_BIND/api/docs)
     readiness    http://$LX_GATEWAY_BIND/readyz
     mail         every message the system sends is saved in $LX_VAR/mail/*.eml

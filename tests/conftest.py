@@ -1,10 +1,23 @@
 """Test fixtures. Integration and e2e tests run against the real RabbitMQ and the tests'
 FerretDB that `./lx test` starts; each test gets its own database, the run its own vhost."""
+import os
+import sys
+
 import eventlet
 
-eventlet.monkey_patch()  # noqa: E402  (STACK.md: before anything else, or tests hang)
 
-import os  # noqa: E402
+def _browser_run(argv):
+    """A run of the browser walks only (tests/web): Playwright's asyncio loop hangs under
+    eventlet's patches, and those walks drive the system as processes, so they need none."""
+    web = os.path.join(os.path.dirname(os.path.abspath(__file__)), "web")
+    paths = [a.split("::")[0] for a in argv[1:] if not a.startswith("-")]
+    paths = [os.path.abspath(p) for p in paths if os.path.exists(p)]
+    return bool(paths) and all(p == web or p.startswith(web + os.sep) for p in paths)
+
+
+if not _browser_run(sys.argv):
+    eventlet.monkey_patch()  # noqa: E402  (STACK.md: before anything else, or tests hang)
+
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import uuid  # noqa: E402

@@ -8,7 +8,7 @@ from lianxin.clock import parse_iso, utcnow
 from lianxin.service import LianxinService
 from lianxin.store import database, ensure_indexes
 
-from . import accounts, alerts, dispatch, handlers, public, queries, screening
+from . import accounts, alerts, dispatch, filters, handlers, public, queries, screening
 
 COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
 
@@ -77,6 +77,18 @@ class IntakeService(LianxinService):
     @rpc
     def change_password(self, username, current, new):
         return accounts.change_password(self.db, self.clock.now(), username, current, new)
+
+    @rpc
+    def list_filters(self, actor):
+        return filters.list_filters(self.db, actor)
+
+    @rpc
+    def save_filter(self, actor, name, query):
+        return filters.save_filter(self.db, self.clock.now(), actor, name, query)
+
+    @rpc
+    def delete_filter(self, actor, name):
+        return filters.delete_filter(self.db, actor, name)
 
     @rpc
     def admin(self, op, collection, item_id=None, body=None, actor=None):

@@ -3,8 +3,7 @@ and its ruling. Each staff action is `use_case(deps, action, case_id, actor, bod
 import logging
 from datetime import timedelta
 
-from lianxin import cases, casestore, settings, workflow
-from lianxin.calendar import add_working_days
+from lianxin import allowed, cases, casestore, settings, workflow
 from lianxin.cases import Change
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Forbidden, ValidationFailed, WrongState
@@ -110,18 +109,13 @@ def assign(deps, action, case_id, actor, body):
                      lambda case: assignment_change(db, call, now, case, decision, actor))
 
 
-def claim_window_ends(case, tz):
-    return add_working_days(case["assignment"]["assigned_at"],
-                            settings.CLAIM_WINDOW_WORKING_DAYS, tz)
-
-
 def request_return(deps, action, case_id, actor, body):
     """退单: the lead unit asks, with a reason, within the claim window (1 working day)."""
     now = deps.now
     def decide(case):
-        if actor.get("unit") != case["assignment"].get("lead_unit"):
+        if not allowed.is_lead_unit(case, actor):
             raise Forbidden("only the lead unit may ask to return a case", {})
-        ends = claim_window_ends(case, settings.TIMEZONE)
+        ends = allowed.claim_window_ends(case, settings.TIMEZONE)
         if now > ends:
             raise WrongState("the claim window has passed; ask the office by other means",
                              {"claim_window_ended": isoformat(ends)})

@@ -3,10 +3,10 @@ or raises why it may not. The state/role check is `lianxin.workflow`; these add 
 table cannot say (lead unit only, one extension, 三不结案, reopen once…)."""
 from datetime import timedelta
 
-from lianxin.workflow import OUTCOME_WORDS, OUTCOMES
+from lianxin.allowed import is_co_unit, is_lead_unit
 from lianxin.cases import Change, clock_start, due_at, yellow_at
 from lianxin.errors import Forbidden, WrongState
-
+from lianxin.workflow import OUTCOME_WORDS, OUTCOMES
 
 
 def lead_unit(case):
@@ -14,7 +14,7 @@ def lead_unit(case):
 
 
 def require_lead_unit(case, actor):
-    if actor.get("unit") != lead_unit(case):
+    if not is_lead_unit(case, actor):
         raise Forbidden("only the lead unit may do this", {"lead_unit": lead_unit(case)})
 
 
@@ -33,7 +33,7 @@ def progress(case, actor, body, now):
 
 def co_input(case, actor, body, now):
     unit = actor.get("unit")
-    if unit not in (case["assignment"].get("co_units") or []):
+    if not is_co_unit(case, actor):
         raise Forbidden("only a co-handling unit gives input (会办意见)", {"unit": unit})
     return Change("case.progress", note=body["opinion"],
                   set={f"co_inputs.{unit}": {"opinion": body["opinion"], "by": actor["username"],

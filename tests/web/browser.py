@@ -1,0 +1,52 @@
+"""What the browser walks share: the browser's flags, page sizes, signing in, and the axe-core
+check every screen gets."""
+import json
+from urllib.parse import quote
+
+from axe_playwright_python.base import AXE_SCRIPT
+
+# Debian's chromium as root in a container: no sandbox, no GPU, no calls home.
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+DESK = {"viewport": {"width": 1366, "height": 900}}
+PASSWORD = "demo-pass-1"  # every demo account's (config/demo_county.yaml)
+BLOCKING = ("serious", "critical")
+A11Y_REPORT = []  # (screen, violation id, impact, nodes) of every screen checked this run
+
+
+def new_page(browser, base_url, lang="en", **context_args):
+    """A page of a fresh browser (own storage), the UI in `lang`, failing on console errors."""
+    context = browser.new_context(base_url=base_url, locale="en-US" if lang == "en" else "zh-CN",
+                                  **context_args)
+    context.add_init_script(f"localStorage.setItem('lx.lang', {json.dumps(lang)})")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+def sign_in(page, username, next_path="/staff"):
+    page.goto(f"/staff/login?next={quote(next_path, safe='/')}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/staff/login" not in url)
+
+
+def check_a11y(page, screen):
+    """axe-core on the page as it is: print every violation, fail on serious or critical."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    blocking = []
+    for v in result["violations"]:
+        targets = [" ".join(n["target"]) for n in v["nodes"][:3]]
+        A11Y_REPORT.append((screen, v["id"], v["impact"], len(v["nodes"])))
+        print(f"axe {screen}: {v['id']} ({v['impact']}) ×{len(v['nodes'])} {targets}")
+        if v["impact"] in BLOCKING:
+            blocking.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
+    assert not blocking, f"{screen}: " + "; ".join(blocking)
