@@ -1,3 +1,4 @@
+// The app: pinia (auth, live updates), the router, vue-i18n; global styles last.
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'

@@ -60,7 +60,7 @@ const en: typeof zh = {
     nextDissatisfiedFinal: 'This case was already handled again once; it is now closed as dissatisfied and raised to the county leader in charge.', 
     nextSatisfied: 'The case will be closed.', nextDissatisfied: 'Your dissatisfaction is recorded: the case goes back to the unit to be handled again (once), followed by the supervision office; if you are still dissatisfied after that, it is raised to the county leader in charge.',
     notFound: 'Not found. Check the tracking number and the access code (letters are case-sensitive).' },
-  board: { title: 'Public board', intro: 'Answered cases published with their citizens\' consent (personal details hidden), and each unit\'s figures for the quarter.',
+  board: { citizen: 'From', title: 'Public board', intro: 'Answered cases published with their citizens\' consent (personal details hidden), and each unit\'s figures for the quarter.',
     cases: 'Published answers', rates: 'Units\' figures', quarter: 'Quarter', unit: 'Unit', total: 'Cases', completion: 'Completion rate',
     onTime: 'On-time rate', satisfaction: 'Satisfaction rate', empty: 'Nothing yet', answer: 'Answer', receivedAt: 'Received',
     answeredAt: 'Answered', more: 'Next page', prev: 'Previous page', page: 'Page {n}' },

@@ -56,7 +56,7 @@ export default {
     nextDissatisfiedFinal: '本件已重新办理过一次，现以“不满意”办结，并报分管县领导督办。', 
     nextSatisfied: '本件将办结。', nextDissatisfied: '您的不满意意见已记录：本件将退回承办单位重新办理（一次），督查部门会跟进；重新办理后仍不满意的，将报分管县领导。',
     notFound: '没有找到。请核对受理编号和查询码（注意大小写）。' },
-  board: { title: '网上公开', intro: '以下是群众同意公开的已答复诉求（个人信息已隐去），以及各承办单位本季度的办理情况。',
+  board: { citizen: '来件人', title: '网上公开', intro: '以下是群众同意公开的已答复诉求（个人信息已隐去），以及各承办单位本季度的办理情况。',
     cases: '答复公开', rates: '单位办理情况', quarter: '季度', unit: '单位', total: '件数', completion: '办结率',
     onTime: '按时办结率', satisfaction: '满意率', empty: '暂无', answer: '答复', receivedAt: '受理',
     answeredAt: '答复', more: '下一页', prev: '上一页', page: '第 {n} 页' },
