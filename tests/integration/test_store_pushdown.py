@@ -268,3 +268,69 @@ def test_documents_written_after_the_index_are_found_through_it(scratch):
     scratch.insert_one({"_id": "late", "v": [9, "changed"]})
     assert _ids(scratch.find({"v": "changed"})) == ["int", "late"]
     assert _ids(scratch.find({"v": 1})) == ["arr", "double", "long"]
+
+
+# --- sort pushdown (patch 0005): only when SQL's order is provably MongoDB's ----------------
+
+def _sort_key(value, direction):
+    """MongoDB's sort key for one field: null/missing first, then by type, then by value."""
+    order = {"null": 0, "number": 1, "string": 2, "object": 3, "array": 4, "objectid": 5,
+             "bool": 6, "date": 7}
+    if value is MISSING:
+        value = None
+    return order[_class(value)], _key(value)
+
+
+def _mongo_sorted(docs, path, direction, limit):
+    def key(d):
+        value = d
+        for seg in path.split("."):
+            value = value.get(seg, MISSING) if isinstance(value, dict) else MISSING
+        return _sort_key(value, direction), d["_id"]
+    if direction == 1:
+        return [d["_id"] for d in sorted(docs, key=key)][:limit]
+    return [d["_id"] for d in sorted(docs, key=lambda d: (key(d)[0], d["_id"]), reverse=True)][:limit]
+
+
+@pytest.fixture(scope="module")
+def timed(coll):
+    """Cases-like documents: a date field (sometimes null or missing) and a string field."""
+    c = coll.database.timed
+    c.create_index([("unit", 1), ("due", 1)])
+    docs = [{"_id": f"c{i:03d}", "unit": f"u{i % 3}", "title": f"t{(i * 7) % 50:02d}",
+             "due": D(2026, 1, 1) + datetime.timedelta(hours=(i * 37) % 500)} for i in range(150)]
+    docs += [{"_id": "c-null", "unit": "u0", "due": None, "title": "t99"},
+             {"_id": "c-missing", "unit": "u0", "title": "连心"},
+             {"_id": "c-old", "unit": "u0", "due": D(1960, 1, 1), "title": "<t>"}]
+    c.insert_many(docs)
+    return c, docs
+
+
+@pytest.mark.parametrize("path,direction", [("due", 1), ("due", -1), ("title", 1), ("title", -1)])
+def test_a_sort_on_one_date_or_string_field_is_pushed_and_gives_mongodbs_order(timed, path,
+                                                                              direction):
+    c, docs = timed
+    flt = {"unit": "u0"}
+    expected = _mongo_sorted([d for d in docs if d["unit"] == "u0"], path, direction, 12)
+    got = [d["_id"] for d in c.find(flt).sort([(path, direction), ("_id", direction)]).limit(12)]
+    assert got == expected
+    if _is_ferretdb(c.database):
+        plan = c.database.command("explain", {"find": c.name, "filter": flt,
+                                              "sort": {path: direction, "_id": direction}})
+        assert plan["sortPushdown"] is True
+
+
+def test_a_sort_is_not_pushed_when_a_selected_document_has_another_type(timed):
+    c, docs = timed
+    c.insert_one({"_id": "c-number", "unit": "u1", "due": 5})
+    c.insert_one({"_id": "c-array", "unit": "u2", "due": [D(2030, 1, 1), D(2000, 1, 1)]})
+    try:
+        for unit, first in (("u1", "c-number"), ("u2", "c-array")):
+            got = [d["_id"] for d in c.find({"unit": unit}).sort("due", 1).limit(1)]
+            assert got == [first]  # a number sorts before dates; an array by its least date
+            if _is_ferretdb(c.database):
+                plan = c.database.command("explain", {"find": c.name, "filter": {"unit": unit},
+                                                      "sort": {"due": 1}})
+                assert plan["sortPushdown"] is False
+    finally:
+        c.delete_many({"_id": {"$in": ["c-number", "c-array"]}})
