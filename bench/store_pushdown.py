@@ -6,6 +6,8 @@ status, topic, town, received over a year, due 7–30 days later) with the proje
          sorted by assignment.due_at, _id, first 50
   count: the same filter, counted
 Usage: python -m bench.store_pushdown --uri mongodb://127.0.0.1:27038/ --sizes 10000,100000
+  [--pid FERRETDB_PID]  also print the store's CPU time per query (wall time on a shared
+                        machine also counts the other processes' turns)
 The database is dropped at the end unless --keep."""
 import argparse
 import os
@@ -56,32 +58,45 @@ def fill(db, upto, rnd, template, batch):
     print(f"  inserted {added} cases in {took:.1f} s ({added / took:.0f}/s)" if added else "")
 
 
-def timed(fn, runs):
-    out = []
+def cpu_ms(pid):
+    """User + system CPU time of a process so far, in ms (0 without a pid)."""
+    if not pid:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, runs, pid=None):
+    out, cpu = [], cpu_ms(pid)
     for _ in range(runs):
         t = time.perf_counter()
         result = fn()
         out.append((time.perf_counter() - t) * 1000)
-    return out, result
+    return out, result, (cpu_ms(pid) - cpu) / runs
 
 
-def measure(db, runs):
+def measure(db, runs, pid):
     since = NOW - timedelta(days=90)
     rows = []
     for unit in UNITS[:3]:
         flt = {"assignment.lead_unit": unit, "status": {"$in": OWING},
                "received_at": {"$gte": since}}
-        lst, page = timed(lambda: list(db.cases.find(flt).sort(
-            [("assignment.due_at", 1), ("_id", 1)]).limit(50)), runs)
-        cnt, n = timed(lambda: db.cases.count_documents(flt), runs)
-        rows.append((lst, cnt, len(page), n))
-    plan = db.command("explain", {"find": "cases", "filter": flt})
+        lst, page, lst_cpu = timed(lambda: list(db.cases.find(flt).sort(
+            [("assignment.due_at", 1), ("_id", 1)]).limit(50)), runs, pid)
+        cnt, n, cnt_cpu = timed(lambda: db.cases.count_documents(flt), runs, pid)
+        rows.append((lst, cnt, len(page), n, lst_cpu, cnt_cpu))
+    plan = db.command("explain", {"find": "cases", "filter": flt,
+                                  "sort": {"assignment.due_at": 1, "_id": 1}})
     lists = [x for r in rows for x in r[0]]
     counts = [x for r in rows for x in r[1]]
+    cpu = (f"; store CPU per list {statistics.mean(r[4] for r in rows):.0f} ms, per count "
+           f"{statistics.mean(r[5] for r in rows):.0f} ms" if pid else "")
     print(f"  list (page of {rows[0][2]}): median {statistics.median(lists):.1f} ms, "
           f"max {max(lists):.1f} ms; count ({rows[0][3]} matching): median "
-          f"{statistics.median(counts):.1f} ms, max {max(counts):.1f} ms")
-    print(f"  filterPushdown={plan.get('filterPushdown')}; plan: "
+          f"{statistics.median(counts):.1f} ms, max {max(counts):.1f} ms{cpu}")
+    print(f"  filterPushdown={plan.get('filterPushdown')}, "
+          f"sortPushdown={plan.get('sortPushdown')}; plan: "
           + " | ".join(s.split("detail=")[-1] for s in plan.get("queryPlanner", {}).get("Plan", [])))
 
 
@@ -94,11 +109,12 @@ def main():
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--db", default=f"bench_pd_{uuid.uuid4().hex[:6]}")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--pid", type=int, help="the store's process id, for its CPU time")
     args = ap.parse_args()
     db = store.database(args.uri, args.db)
     info = db.command("buildInfo")
     print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {platform.node()}, "
-          f"{os.cpu_count()} cores; store {args.uri} "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; store {args.uri} "
           f"(FerretDB {info.get('ferretdbVersion', info.get('version'))}); db {args.db}")
     store.ensure_indexes(db)
     rnd = random.Random(14)
@@ -110,7 +126,7 @@ def main():
             stats = db.command("collStats", "cases")
             print(f"  store: {stats.get('count')} cases, {stats.get('size', 0) / 2**20:.0f} MB "
                   f"data, {stats.get('totalIndexSize', 0) / 2**20:.0f} MB indexes")
-            measure(db, args.runs)
+            measure(db, args.runs, args.pid)
     finally:
         if not args.keep:
             store.client(args.uri).drop_database(args.db)

@@ -6,7 +6,10 @@ LX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LX_CACHE="${LX_CACHE:-$HOME/.cache/lianxin}"          # build output kept outside git
 LX_VAR="${LX_VAR:-$LX_ROOT/var}"                      # data, logs, pids (gitignored)
 FERRETDB_VERSION="v1.24.2"
-FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx5"  # -lxN: our patch level
+# -lxN: our patch level, then a digest of the patch series (scripts/ferretdb/), so that any
+# change to a patch builds a new binary and start_ferretdb restarts stores run by an older one.
+FERRETDB_PATCHES="$(cat "$LX_ROOT"/scripts/ferretdb/*.patch | sha256sum | cut -c1-8)"
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx5-$FERRETDB_PATCHES"
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
 log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
