@@ -29,6 +29,8 @@ def database(uri=None, name=None):
 
 def ensure_indexes(db):
     db.cases.create_index([("status", 1), ("received_at", 1)])
+    # a unit's list: its cases in some states received since some day (bench/store_pushdown.py)
+    db.cases.create_index([("assignment.lead_unit", 1), ("status", 1), ("received_at", 1)])
     db.cases.create_index([("outbox_since", 1)])
     db.alerts.create_index([("outbox_since", 1)])
     db.deliveries.create_index([("case_id", 1)])
