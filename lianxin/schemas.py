@@ -5,6 +5,8 @@ import re
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, validate,
                          validates_schema)
 
+from . import settings
+
 CHANNELS = ("web", "mobile", "mailbox", "hotline", "letter", "visit", "reception_day",
             "collector", "open311")
 CITIZEN_CHANNELS = ("web", "mobile", "mailbox")
@@ -16,7 +18,9 @@ COMPLEXITIES = ("general", "major")
 QUARTER_PATTERN = re.compile(r"^(19[7-9]\d|2\d{3})Q([1-4])$")
 QUARTER = fields.String(required=True, validate=validate.Regexp(
     QUARTER_PATTERN, error="a quarter like 2026Q3 (years 1970 to 2999)"))
-COLLECTIVE_THRESHOLD = 10  # SPEC §2: 10 or more people make a collective case (集访)
+# SPEC §2: this many people or more make a collective case (集访); the same number raises the
+# collective alert (LX_COLLECTIVE_ALERT_PEOPLE, one home for both).
+COLLECTIVE_THRESHOLD = settings.COLLECTIVE_ALERT_PEOPLE
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
 

@@ -16,6 +16,7 @@ from lianxin.auth import OFFICE_ROLES
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound
 from lianxin.events import event_id_for, make_event
+from lianxin.schemas import COLLECTIVE_THRESHOLD
 
 log = logging.getLogger(__name__)
 ACK_ROLES = ("clerk", "dispatcher", "supervisor")
@@ -49,7 +50,7 @@ def watch(db, publisher, now, case):
     """Raise or grow the alerts a newly stored case calls for. Idempotent."""
     raised = []
     people = case.get("people_involved", 1)
-    if people >= settings.COLLECTIVE_ALERT_PEOPLE:
+    if people >= COLLECTIVE_THRESHOLD:
         alert = _new("collective", f"collective:{case['_id']}", case["topic"],
                      (case.get("location") or {}).get("town"), [case["_id"]], now,
                      f"集体诉求：{case['title']}",
