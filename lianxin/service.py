@@ -1,14 +1,46 @@
 """What every Lianxin service class has: the store, the event publisher, the clock, leased
 sweeps, an RPC `ping` (readyz), and a timer that relays stranded outbox events and runs the
-service's own periodic work. nameko binds the inherited dependencies per container."""
+service's own periodic work. nameko binds the inherited dependencies per container.
+`StartupStep` is work a service does once it runs that needs the store."""
+import logging
+
+import eventlet
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from . import settings
 from .bus import Publisher
 from .clock import ClockProvider
-from .store import Store
+from .store import Store, database
 from .sweeper import Sweeper
+
+log = logging.getLogger(__name__)
+
+
+class StartupStep(DependencyProvider):
+    """Work to do once the service runs (`run(db)`), tried in the background until it
+    succeeds: a service starts, and answers, while the store is down."""
+
+    def run(self, db):
+        raise NotImplementedError
+
+    def start(self):
+        self.container.spawn_managed_thread(self._until_done,
+                                            identifier=type(self).__name__)
+
+    def _until_done(self):
+        cfg = self.container.config
+        delay = 1
+        while True:
+            try:
+                self.run(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")))
+                return
+            except Exception as exc:
+                log.warning("%s not done yet (%s); trying again in %d s",
+                            type(self).__name__, exc, delay)
+                eventlet.sleep(delay)
+                delay = min(delay * 2, 30)
 
 
 class LianxinService:

@@ -1,25 +1,22 @@
 """The intake service: registration from every channel, the office's decisions on a new case,
 staff accounts, and reading cases (nameko entrypoints only)."""
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, settings
 from lianxin.clock import parse_iso, utcnow
-from lianxin.service import LianxinService
-from lianxin.store import database
+from lianxin.service import LianxinService, StartupStep
 
 from . import accounts, alerts, dispatch, handlers, public, queries, screening
 
 COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
 
 
-class FirstAdmin(DependencyProvider):
-    """Creates the first admin from configuration when the service starts (SPEC §10)."""
+class FirstAdmin(StartupStep):
+    """Creates the first admin from configuration once the service runs (SPEC §10); in the
+    background, so that intake starts while the store is down."""
 
-    def start(self):
-        cfg = self.container.config
-        accounts.ensure_admin(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")),
-                              settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
+    def run(self, db):
+        accounts.ensure_admin(db, settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
 
 
 class IntakeService(LianxinService):

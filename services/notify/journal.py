@@ -1,18 +1,26 @@
 """The durable event feed (SPEC §9, `GET /api/v1/events?after=<cursor>`) and the webhook
 fan-out, fed in bus order by one consumer at a time (see service.JournalConsumer).
 
-The feed is `journal`, one document per event with `_id` = 1, 2, 3 … and no gaps: a writer
+The feed is `journal`, one document per event numbered 1, 2, 3 … with no gaps: a writer
 inserts at the first free number after `journal_head`, then moves the head. Two writers (a
 consumer failing over) both end up with their own numbers, and a crash between the insert and
 the head move is repaired by the next write, which finds the number taken. `journal_seen`
 maps event_id → number, so an event published twice (the outbox's at-least-once) is recorded
-once. Readers walk the numbers by `_id`, the one lookup the store indexes (STACK.md).
+once. A number's document has the string `_id` "000000000001", "000000000002" …: the store
+serves only an equality on a string (or ObjectId) `_id` from its index — an integer `_id`, a
+range or an `$in` is a scan of the whole collection on FerretDB (STACK.md) — so a reader
+walks the numbers one `_id` lookup each, which costs the same at 10 events as at 1 M.
 """
 import fnmatch
 
 from pymongo.errors import DuplicateKeyError
 
 HEAD = "journal"
+
+
+def key(seq):
+    """The `_id` of event number `seq`: zero-padded, so the ids also sort as the numbers."""
+    return f"{seq:012d}"
 
 
 def _seen(db, event_id, seq):
@@ -32,11 +40,11 @@ def append(db, now, event):
     seq = head["seq"] + 1
     while True:
         try:
-            db.journal.insert_one({"_id": seq, "event_id": event["event_id"],
+            db.journal.insert_one({"_id": key(seq), "seq": seq, "event_id": event["event_id"],
                                    "recorded_at": now, "event": event})
             break
         except DuplicateKeyError:
-            taken = db.journal.find_one({"_id": seq})
+            taken = db.journal.find_one({"_id": key(seq)})
             _seen(db, taken["event_id"], seq)
             if taken["event_id"] == event["event_id"]:  # we wrote it, then crashed
                 break
@@ -53,7 +61,7 @@ def read(db, after, limit, visible=lambda event: True, max_scan=None):
     max_scan = max_scan or limit * 20
     events, seq = [], after
     for _ in range(max_scan):
-        doc = db.journal.find_one({"_id": seq + 1})
+        doc = db.journal.find_one({"_id": key(seq + 1)})
         if doc is None:
             break
         seq += 1
@@ -62,6 +70,25 @@ def read(db, after, limit, visible=lambda event: True, max_scan=None):
             if len(events) >= limit:
                 break
     return events, seq
+
+
+def upgrade(db):
+    """Renumber a feed written with integer `_id`s (before the string ids) in place; the
+    numbers, and so every cursor a client holds, stay the same. Returns how many moved."""
+    if db.upgrades.find_one({"_id": "journal-string-ids"}):
+        return 0
+    moved = 0
+    for doc in db.journal.find({"_id": {"$type": "number"}}):
+        seq = int(doc["_id"])
+        try:
+            db.journal.insert_one({**doc, "_id": key(seq), "seq": seq})
+        except DuplicateKeyError:
+            pass  # moved before, the old one not yet removed
+        db.journal.delete_one({"_id": doc["_id"]})
+        moved += 1
+    db.upgrades.update_one({"_id": "journal-string-ids"}, {"$set": {"moved": moved}},
+                           upsert=True)
+    return moved
 
 
 def matches(subscription, event):
