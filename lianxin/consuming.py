@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 
 DELAY_EXCHANGE = "lianxin.delay"
 PARKED_QUEUE = "lianxin.parked"
-ATTEMPT = "x-lianxin-attempt"      # how many times the handler has failed on this message
-DELAY = "x-lianxin-delay"          # which delay queue the headers exchange routes it to
-ORIGIN = "x-lianxin-queue"         # on a parked message: the queue to put it back on
-ERROR = "x-lianxin-error"
+# (Not "x-…": a headers exchange ignores headers that start with "x-" when it matches.)
+ATTEMPT = "lianxin-attempt"  # how many times the handler has failed on this message
+DELAY = "lianxin-delay"      # which delay queue the headers exchange routes it to
+ORIGIN = "lianxin-queue"     # on a parked message: the queue to put it back on
+ERROR = "lianxin-error"
 
 
 def delay_exchange():
@@ -85,7 +86,7 @@ def retry_later(amqp_uri, queue_name, message, error, delays=None):
         _publish(amqp_uri, message.body, queue_name, DELAY_EXCHANGE, message, headers)
         return "retry"
     headers.update({ORIGIN: queue_name, ERROR: error[-2000:],
-                    "x-lianxin-parked-at": isoformat(exact_utcnow())})
+                    "lianxin-parked-at": isoformat(exact_utcnow())})
     _publish(amqp_uri, message.body, PARKED_QUEUE, "", message, headers)
     log.error("parked a message of %s after %d tries: %s", queue_name, attempt,
               error.strip().splitlines()[-1] if error.strip() else "")
