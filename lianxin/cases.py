@@ -86,13 +86,14 @@ def apply(db, publisher, now, case, actor, action, change, status):
     if change.add_to_set:
         update["$addToSet"] = change.add_to_set
     update = outbox.with_events(update, [event], now)
+    token = outbox.mark(db, case["_id"], now)
     result = db.cases.update_one({"_id": case["_id"], "version": case["version"],
                                   "status": case["status"]}, update)
     if not result.modified_count:
         raise WrongState("the case was changed by someone else meanwhile; reload it",
                          {"id": case["_id"]})
     try:
-        outbox.flush(db, publisher, case["_id"], [event])
+        outbox.flush(db, publisher, case["_id"], [event], token=token)
     except Exception:  # stored with the change; the relay publishes it
         log.warning("%s for %s not published yet", event["type"], case["_id"], exc_info=True)
     return db.cases.find_one({"_id": case["_id"]})

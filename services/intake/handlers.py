@@ -109,6 +109,9 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
                                  data={"status": "answered", "direct": True,
                                        "outcome": case["reply"]["outcome"]}))
     case["outbox"], case["outbox_since"] = events, now
+    token = outbox.mark(db, case_id, now)
+    if case["status"] == "received":  # routing's to route: its re-drive reads these notes
+        db.unrouted.update_one({"_id": case_id}, {"$setOnInsert": {"at": now}}, upsert=True)
     # notify reads the plain code once, for the acknowledgement, then deletes it.
     db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {"code": code, "at": now}},
                             upsert=True)
@@ -118,7 +121,7 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
         return _receipt(db.cases.find_one({"_id": case_id}), code)
     screening.after_insert(db, now, case, screened)
     try:
-        outbox.flush(db, publisher, case_id, events)
+        outbox.flush(db, publisher, case_id, events, token=token)
     except Exception:  # the case is safe in the store; the relay publishes it later
         log.warning("case.received for %s not published yet", case_id, exc_info=True)
     if case["status"] != "merged":
