@@ -94,7 +94,11 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
         time.sleep(3)
         assert acks() == Counter({f"f{n}@example.com": 1 for n in range(N)})
 
-        # the feed complete and in order, as a client reads it
+        # the feed complete and in order, as a client reads it (once its one consumer has
+        # caught up: it records the events one at a time, in bus order)
+        wait_for(lambda: db.journal.count_documents(
+            {"event.type": {"$in": ["case.received", "case.assigned"]}}) >= 2 * N, timeout=180)
+        mark("feed caught up")
         api = Api(system.url)
         events, after = [], "0"
         while True:
