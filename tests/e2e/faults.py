@@ -1,7 +1,8 @@
 """What the fault test and `bench/faults.py` do to a running system: a FerretDB of their own
-to stop and start (the shared test store is never stopped), the broker connections of one
-vhost closed (what the services see of a broker restart, without restarting the broker that
-other runs share), and submissions that retry until the system takes them."""
+to stop and start (the shared test store is never stopped), the broker gone from one vhost
+for a while (its connections closed and the vhost refused: what the services see of a broker
+restart, without restarting the broker that other runs share), and submissions that retry
+until the system takes them."""
 import os
 import signal
 import subprocess
@@ -74,6 +75,22 @@ def close_connections(vhost, api="http://127.0.0.1:15672/api", auth=("guest", "g
         requests.delete(f"{api}/connections/{quote(name, safe='')}", auth=auth, timeout=30,
                         headers={"X-Reason": "fault test"})
     return len(names)
+
+
+def broker_away(vhost, seconds, api="http://127.0.0.1:15672/api", auth=("guest", "guest")):
+    """The broker gone for `seconds`, as one vhost sees it: guest loses its permissions there
+    (reconnects and publishes are refused), every connection is closed, then the permissions
+    come back. Returns how many connections were closed."""
+    from urllib.parse import quote
+    perms = f"{api}/permissions/{quote(vhost, safe='')}/guest"
+    requests.delete(perms, auth=auth, timeout=30).raise_for_status()
+    try:
+        closed = close_connections(vhost, api, auth)
+        time.sleep(seconds)
+    finally:
+        requests.put(perms, auth=auth, timeout=30,
+                     json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    return closed
 
 
 CASE = {"kind": "complaint", "topic": "environment", "content": "河边化工厂夜间排放污水。",
