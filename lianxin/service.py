@@ -19,28 +19,35 @@ log = logging.getLogger(__name__)
 
 
 class StartupStep(DependencyProvider):
-    """Work to do once the service runs (`run(db)`), tried in the background until it
-    succeeds: a service starts, and answers, while the store is down."""
+    """Work to do once the service runs (`run(db)`): tried once as the service starts (so
+    that it is done before the first message when the store is there), then in the
+    background until it succeeds — a service starts, and answers, while the store is down."""
 
     def run(self, db):
         raise NotImplementedError
 
     def start(self):
-        self.container.spawn_managed_thread(self._until_done,
-                                            identifier=type(self).__name__)
+        if not self._try():
+            self.container.spawn_managed_thread(self._until_done,
+                                                identifier=type(self).__name__)
+
+    def _try(self, delay=1):
+        cfg = self.container.config
+        try:
+            self.run(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")))
+            return True
+        except Exception as exc:
+            log.warning("%s not done yet (%s); trying again in %d s",
+                        type(self).__name__, exc, delay)
+            return False
 
     def _until_done(self):
-        cfg = self.container.config
         delay = 1
         while True:
-            try:
-                self.run(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")))
+            eventlet.sleep(delay)
+            delay = min(delay * 2, 30)
+            if self._try(delay):
                 return
-            except Exception as exc:
-                log.warning("%s not done yet (%s); trying again in %d s",
-                            type(self).__name__, exc, delay)
-                eventlet.sleep(delay)
-                delay = min(delay * 2, 30)
 
 
 class LianxinService:

@@ -123,3 +123,23 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
         assert requests.get(f"{system.url}/readyz", timeout=30).status_code == 200
     finally:
         system.stop_all()
+
+
+def test_a_service_starts_while_the_store_is_down_and_does_its_start_up_work_once_it_is_back(
+        tmp_path, fresh_amqp_uri, own_store, mailbox):
+    db = store.database(own_store.uri, "empty")
+    system = System(tmp_path, fresh_amqp_uri, "empty", mailbox.port)
+    system.env["LX_MONGO_URI"] = own_store.uri
+    own_store.stop()
+    try:
+        system.start("intake", "notify")  # each answers its ping with no store at all
+        system.start_gateway()
+        ready = requests.get(f"{system.url}/readyz", timeout=30)
+        assert ready.status_code == 503 and ready.json()["checks"]["store"].startswith("down")
+        own_store.start()
+        wait_for(lambda: db.users.find_one({"role": "admin"}), timeout=60)  # the first admin
+        wait_for(lambda: db.templates.find_one(), timeout=60)  # notify's default templates
+        assert {name: p.poll() for name, p in system.procs.items()} == {
+            name: None for name in system.procs}
+    finally:
+        system.stop_all()
