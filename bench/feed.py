@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timezone
 
 from lianxin import store
-from services.notify import handlers, journal
+from services.notify import handlers, inbox, journal
 
 URI = os.environ.get("LX_BENCH_MONGO_URI", os.environ.get("LX_TEST_MONGO_URI",
                                                            "mongodb://127.0.0.1:27018/"))
@@ -40,13 +40,12 @@ def grow(db, start, end, batch=2000):
                 "units": ["hbj"], "occurred_at": now.isoformat(), "data": {}}
         for page, fields in pages.items():
             db.journal_pages.update_one({"_id": page}, {"$set": fields}, upsert=True)
-        # message seq of user u: the seq-th event goes to user seq % USERS
+        # the seq-th event's message goes to user seq % USERS, as its (seq // USERS + 1)-th
         db.inbox.insert_many([{
-            "_id": f"m{seq}", "user": f"u{seq % USERS}", "seq": seq // USERS + 1,
-            "title": "t", "body": "b", "case_id": f"C{seq}", "template": "x",
-            "created_at": now, "read": False} for seq in range(lo, hi)], ordered=False)
-        db.inbox_seq.insert_many([{"_id": f"u{seq % USERS}:{seq // USERS + 1:012d}",
-                                   "ref": f"m{seq}"} for seq in range(lo, hi)], ordered=False)
+            "_id": inbox.message_id(f"u{seq % USERS}", seq // USERS + 1), "ref": f"m{seq}",
+            "user": f"u{seq % USERS}", "seq": seq // USERS + 1, "title": "t", "body": "b",
+            "case_id": f"C{seq}", "template": "x", "created_at": now, "read": False}
+            for seq in range(lo, hi)], ordered=False)
     db.journal_head.update_one({"_id": journal.HEAD}, {"$set": {"seq": end}}, upsert=True)
     for u in range(USERS):
         db.inbox_head.update_one({"_id": f"u{u}"}, {"$set": {"seq": end // USERS + 1,

@@ -6,6 +6,7 @@ import pytest
 
 from lianxin import outbox
 from lianxin.clock import utcnow
+from lianxin.errors import NotFound
 from lianxin.events import make_event
 from services.notify import handlers, inbox, journal
 
@@ -66,12 +67,30 @@ def test_the_inbox_lists_newest_first_once_each_and_counts_what_is_unread(db):
     inbox.put(db, "cg_handler", "other", {"title": "x", "body": "", "created_at": now})
     user = {"username": "env_handler"}
     listed = handlers.inbox(db, user, False, 3)
-    assert [m["id"] for m in listed["items"]] == ["d4", "d3", "d2"] and listed["unread"] == 5
-    handlers.mark_read(db, now, user, "d3")
-    handlers.mark_read(db, now, user, "d3")  # twice: counted once
+    assert [m["title"] for m in listed["items"]] == ["t4", "t3", "t2"]
+    assert listed["unread"] == 5
+    third = listed["items"][1]["id"]
+    handlers.mark_read(db, now, user, third)
+    handlers.mark_read(db, now, user, third)  # twice: counted once
     unread = handlers.inbox(db, user, True, 10)
-    assert [m["id"] for m in unread["items"]] == ["d4", "d2", "d1", "d0"]
+    assert [m["title"] for m in unread["items"]] == ["t4", "t2", "t1", "t0"]
     assert unread["unread"] == 4
+    with pytest.raises(NotFound):
+        handlers.mark_read(db, now, {"username": "cg_handler"}, third)  # not theirs
+
+
+def test_an_inbox_written_before_the_numbering_is_numbered_once(db):
+    now = utcnow()
+    for i in range(3):
+        db.inbox.insert_one({"_id": f"old{i}", "user": "env_handler", "title": f"t{i}",
+                             "body": "", "created_at": now + timedelta(seconds=i),
+                             "read": i == 0})
+    assert inbox.upgrade(db) == 3 and inbox.upgrade(db) == 0
+    listed = handlers.inbox(db, {"username": "env_handler"}, False, 10)
+    assert [m["title"] for m in listed["items"]] == ["t2", "t1", "t0"]
+    assert [m["read"] for m in listed["items"]] == [False, False, True]
+    assert listed["unread"] == 2
+    assert not inbox.put(db, "env_handler", "old1", {"title": "again", "created_at": now})
 
 
 def test_the_outbox_note_goes_with_the_flush_that_empties_it_but_not_a_renewed_one(db):
