@@ -124,10 +124,14 @@ def main(n):
         per = Counter(acks.get(f"f{i}@example.com", 0) for i in range(n))
         seqs = [d["seq"] for d in db.journal.find({}, {"seq": 1}).sort("seq", 1)]
         events = [d["event"] for d in db.journal.find({}, {"event": 1}).sort("seq", 1)]
-        order_ok = all(
-            [e["type"] for e in events if e.get("case_id") == c and e["type"] in
-             ("case.received", "case.assigned")] == ["case.received", "case.assigned"]
-            for c in set(submitted))
+        per_case = {}
+        for e in events:
+            if e["type"] in ("case.received", "case.assigned"):
+                per_case.setdefault(e.get("case_id"), []).append(e["type"])
+        out_of_order = [c for c in set(submitted)
+                        if per_case.get(c) != ["case.received", "case.assigned"]]
+        order_ok = not out_of_order or f"False ({len(out_of_order)}: " \
+            f"{[(c, per_case.get(c)) for c in sorted(out_of_order)[:3]]})"
         exited = {name: p.poll() for name, p in system.procs.items() if p.poll() is not None}
         print()
         print(f"submissions: {n}; cases stored: {db.cases.count_documents({})} "

@@ -204,6 +204,11 @@ def reroute_stuck(db, publisher, call, now, grace_seconds, limit=200):
     _note_old_unrouted(db, cutoff)
     done = 0
     for note in db.unrouted.find({"at": {"$lt": cutoff}}).limit(limit):
+        # A case whose case.received is still in its outbox waits for the relay: routed
+        # first, the feed would show it assigned before it was received.
+        case = db.cases.find_one({"_id": note["_id"]}, {"outbox": 1})
+        if case and case.get("outbox"):
+            continue
         try:
             if route_case(db, publisher, call, now, note["_id"]) in ("assigned", "queued"):
                 done += 1
