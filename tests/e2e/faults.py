@@ -13,6 +13,8 @@ import pymongo
 import requests
 from nameko.testing.utils import find_free_port
 
+from tests.e2e.conftest import _die_with_parent
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -42,7 +44,8 @@ class OwnStore:
             f"--sqlite-url=file:{self.directory}/?_pragma=synchronous(normal)",
             f"--listen-addr=127.0.0.1:{self.port}", "--telemetry=disable",
             "--log-level=warn", f"--state-dir={self.directory}", "--debug-addr=-"],
-            stdout=log, stderr=subprocess.STDOUT)
+            stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent)  # a run killed by a timeout leaves no store behind
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
