@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, jsonify
 from kombu import Connection
 
-from lianxin import settings, store
+from lianxin import parked, settings, store
 
 health = Blueprint("health", __name__)
 
@@ -14,7 +14,8 @@ def healthz():
 
 @health.get("/readyz")
 def readyz():
-    """Ready when the bus and the store answer and every service answers an RPC ping."""
+    """Ready when the bus and the store answer and every service answers an RPC ping; also
+    says how many events are parked after their last retry."""
     checks = {}
     try:
         with Connection(current_app.config["AMQP_URI"], connect_timeout=2) as conn:
@@ -35,6 +36,10 @@ def readyz():
             checks[service] = f"down: {getattr(exc, 'message', exc)}"
     ready = all(v == "ok" for v in checks.values())
     body = {"status": "ready" if ready else "not_ready", "checks": checks}
+    try:  # not a readiness condition: events an operator should look at (lianxin.parked)
+        body["parked_events"] = parked.count(current_app.config["AMQP_URI"])
+    except Exception:
+        body["parked_events"] = None
     if not ready:
         body["error"] = {"code": "not_ready", "message": "a dependency is down",
                          "details": checks}

@@ -4,7 +4,8 @@ Every event is published once, as plain JSON (no kombu type tags), to the durabl
 exchange `lianxin.events` with the event type as routing key. Internal consumers are nameko
 `event_handler("lianxin", type)` entrypoints on the same exchange, and `declare_topology`
 declares each of their durable queues before any service runs (STACK.md: an event published
-before its consumer's queue exists is dropped).
+before its consumer's queue exists is dropped), with the delay and parked queues their
+retries go through (`lianxin/consuming.py`).
 """
 import importlib
 import json
@@ -17,6 +18,7 @@ from nameko.events import EventHandler, SERVICE_POOL
 from nameko.extensions import DependencyProvider
 
 from . import settings
+from .consuming import retry_topology
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +58,15 @@ def journal_queue():
 
 
 def declare_topology(amqp_uri=None, service_paths=None):
-    """Declare the exchange and every consumer queue of every service. Idempotent."""
+    """Declare the exchange and every consumer queue of every service, and the retry path.
+    Idempotent."""
     paths = service_paths or settings.SERVICES.values()
     with Connection(amqp_uri or settings.AMQP_URI, connect_timeout=10) as conn:
         channel = conn.channel()
         events_exchange()(channel).declare()
         journal_queue()(channel).declare()
+        for entity in retry_topology():
+            entity(channel).declare()
         for path in paths:
             for queue in consumer_queues(load_service_class(path)):
                 queue(channel).declare()

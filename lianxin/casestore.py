@@ -24,6 +24,8 @@ class Write:
 class CaseStore:
     def __init__(self, db):
         self.db = db
+        # the outbox note each write left (lianxin/outbox.py), for the flush that empties it
+        self.tokens = {}
 
     def get(self, case_id, projection=None):
         return self.db.cases.find_one({"_id": case_id}, projection) \
@@ -41,6 +43,7 @@ class CaseStore:
             update["$addToSet"] = dict(write.add_to_set)
         if events:
             update = outbox.with_events(update, events, now)
+            self.tokens[case["_id"]] = outbox.mark(self.db, case["_id"], now)
         result = self.db.cases.update_one(
             {"_id": case["_id"], "version": case["version"], "status": case["status"]}, update)
         return bool(result.modified_count)
@@ -49,6 +52,8 @@ class CaseStore:
         """Store a new case with its events in its outbox. False if it exists already."""
         from pymongo.errors import DuplicateKeyError
         doc = {**case, "outbox": list(events), "outbox_since": now} if events else case
+        if events:
+            self.tokens[case["_id"]] = outbox.mark(self.db, case["_id"], now)
         try:
             self.db.cases.insert_one(doc)
         except DuplicateKeyError:
@@ -56,7 +61,7 @@ class CaseStore:
         return True
 
     def flush(self, publisher, case_id, events):
-        outbox.flush(self.db, publisher, case_id, events)
+        outbox.flush(self.db, publisher, case_id, events, token=self.tokens.pop(case_id, None))
 
     def link_duplicate(self, primary_id, duplicate_id, entry):
         """The primary learns of its duplicate, on its timeline too — once, whatever retries."""

@@ -2,13 +2,34 @@
 the change it reports, then published, then removed. A crash between the write and the publish leaves
 it in the document, and `relay` publishes it later. Consumers dedupe on event_id, so an event
 published twice (a crash after publishing, before removing) does no harm.
+
+So that the relay reads only what may be stranded, not every case (FerretDB reads a whole
+collection for any filter but an `_id` equality, STACK.md), a writer first leaves a note in
+`outbox_due` under "<collection>:<id>" (`mark`), and the flush that empties the document's
+outbox removes the note — the note it wrote itself (its token): a note a later writer has
+just renewed stays. The relay reads the notes older than the grace period, a small
+collection of what is in flight.
 """
 import logging
+import uuid
 from datetime import timedelta
 
 log = logging.getLogger(__name__)
-# The collections whose documents carry an outbox; the relay sweeps them all.
+# The collections whose documents carry an outbox (before the notes, the relay read them all).
 COLLECTIONS = ("cases", "alerts")
+
+
+def _note(collection, doc_id):
+    return f"{collection}:{doc_id}"
+
+
+def mark(db, doc_id, now, collection="cases"):
+    """Before a write that adds events to a document's outbox: note that the document may
+    have events to relay. Returns the note's token, for `flush`."""
+    token = uuid.uuid4().hex
+    db.outbox_due.update_one({"_id": _note(collection, doc_id)}, {"$set": {
+        "collection": collection, "doc": doc_id, "at": now, "token": token}}, upsert=True)
+    return token
 
 
 def with_events(update, events, now):
@@ -19,27 +40,45 @@ def with_events(update, events, now):
     return update
 
 
-def flush(db, publisher, doc_id, events, collection="cases"):
-    """Publish events already stored in a document's outbox, and remove each once published."""
+def flush(db, publisher, doc_id, events, collection="cases", token=None):
+    """Publish events already stored in a document's outbox, and remove each once published;
+    once the outbox is empty, remove the note `token` (if it is still that one)."""
     coll = db[collection]
     for event in events:
         publisher.publish(event)
         # The whole envelope, not {"event_id": …}: FerretDB ignores a $pull by condition
         # (silently), while both stores remove an exactly equal document.
         coll.update_one({"_id": doc_id}, {"$pull": {"outbox": event}})
-    coll.update_one({"_id": doc_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}})
+    emptied = coll.update_one({"_id": doc_id, "outbox": {"$size": 0}},
+                              {"$unset": {"outbox_since": ""}}).matched_count
+    if emptied and token:
+        db.outbox_due.delete_one({"_id": _note(collection, doc_id), "token": token})
 
 
 def relay(db, publisher, now, grace_seconds, limit=500):
     """Publish what a crashed writer left behind. Returns how many events were published."""
     cutoff = now - timedelta(seconds=grace_seconds)
+    _note_old_outboxes(db, cutoff)
     sent = 0
-    for collection in COLLECTIONS:
-        for doc in db[collection].find({"outbox_since": {"$lt": cutoff}}, {"outbox": 1}) \
-                .limit(limit):
-            pending = doc.get("outbox") or []
-            if pending:
-                log.info("relaying %d stranded event(s) of %s", len(pending), doc["_id"])
-            flush(db, publisher, doc["_id"], pending, collection)
-            sent += len(pending)
+    for note in db.outbox_due.find({"at": {"$lt": cutoff}}).limit(limit):
+        doc = db[note["collection"]].find_one({"_id": note["doc"]}, {"outbox": 1})
+        pending = (doc or {}).get("outbox") or []
+        if not pending:  # flushed (or the write never happened): the note is done
+            db.outbox_due.delete_one({"_id": note["_id"], "token": note["token"]})
+            continue
+        log.info("relaying %d stranded event(s) of %s", len(pending), note["_id"])
+        flush(db, publisher, note["doc"], pending, note["collection"], note["token"])
+        sent += len(pending)
     return sent
+
+
+def _note_old_outboxes(db, cutoff):
+    """Once per store: notes for outboxes written before there were notes (one full read)."""
+    if db.upgrades.find_one({"_id": "outbox-notes"}):
+        return
+    for collection in COLLECTIONS:
+        for doc in db[collection].find({"outbox_since": {"$lt": cutoff}}, {"outbox_since": 1}):
+            db.outbox_due.update_one({"_id": _note(collection, doc["_id"])}, {"$setOnInsert": {
+                "collection": collection, "doc": doc["_id"], "at": doc["outbox_since"],
+                "token": uuid.uuid4().hex}}, upsert=True)
+    db.upgrades.update_one({"_id": "outbox-notes"}, {"$set": {"at": cutoff}}, upsert=True)

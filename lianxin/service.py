@@ -1,14 +1,53 @@
 """What every Lianxin service class has: the store, the event publisher, the clock, leased
 sweeps, an RPC `ping` (readyz), and a timer that relays stranded outbox events and runs the
-service's own periodic work. nameko binds the inherited dependencies per container."""
+service's own periodic work. nameko binds the inherited dependencies per container.
+`StartupStep` is work a service does once it runs that needs the store."""
+import logging
+
+import eventlet
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from . import settings
 from .bus import Publisher
 from .clock import ClockProvider
-from .store import Store
+from .store import Store, database
 from .sweeper import Sweeper
+
+log = logging.getLogger(__name__)
+
+
+class StartupStep(DependencyProvider):
+    """Work to do once the service runs (`run(db)`): tried once as the service starts (so
+    that it is done before the first message when the store is there), then in the
+    background until it succeeds — a service starts, and answers, while the store is down."""
+
+    def run(self, db):
+        raise NotImplementedError
+
+    def start(self):
+        if not self._try():
+            self.container.spawn_managed_thread(self._until_done,
+                                                identifier=type(self).__name__)
+
+    def _try(self, delay=1):
+        cfg = self.container.config
+        try:
+            self.run(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")))
+            return True
+        except Exception as exc:
+            log.warning("%s not done yet (%s); trying again in %d s",
+                        type(self).__name__, exc, delay)
+            return False
+
+    def _until_done(self):
+        delay = 1
+        while True:
+            eventlet.sleep(delay)
+            delay = min(delay * 2, 30)
+            if self._try(delay):
+                return
 
 
 class LianxinService:

@@ -44,6 +44,16 @@ WEBHOOK_CONCURRENCY = int(_env("LX_WEBHOOK_CONCURRENCY", "2"))
 # How often notify looks for deliveries that are due (retries, and sends a crash left behind).
 DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "1"))
 
+# An event handler that fails is tried again after each of these delays (seconds), then its
+# message is parked in `lianxin.parked` for an operator (lianxin/consuming.py). The default
+# rides out a store or broker outage of about a quarter of an hour.
+EVENT_RETRY_DELAYS = tuple(float(s) for s in _env("LX_EVENT_RETRY_DELAYS",
+                                                   "1,5,30,120,600").split(",") if s.strip())
+# How long notify's re-drive leaves an event to its handler before doing its work itself
+# (a lost or parked message), and how many feed entries one pass reads.
+REDRIVE_GRACE_SECONDS = float(_env("LX_REDRIVE_GRACE_SECONDS", "300"))
+REDRIVE_BATCH = int(_env("LX_REDRIVE_BATCH", "500"))
+
 RPC_TIMEOUT = float(_env("LX_RPC_TIMEOUT", "10"))
 RPC_POOL_SIZE = int(_env("LX_RPC_POOL_SIZE", "8"))
 REPORT_TIMEOUT = float(_env("LX_REPORT_TIMEOUT", "300"))  # statistics and reports read a period

@@ -190,12 +190,16 @@ def config(amqp_uri, db, db_name, mailbox, sms_gateway):
 def _purge_queues(amqp_uri):
     """Each test starts with empty queues: events an earlier test left behind (its services
     stopped before consuming them) must not reach this test's services."""
-    from kombu import Connection
+    from kombu import Connection, Queue
+
+    from lianxin.consuming import retry_topology
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
+        # (the delay queues too: a retry an earlier test left must not land in this one)
         queues = [bus.journal_queue()] + [q for path in settings.SERVICES.values()
                                           for q in bus.consumer_queues(
-                                              bus.load_service_class(path))]
+                                              bus.load_service_class(path))] + [
+            e for e in retry_topology() if isinstance(e, Queue)]
         for queue in queues:
             queue(channel).purge()
 

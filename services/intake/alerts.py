@@ -29,12 +29,13 @@ def _raise(db, publisher, now, alert):
                        units=[], data={k: alert[k] for k in (
                            "kind", "topic", "town", "count", "cases", "title", "summary")}
                        | {"alert_id": alert["_id"]})
+    token = outbox.mark(db, alert["_id"], now, "alerts")
     try:
         db.alerts.insert_one({**alert, "outbox": [event], "outbox_since": now})
     except DuplicateKeyError:
         return False
     try:
-        outbox.flush(db, publisher, alert["_id"], [event], "alerts")
+        outbox.flush(db, publisher, alert["_id"], [event], "alerts", token)
     except Exception:  # stored with the alert; the shared outbox relay publishes it later
         log.warning("alert.raised for %s not published yet", alert["_id"], exc_info=True)
     return True

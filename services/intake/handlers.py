@@ -142,6 +142,8 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
                                  actor=actor["username"],
                                  data={"status": case["status"], "direct": True,
                                        "outcome": case["reply"]["outcome"]}))
+    if case["status"] == "received":  # routing's to route: its re-drive reads these notes
+        db.unrouted.update_one({"_id": case_id}, {"$setOnInsert": {"at": now}}, upsert=True)
     # notify opens the sealed code once, for the acknowledgement, then deletes it.
     db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {
         "sealed": access.seal(code, secret, case_id), "at": now}}, upsert=True)

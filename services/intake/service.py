@@ -1,24 +1,22 @@
 """The intake service: registration from every channel, the office's decisions on a new case,
 staff accounts, and reading cases (nameko entrypoints only)."""
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, settings
 from lianxin.clock import parse_iso, utcnow
-from lianxin.service import LianxinService
-from lianxin.store import database, ensure_indexes
+from lianxin.service import LianxinService, StartupStep
+from lianxin.store import ensure_indexes
 
 from . import accounts, alerts, dispatch, filters, handlers, public, queries, screening
 
 COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
 
 
-class FirstAdmin(DependencyProvider):
-    """At start: the store's indexes, and the first admin from configuration (SPEC §10)."""
+class FirstAdmin(StartupStep):
+    """At start, once the store answers: its indexes, and the first admin from configuration
+    (SPEC §10); in the background, so that intake starts while the store is down."""
 
-    def start(self):
-        cfg = self.container.config
-        db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB"))
+    def run(self, db):
         ensure_indexes(db)
         accounts.ensure_admin(db, settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD, utcnow())
 

@@ -5,13 +5,16 @@ side took the message and raises when it did not: `Permanent` when trying again 
 import hashlib
 import hmac
 import json
+import re
 import smtplib
 import ssl
 import time
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 import requests
+
+from . import inbox
 
 
 class Permanent(Exception):
@@ -20,6 +23,13 @@ class Permanent(Exception):
 
 class Skipped(Exception):
     """The channel is not configured here (e.g. no SMS provider): logged, not retried."""
+
+
+def message_id(ref):
+    """The same Message-ID for every send of delivery `ref` (the receiving side may drop a
+    repeat by it; a random one would make every repeat look new)."""
+    local = re.sub(r"[^A-Za-z0-9.\-]", ".", ref)
+    return f"<{local}@lianxin>"
 
 
 class Mailer:
@@ -32,7 +42,7 @@ class Mailer:
         msg["From"], msg["To"] = self.sender, to
         msg["Subject"] = parts.get("subject", "")
         msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = make_msgid(idstring=ref.replace(":", ".")[:60], domain="lianxin")
+        msg["Message-ID"] = message_id(ref)
         msg["X-Lianxin-Delivery"] = ref
         msg.set_content(parts.get("body", ""))
         if parts.get("html"):
@@ -80,12 +90,9 @@ class Inbox:
         self.db = db
 
     def send(self, to, parts, ref, *, now, case_id, template):
-        self.db.inbox.update_one(
-            {"_id": ref},
-            {"$setOnInsert": {"user": to, "title": parts.get("subject", ""),
-                              "body": parts.get("body", ""), "case_id": case_id,
-                              "template": template, "created_at": now, "read": False}},
-            upsert=True)
+        inbox.put(self.db, to, ref, {"title": parts.get("subject", ""),
+                                     "body": parts.get("body", ""), "case_id": case_id,
+                                     "template": template, "created_at": now})
 
 
 def signature(secret, timestamp, body):

@@ -13,13 +13,23 @@ outcome is on record (SPEC §8).
 reads that small collection, never the whole log (only `_id` lookups reach the store's index,
 STACK.md). A sender claims a delivery with a compare-and-set and a real-time expiry, so a
 sender that dies lets go and another one retries.
+
+Once a channel has taken a message, the write of the outcome is retried until the store takes
+it (`until_stored`): a store outage after a send must not leave the delivery `sending`, to
+be sent again when its claim runs out. What can still send a message twice: the sender dying
+(or the store staying away longer than the claim, CLAIM_SECONDS) between the channel taking
+the message and the outcome being written. Each channel is then given the delivery id so the
+other side can drop the repeat: the SMS gateway's `ref`, the webhook's `X-Lianxin-Delivery`,
+the mail's `Message-ID` (SMTP servers do not drop repeats; some mail clients hide them). The
+inbox writes by delivery id and cannot show a message twice.
 """
 import logging
 import random
+import time
 from datetime import timedelta
 
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from lianxin import settings
 
@@ -45,6 +55,19 @@ def backoff(attempts, base=None, factor=None, jitter=None, rng=random.random):
     jitter = settings.DELIVERY_JITTER if jitter is None else jitter
     delay = base * factor ** max(attempts - 1, 0)
     return delay * (1 + jitter * (2 * rng() - 1))
+
+
+def until_stored(write, what, pause=0.5, max_pause=5, sleep=time.sleep):
+    """Run `write()` until the store takes it (the store being unreachable is the only
+    failure waited out; any other error is raised)."""
+    while True:
+        try:
+            return write()
+        except ConnectionFailure as exc:
+            log.warning("%s not recorded yet (%s); trying again in %.1f s", what,
+                        type(exc).__name__, pause)
+            sleep(pause)
+            pause = min(pause * 2, max_pause)
 
 
 def create(db, now, doc):
@@ -103,11 +126,14 @@ def attempt(db, now, key, send, max_attempts=None):
             log.warning("delivery %s dead after %d tries: %s", key, attempts, error)
             return _settle(db, key, "dead", attempts, {**entry, "error": error})
         next_at = now + timedelta(seconds=backoff(attempts))
-        db.deliveries.update_one({"_id": key}, {
-            "$set": {"status": "retrying", "attempts": attempts, "last_error": error,
-                     "next_attempt_at": next_at},
-            "$push": {"history": {**entry, "error": error}}})
-        db.delivery_due.update_one({"_id": key}, {"$set": {"at": next_at}}, upsert=True)
+
+        def record_retry():
+            db.deliveries.update_one({"_id": key}, {
+                "$set": {"status": "retrying", "attempts": attempts, "last_error": error,
+                         "next_attempt_at": next_at},
+                "$push": {"history": {**entry, "error": error}}})
+            db.delivery_due.update_one({"_id": key}, {"$set": {"at": next_at}}, upsert=True)
+        until_stored(record_retry, f"retry of delivery {key}")
         return "retrying"
     return _settle(db, key, "sent", attempts, {**entry, "ok": True}, sent_at=now)
 
@@ -116,9 +142,12 @@ def _settle(db, key, status, attempts, entry, **extra):
     fields = {"status": status, "attempts": attempts, **extra}
     if entry.get("error"):
         fields["last_error"] = entry["error"]
-    db.deliveries.update_one({"_id": key}, {"$set": fields, "$push": {"history": entry},
-                                            "$unset": {"next_attempt_at": ""}})
-    db.delivery_due.delete_one({"_id": key})
+
+    def record():
+        db.deliveries.update_one({"_id": key}, {"$set": fields, "$push": {"history": entry},
+                                                "$unset": {"next_attempt_at": ""}})
+        db.delivery_due.delete_one({"_id": key})
+    until_stored(record, f"outcome ({status}) of delivery {key}")
     return status
 
 

@@ -4,20 +4,22 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from pymongo.errors import ConnectionFailure
+
 from lianxin import access, settings
+from lianxin.auth import OFFICE_ROLES, UNIT_ROLES
 from lianxin.cases import load as load_case
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound, ValidationFailed, WrongState
 
 from . import deliveries, journal, rules, templating
+from . import inbox as inboxes
 from .channels import Skipped
 
 log = logging.getLogger(__name__)
 # Events whose citizen message carries the access code (the case's first word to the
 # citizen); the plain code is deleted once one of them has gone out.
 CODE_TEMPLATES = ("acknowledgement", "merged", "not_accepted")
-OFFICE_ROLES = ("admin", "dispatcher", "supervisor", "leader", "clerk")
-UNIT_ROLES = ("handler", "unit_leader")
 
 
 @dataclass(frozen=True)
@@ -154,19 +156,66 @@ def attempt(db, senders, now, key):
     is deleted."""
     status = deliveries.attempt(db, now, key, lambda d: send_delivery(db, senders, now, d))
     if status in ("sent", "skipped", "failed"):
-        d = db.deliveries.find_one({"_id": key}, {"recipient_kind": 1, "template": 1,
-                                                  "case_id": 1})
-        if d and d.get("recipient_kind") == "citizen":
-            db.deliveries.update_one({"_id": key}, {"$unset": {"content": ""}})
-            if status == "sent" and d.get("template") in CODE_TEMPLATES and d.get("case_id"):
-                db.ack_codes.delete_one({"_id": d["case_id"]})
+        deliveries.until_stored(lambda: _forget_secrets(db, key, status),
+                                f"clean-up of delivery {key}")
     return status
+
+
+def _forget_secrets(db, key, status):
+    d = db.deliveries.find_one({"_id": key}, {"recipient_kind": 1, "template": 1,
+                                              "case_id": 1})
+    if d and d.get("recipient_kind") == "citizen":
+        db.deliveries.update_one({"_id": key}, {"$unset": {"content": ""}})
+        if status == "sent" and d.get("template") in CODE_TEMPLATES and d.get("case_id"):
+            db.ack_codes.delete_one({"_id": d["case_id"]})
 
 
 def on_event(db, senders, now, event, cfg):
     """An event from the bus: plan its messages, then send each (a failure is retried by the
-    poller)."""
-    return {key: attempt(db, senders, now, key) for key in plan(db, now, event, cfg)}
+    poller). Once planned, the event is marked so, for the re-drive."""
+    keys = plan(db, now, event, cfg)
+    db.notify_planned.update_one({"_id": event["event_id"]}, {"$setOnInsert": {"at": now}},
+                                 upsert=True)
+    return {key: attempt(db, senders, now, key) for key in keys}
+
+
+def redrive(db, senders, now, cfg, grace_seconds, batch):
+    """Messages a lost (or parked) event would leave unsent — a citizen's acknowledgement, an
+    answer — planned and sent after all. The feed holds every event (its consumer never acks
+    one it has not recorded), so the re-drive walks the feed from its cursor, one `_id`
+    lookup per event, and plans each event older than `grace_seconds` that is not marked
+    planned. Starts at the end of the feed the first time. Returns how many it planned."""
+    state = db.redrive_cursor.find_one({"_id": "notify"})
+    if state is None:
+        head = (db.journal_head.find_one({"_id": journal.HEAD}) or {}).get("seq", 0)
+        db.redrive_cursor.update_one({"_id": "notify"}, {"$setOnInsert": {"seq": head}},
+                                     upsert=True)
+        return 0
+    seq, planned = state["seq"], 0
+    cutoff = now - timedelta(seconds=grace_seconds)
+    try:
+        for _ in range(batch):
+            doc = db.journal.find_one({"_id": journal.key(seq + 1)})
+            if doc is None or doc["recorded_at"] > cutoff:
+                break
+            event = doc["event"]
+            if db.notify_planned.find_one({"_id": event["event_id"]}) is None:
+                log.warning("re-drive: %s %s was never planned; planning it now",
+                            event["type"], event["event_id"])
+                try:
+                    on_event(db, senders, now, event, cfg)
+                    planned += 1
+                except ConnectionFailure:
+                    raise
+                except Exception:  # this event's own fault: on record, and move on
+                    log.exception("re-drive of %s failed", event["event_id"])
+                    db.notify_planned.update_one({"_id": event["event_id"]},
+                                                 {"$set": {"failed_at": now}}, upsert=True)
+            seq += 1
+    finally:
+        if seq != state["seq"]:
+            db.redrive_cursor.update_one({"_id": "notify"}, {"$max": {"seq": seq}})
+    return planned
 
 
 def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
@@ -267,11 +316,7 @@ def case_deliveries(db, now, case_id, actor):
 
 
 def inbox(db, actor, unread_only=False, limit=50):
-    query = {"user": actor["username"]}
-    if unread_only:
-        query["read"] = False
-    items = list(db.inbox.find(query).sort([("created_at", -1), ("_id", -1)]).limit(limit))
-    unread = db.inbox.count_documents({"user": actor["username"], "read": False})
+    items, unread = inboxes.page(db, actor["username"], unread_only, limit)
     return {"unread": unread, "items": [
         {"id": m["_id"], "title": m["title"], "body": m["body"], "case_id": m.get("case_id"),
          "template": m.get("template"), "created_at": isoformat(m["created_at"]),
@@ -279,9 +324,7 @@ def inbox(db, actor, unread_only=False, limit=50):
 
 
 def mark_read(db, now, actor, message_id):
-    result = db.inbox.update_one({"_id": message_id, "user": actor["username"]},
-                                 {"$set": {"read": True, "read_at": now}})
-    if result.matched_count == 0:
+    if not inboxes.mark_read(db, actor["username"], message_id, now):
         raise NotFound("no such message in your inbox", {"id": message_id})
     return {"id": message_id, "read": True}
 

@@ -1,18 +1,33 @@
 """The durable event feed (SPEC §9, `GET /api/v1/events?after=<cursor>`) and the webhook
 fan-out, fed in bus order by one consumer at a time (see service.JournalConsumer).
 
-The feed is `journal`, one document per event with `_id` = 1, 2, 3 … and no gaps: a writer
+The feed is `journal`, one document per event numbered 1, 2, 3 … with no gaps: a writer
 inserts at the first free number after `journal_head`, then moves the head. Two writers (a
 consumer failing over) both end up with their own numbers, and a crash between the insert and
 the head move is repaired by the next write, which finds the number taken. `journal_seen`
 maps event_id → number, so an event published twice (the outbox's at-least-once) is recorded
-once. Readers walk the numbers by `_id`, the one lookup the store indexes (STACK.md).
+once. A number's document has the string `_id` "000000000001", "000000000002" …: the store
+serves only an equality on a string (or ObjectId) `_id` from its index — an integer `_id`, a
+range or an `$in` is a scan of the whole collection on FerretDB (STACK.md). So that a page
+of the feed is not a hundred lookups, each event is also copied into its page,
+`journal_pages["0000000042"]` (events 4 200 … 4 299, slot "00" … "99"): a page of 100 events
+is two lookups, at 10 events as at 1 M. A slot a crash left empty is read from `journal`.
 """
 import fnmatch
 
 from pymongo.errors import DuplicateKeyError
 
 HEAD = "journal"
+PAGE = 100  # events per journal page
+
+
+def key(seq):
+    """The `_id` of event number `seq`: zero-padded, so the ids also sort as the numbers."""
+    return f"{seq:012d}"
+
+
+def _page(seq):
+    return f"{seq // PAGE:010d}", f"{seq % PAGE:02d}"
 
 
 def _seen(db, event_id, seq):
@@ -32,15 +47,17 @@ def append(db, now, event):
     seq = head["seq"] + 1
     while True:
         try:
-            db.journal.insert_one({"_id": seq, "event_id": event["event_id"],
+            db.journal.insert_one({"_id": key(seq), "seq": seq, "event_id": event["event_id"],
                                    "recorded_at": now, "event": event})
             break
         except DuplicateKeyError:
-            taken = db.journal.find_one({"_id": seq})
+            taken = db.journal.find_one({"_id": key(seq)})
             _seen(db, taken["event_id"], seq)
             if taken["event_id"] == event["event_id"]:  # we wrote it, then crashed
                 break
             seq += 1
+    page, slot = _page(seq)
+    db.journal_pages.update_one({"_id": page}, {"$set": {f"e.{slot}": event}}, upsert=True)
     _seen(db, event["event_id"], seq)
     _advance(db, seq)
     return seq
@@ -51,17 +68,42 @@ def read(db, after, limit, visible=lambda event: True, max_scan=None):
     lets through, in order; at most `max_scan` numbers are looked at per call, so a reader
     who may see few events still gets a cursor that moves on."""
     max_scan = max_scan or limit * 20
-    events, seq = [], after
+    events, seq, pages = [], after, {}
     for _ in range(max_scan):
-        doc = db.journal.find_one({"_id": seq + 1})
-        if doc is None:
-            break
+        page, slot = _page(seq + 1)
+        if page not in pages:
+            pages = {page: (db.journal_pages.find_one({"_id": page}) or {}).get("e", {})}
+        event = pages[page].get(slot)
+        if event is None:
+            doc = db.journal.find_one({"_id": key(seq + 1)})
+            if doc is None:
+                break
+            event = doc["event"]
         seq += 1
-        if visible(doc["event"]):
-            events.append(doc["event"])
+        if visible(event):
+            events.append(event)
             if len(events) >= limit:
                 break
     return events, seq
+
+
+def upgrade(db):
+    """Renumber a feed written with integer `_id`s (before the string ids) in place; the
+    numbers, and so every cursor a client holds, stay the same. Returns how many moved."""
+    if db.upgrades.find_one({"_id": "journal-string-ids"}):
+        return 0
+    moved = 0
+    for doc in db.journal.find({"_id": {"$type": "number"}}):
+        seq = int(doc["_id"])
+        try:
+            db.journal.insert_one({**doc, "_id": key(seq), "seq": seq})
+        except DuplicateKeyError:
+            pass  # moved before, the old one not yet removed
+        db.journal.delete_one({"_id": doc["_id"]})
+        moved += 1
+    db.upgrades.update_one({"_id": "journal-string-ids"}, {"$set": {"moved": moved}},
+                           upsert=True)
+    return moved
 
 
 def matches(subscription, event):

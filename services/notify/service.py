@@ -8,19 +8,20 @@ import socket
 import eventlet
 from eventlet.greenpool import GreenPool
 from kombu import Connection
-from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from lianxin import admin, bus, demo, settings
 from lianxin.clock import Clock
+from lianxin.consuming import event_handler
 from lianxin.errors import ValidationFailed
 from lianxin.events import EVENT_TYPES
-from lianxin.service import LianxinService
+from lianxin.service import LianxinService, StartupStep
 from lianxin.store import database
 
-from . import deliveries, handlers, templating
+from . import deliveries, handlers, journal, templating
+from . import inbox as inboxes
 from .channels import Inbox, Mailer, SmsGateway, WebhookSender
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ class Dispatch(DependencyProvider):
             inbox=Inbox(self.db),
             webhook=WebhookSender(settings.WEBHOOK_TIMEOUT))
         self.clock = Clock(self.db if settings.CLOCK_SOURCE == "store" else None)
-        try:
-            demo.load_templates(self.db)  # the defaults the store does not have yet
-        except Exception:
-            log.warning("default templates not loaded (store unreachable?)", exc_info=True)
         self.pool = GreenPool(64)
         self.in_flight = {}
         self.running = False
@@ -145,6 +142,16 @@ class Dispatch(DependencyProvider):
             self.submit(key, sub)
 
 
+class Defaults(StartupStep):
+    """The default templates the store does not have yet, and the feed and the inboxes
+    numbered the way they are read now (`upgrade`), as soon as the store answers."""
+
+    def run(self, db):
+        demo.load_templates(db)
+        journal.upgrade(db)
+        inboxes.upgrade(db)
+
+
 def _on_every_event(fn):
     for type_ in EVENT_TYPES:
         fn = event_handler(settings.EVENT_SOURCE, type_)(fn)
@@ -155,6 +162,7 @@ class NotifyService(LianxinService):
     name = "notify"
 
     dispatch = Dispatch()
+    defaults = Defaults()
 
     @_on_every_event
     def on_event(self, event):
@@ -169,6 +177,9 @@ class NotifyService(LianxinService):
         self.sweeps.run_once("notify-ack-waiting", lambda: handlers.acknowledge_waiting(
             self.db, self.dispatch.senders, now, handlers.Config.from_settings(),
             settings.ACK_WAIT_SECONDS))
+        self.sweeps.run_once("notify-redrive", lambda: handlers.redrive(
+            self.db, self.dispatch.senders, now, handlers.Config.from_settings(),
+            settings.REDRIVE_GRACE_SECONDS, settings.REDRIVE_BATCH))
 
     @rpc
     def events(self, actor, after, limit):

@@ -25,7 +25,15 @@ def load_rules(db):
 
 def route_case(db, publisher, call, now, case_id):
     """Route a received case by the rules (SPEC §4). Safe to run any number of times:
-    only a case still `received` and not yet queued is touched, with a compare-and-set."""
+    only a case still `received` and not yet queued is touched, with a compare-and-set.
+    Once the case needs routing no more, its `unrouted` note (intake's) is removed."""
+    result = _route(db, publisher, call, now, case_id)
+    if result != "conflict":
+        db.unrouted.delete_one({"_id": case_id})
+    return result
+
+
+def _route(db, publisher, call, now, case_id):
     case = db.cases.find_one({"_id": case_id})
     if case is None:
         log.warning("route: no case %s", case_id)
@@ -40,12 +48,12 @@ def route_case(db, publisher, call, now, case_id):
             push={"timeline": cases.timeline_entry(
                 now, ROUTER, "queued", "no routing rule found a unit; waiting for manual "
                 "dispatch")}), [], now)
-        return "queued" if queued else "skipped"
+        return "queued" if queued else "conflict"
     try:
         cases.apply(db, publisher, now, case, ROUTER, "route",
                     assignment_change(db, call, now, case, decision, ROUTER))
     except WrongState:
-        return "skipped"  # someone else acted first; their change stands
+        return "conflict"  # someone else acted first; the next look sees what they did
     return "assigned"
 
 
@@ -185,19 +193,34 @@ def dry_run(db, case_body):
 
 def reroute_stuck(db, publisher, call, now, grace_seconds, limit=200):
     """Re-drive received cases whose `case.received` never got routed (a lost message,
-    routing down when it came, a failed call): the sweeper of STACK.md."""
+    routing down when it came, a failed call): the sweeper of STACK.md. Reads intake's
+    `unrouted` notes (the cases not routed yet), not `cases`."""
     cutoff = now - timedelta(seconds=grace_seconds)
+    _note_old_unrouted(db, cutoff)
     done = 0
-    for case in db.cases.find({"status": "received", "received_at": {"$lt": cutoff}},
-                              {"routing": 1}).limit(limit):
-        if (case.get("routing") or {}).get("queued"):
+    for note in db.unrouted.find({"at": {"$lt": cutoff}}).limit(limit):
+        # A case whose case.received is still in its outbox waits for the relay: routed
+        # first, the feed would show it assigned before it was received.
+        case = db.cases.find_one({"_id": note["_id"]}, {"outbox": 1})
+        if case and case.get("outbox"):
             continue
         try:
-            if route_case(db, publisher, call, now, case["_id"]) in ("assigned", "queued"):
+            if route_case(db, publisher, call, now, note["_id"]) in ("assigned", "queued"):
                 done += 1
         except Exception:
-            log.exception("re-routing %s failed; will try again", case["_id"])
+            log.exception("re-routing %s failed; will try again", note["_id"])
     return done
+
+
+def _note_old_unrouted(db, cutoff):
+    """Once per store: notes for received cases stored before intake wrote notes."""
+    if db.upgrades.find_one({"_id": "unrouted-notes"}):
+        return
+    for case in db.cases.find({"status": "received"}, {"received_at": 1}):
+        db.unrouted.update_one({"_id": case["_id"]},
+                               {"$setOnInsert": {"at": case.get("received_at") or cutoff}},
+                               upsert=True)
+    db.upgrades.update_one({"_id": "unrouted-notes"}, {"$set": {"at": cutoff}}, upsert=True)
 
 
 ACTIONS = {"assign": assign, "request_return": request_return, "decide_return": decide_return}

@@ -1,9 +1,9 @@
 """The routing service: rules and their dry-run, assignment, re-routing, the return and its
 ruling (nameko entrypoints only)."""
-from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, matching, settings
+from lianxin.consuming import event_handler
 from lianxin.rpc import RpcPoolProvider
 from lianxin.service import LianxinService
 

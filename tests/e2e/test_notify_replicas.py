@@ -31,13 +31,13 @@ def test_the_feed_and_the_mail_survive_a_killed_notify_replica(system, db, mailb
     ids += [submit(system, n) for n in range(10, 20)]
 
     def feed():
-        return [d["event"] for d in db.journal.find().sort("_id", 1)]
+        return [d["event"] for d in db.journal.find().sort("seq", 1)]
     wait_for(lambda: len([e for e in feed() if e["case_id"] in ids
                           and e["type"].startswith("case.")]) >= 40, timeout=90)
     time.sleep(2)
     # (five environment cases from one town also raise a cluster alert: not counted here)
     events = [e for e in feed() if e["case_id"] in ids and e["type"].startswith("case.")]
-    numbers = [d["_id"] for d in db.journal.find({}, {"_id": 1}).sort("_id", 1)]
+    numbers = [d["seq"] for d in db.journal.find({}, {"seq": 1}).sort("seq", 1)]
     assert numbers == list(range(1, len(numbers) + 1))  # no gap
     assert len({e["event_id"] for e in events}) == len(events) == 40  # each once
     for case_id in ids:

@@ -215,3 +215,34 @@ def test_subscriptions_match_type_patterns_and_units():
     assert journal.matches({"event_types": ["case.assigned"], "units": ["jtj", "x"]}, event)
     assert not journal.matches({"units": ["hbj"]}, event)
     assert not journal.matches({"active": False}, event)
+
+
+def test_an_outcome_write_is_retried_while_the_store_is_away_and_other_errors_raise():
+    from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+    failures = [AutoReconnect("gone"), ServerSelectionTimeoutError("still gone")]
+    pauses = []
+
+    def write():
+        if failures:
+            raise failures.pop(0)
+        return "written"
+    assert deliveries.until_stored(write, "x", pause=0.5, sleep=pauses.append) == "written"
+    assert pauses == [0.5, 1.0]
+
+    def broken():
+        raise ValueError("a bug, not an outage")
+    with pytest.raises(ValueError):
+        deliveries.until_stored(broken, "x", sleep=pauses.append)
+
+
+def test_every_send_of_a_delivery_carries_the_same_message_id():
+    from services.notify.channels import message_id
+    key = deliveries.message_key("0b7e-11", "email", "zhang@example.com")
+    assert message_id(key) == message_id(key) == "<0b7e-11.email.zhang.example.com@lianxin>"
+    assert message_id(deliveries.message_key("0b7e-12", "email", "zhang@example.com")) != \
+        message_id(key)
+
+
+def test_feed_ids_are_zero_padded_strings_that_sort_as_the_numbers():
+    assert journal.key(7) == "000000000007"
+    assert sorted(journal.key(n) for n in (10, 9, 100)) == [journal.key(n) for n in (9, 10, 100)]
