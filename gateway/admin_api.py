@@ -1,4 +1,4 @@
-"""Admin collections (SPEC §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served by the
+"""Admin collections (docs/contract.md §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served by the
 service that owns the collection, and the routing rules' dry-run."""
 from flask import jsonify, request
 

@@ -1,4 +1,4 @@
-"""The citizen's endpoints of the v1 API (SPEC §10): submit a case, track it."""
+"""The citizen's endpoints of the v1 API (docs/contract.md §10): submit a case, track it."""
 import uuid
 from datetime import timedelta
 
@@ -23,7 +23,7 @@ def submit_case():
     post:
       summary: Submit a case
       description: >
-        Validates the submission (SPEC §2) and registers it. An `Idempotency-Key` header makes a
+        Validates the submission (docs/contract.md §2) and registers it. An `Idempotency-Key` header makes a
         retried submission return the same case instead of a second one.
       parameters:
         - in: header

@@ -1,4 +1,4 @@
-"""Signing in and out, and changing one's own password (SPEC §10): the accounts live in
+"""Signing in and out, and changing one's own password (docs/contract.md §10): the accounts live in
 intake; the gateway signs the tokens and checks them on every request (`gateway/auth.py`)."""
 from datetime import datetime, timezone
 

@@ -1,4 +1,4 @@
-"""Staff case endpoints (SPEC §10): each parses a request, asks one service, shapes the answer.
+"""Staff case endpoints (docs/contract.md §10): each parses a request, asks one service, shapes the answer.
 The table ACTIONS says which endpoint is which action of which service with which body."""
 import uuid
 

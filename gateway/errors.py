@@ -1,4 +1,4 @@
-"""Errors → HTTP, in one place: every failure answers in the SPEC shape
+"""Errors → HTTP, in one place: every failure answers in the contract's error shape
 `{"error": {"code", "message", "details"}}`, never an HTML page, never a bare 500."""
 import logging
 

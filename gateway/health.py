@@ -1,4 +1,4 @@
-"""Liveness and readiness (SPEC §10)."""
+"""Liveness and readiness (docs/contract.md §10)."""
 from flask import Blueprint, current_app, jsonify
 from kombu import Connection
 

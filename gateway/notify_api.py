@@ -1,4 +1,4 @@
-"""Notifications and integration (SPEC §8, §9): the event feed, the inbox, a case's delivery
+"""Notifications and integration (docs/contract.md §8, §9): the event feed, the inbox, a case's delivery
 log, and the admin's view of webhook deliveries with replay."""
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
@@ -32,7 +32,7 @@ def events():
     """The durable event feed.
     ---
     get:
-      summary: Events in order after a cursor (SPEC §9 envelopes); resume from next_cursor
+      summary: Events in order after a cursor (docs/contract.md §9 envelopes); resume from next_cursor
       tags: [integration]
       security: [{bearer: []}]
       parameters: [{in: query, schema: FeedQuerySchema}]

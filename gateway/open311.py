@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 (SPEC §11; http://wiki.open311.org/GeoReport_v2): services are topics,
+"""Open311 GeoReport v2 (docs/contract.md §11; http://wiki.open311.org/GeoReport_v2): services are topics,
 requests are cases (channel `open311`), `service_request_id` is the tracking number. Every
 resource in `.json` and `.xml`; errors as GeoReport wants them, a list of {code, description}
 with the HTTP status; POST needs an API key the admin issued (`/api/v1/api-keys`)."""
@@ -148,7 +148,7 @@ def request_one(case_id, fmt):
 
 
 def case_from_form(form, topics):
-    """A GeoReport POST form → our case body (SPEC §2)."""
+    """A GeoReport POST form → our case body (docs/contract.md §2)."""
     code = form.get("service_code")
     if not code:
         raise ValidationFailed("service_code is required", {})

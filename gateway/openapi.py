@@ -35,7 +35,7 @@ def build_spec(app):
     spec = APISpec(title="Lianxin (连心) API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[FlaskPlugin(), MarshmallowPlugin()],
                    info={"description": "Citizens' cases from every channel to the units "
-                                        "that must answer them. See SPEC §10."})
+                                        "that must answer them. See docs/contract.md §10."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "bearerFormat": "JWT"})
     for name, schema in COMPONENTS.items():

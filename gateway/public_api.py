@@ -1,4 +1,4 @@
-"""The public board (网上监督, SPEC §11): answered cases whose citizen agreed to publication,
+"""The public board (网上监督, docs/contract.md §11): answered cases whose citizen agreed to publication,
 masked, and the period's completion, on-time and satisfaction rates by unit. No sign-in;
 rate-limited per client address."""
 from flask import jsonify, request
@@ -62,7 +62,7 @@ def public_stats():
     """The public's figures.
     ---
     get:
-      summary: Completion, on-time and satisfaction rates by unit for a quarter (SPEC §7)
+      summary: Completion, on-time and satisfaction rates by unit for a quarter (docs/contract.md §7)
       tags: [public]
       parameters: [{in: query, schema: PublicStatsQuerySchema}]
       responses:

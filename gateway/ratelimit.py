@@ -1,4 +1,4 @@
-"""Rate limits for the open endpoints (SPEC §11): sign-in, the public board, the citizen's
+"""Rate limits for the open endpoints (docs/contract.md §11): sign-in, the public board, the citizen's
 tracking lookup and rating (`?code=` guesses) and Open311 API keys. A fixed one-minute window
 per (scope, client); over the limit → 429 with `Retry-After` (seconds to the next window).
 

@@ -1,4 +1,4 @@
-"""What people are worried about and who is doing their job (SPEC §6, §7): alerts, a
+"""What people are worried about and who is doing their job (docs/contract.md §6, §7): alerts, a
 petitioner's history, statistics, unit assessment, the quarterly bulletin and the digest."""
 from flask import Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -65,7 +65,7 @@ def stats():
     """Statistics.
     ---
     get:
-      summary: SPEC §7 figures for cases received in [from, to), grouped (office, leaders)
+      summary: docs/contract.md §7 figures for cases received in [from, to), grouped (office, leaders)
       tags: [reports]
       security: [{bearer: []}]
       parameters: [{in: query, schema: StatsQuerySchema}]

@@ -1,4 +1,4 @@
-"""Bodies of the staff actions (SPEC §10), validated by the gateway and documented in OpenAPI."""
+"""Bodies of the staff actions (docs/contract.md §10), validated by the gateway and documented in OpenAPI."""
 from marshmallow import RAISE, Schema, fields, validate
 
 from .schemas import CHANNELS, COMPLEXITIES, URGENCIES, CaseSubmissionSchema

@@ -1,4 +1,4 @@
-"""Admin CRUD over the collections offices edit (SPEC §10), written once; each service serves
+"""Admin CRUD over the collections offices edit (docs/contract.md §10), written once; each service serves
 the collections it owns. Every change is recorded in `admin_log`, and applies to the next case
 without a restart (services read these collections when they act)."""
 import hashlib

@@ -100,7 +100,7 @@ RULES = {
 
 
 def in_scope(case, actor):
-    """Unit staff act only on cases their unit leads or co-handles (SPEC §1)."""
+    """Unit staff act only on cases their unit leads or co-handles (docs/contract.md §1)."""
     if actor["role"] in UNIT_ROLES:
         a = _assignment(case)
         return actor.get("unit") in [a.get("lead_unit"), *(a.get("co_units") or [])]

@@ -22,7 +22,7 @@ INTERNAL_FIELDS = ("access_salt", "access_hash", "outbox", "outbox_since", "requ
 @dataclass
 class Change:
     """What an action does to a case; built by the action's domain rule."""
-    event: str                       # SPEC §9 event type
+    event: str                       # docs/contract.md §9 event type
     note: str = None                 # internal timeline note
     public_note: str = None          # what the citizen's timeline says, if anything
     set: dict = field(default_factory=dict)
@@ -50,7 +50,7 @@ def units_of(case):
 
 
 def in_scope(case, actor):
-    """Unit staff see only cases where their unit leads or co-handles (SPEC §1)."""
+    """Unit staff see only cases where their unit leads or co-handles (docs/contract.md §1)."""
     if actor["role"] in UNIT_ROLES:
         return actor.get("unit") in units_of(case)
     return True
@@ -117,13 +117,13 @@ def _assignment_after(case, change):
 
 def yellow_at(start, due, share=None):
     """The moment the yellow share of the time is used (LX_YELLOW_SHARE, 80 %): a yellow
-    warning from then on (SPEC §5). Supervision's warning and the case list both ask here."""
+    warning from then on (docs/contract.md §5). Supervision's warning and the case list both ask here."""
     share = settings.YELLOW_SHARE if share is None else share
     return start + (due - start) * share if start and due else None
 
 
 def clock_state(case, now):
-    """`overdue` and `warning` as the clock says now (SPEC §5): yellow at 80% of the time
+    """`overdue` and `warning` as the clock says now (docs/contract.md §5): yellow at 80% of the time
     used, red when overdue; only while the unit still owes an answer."""
     due, start = due_at(case), clock_start(case)
     running = case["status"] in workflow.OWING_STATES
@@ -146,7 +146,7 @@ def _iso_all(value):
 
 def staff_view(case, actor, now):
     """The full case within the caller's scope. Whistle-blowing (`report`) cases never show
-    the citizen's identity or contacts to a unit (SPEC §1). `allowed_actions` lists the action
+    the citizen's identity or contacts to a unit (docs/contract.md §1). `allowed_actions` lists the action
     endpoints this actor may post to now (`lianxin.allowed`)."""
     view = {k: v for k, v in case.items() if k not in INTERNAL_FIELDS and k != "_id"}
     view = {"id": case["_id"], **view}

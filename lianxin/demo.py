@@ -35,7 +35,7 @@ def load(db, path=DEMO_FILE):
 
 
 def load_templates(db, replace=False, path=TEMPLATES_FILE):
-    """The default message templates (SPEC §8). Without `replace`, only those missing from the
+    """The default message templates (docs/contract.md §8). Without `replace`, only those missing from the
     store are added, so the admin's edits survive a restart. Returns how many were written."""
     written = 0
     for doc in yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8"))["templates"]:

@@ -1,7 +1,7 @@
 """Errors are values with a code, an HTTP status, a message and details — defined once.
 
 They cross nameko RPC intact (`deserialize_to_instance`), so the gateway maps the very same
-class to the SPEC error shape `{"error": {"code", "message", "details"}}`.
+class to the contract's error shape `{"error": {"code", "message", "details"}}`.
 """
 from nameko.exceptions import deserialize_to_instance
 

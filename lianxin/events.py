@@ -1,4 +1,4 @@
-"""The event envelope of SPEC §9, built in one place."""
+"""The event envelope of docs/contract.md §9, built in one place."""
 import uuid
 
 from .clock import isoformat
@@ -10,7 +10,7 @@ CASE_EVENT_TYPES = (
     "case.progress", "case.extension_requested", "case.extension_decided", "case.replied",
     "case.reply_rejected", "case.answered", "case.visited", "case.reopened", "case.closed",
     "case.instructed",
-    # Not in SPEC §9's list, for state changes it does not name (docs/decisions/0007):
+    # Not in docs/contract.md §9's list, for state changes it does not name (docs/decisions/0007):
     "case.not_accepted", "case.unmerged", "case.appealed", "case.appeal_decided",
 )
 SUPERVISION_EVENT_TYPES = (

@@ -12,13 +12,13 @@ CHANNELS = ("web", "mobile", "mailbox", "hotline", "letter", "visit", "reception
 CITIZEN_CHANNELS = ("web", "mobile", "mailbox")
 KINDS = ("consultation", "request", "complaint", "report", "suggestion", "praise")
 URGENCIES = ("normal", "urgent")
-LANGUAGES = ("zh-CN", "en")  # the languages messages have templates in (SPEC §8)
+LANGUAGES = ("zh-CN", "en")  # the languages messages have templates in (docs/contract.md §8)
 COMPLEXITIES = ("general", "major")
 # A quarter of the statistics and bulletins: 2026Q3 (years 1970 to 2999).
 QUARTER_PATTERN = re.compile(r"^(19[7-9]\d|2\d{3})Q([1-4])$")
 QUARTER = fields.String(required=True, validate=validate.Regexp(
     QUARTER_PATTERN, error="a quarter like 2026Q3 (years 1970 to 2999)"))
-# SPEC §2: this many people or more make a collective case (集访); the same number raises the
+# docs/contract.md §2: this many people or more make a collective case (集访); the same number raises the
 # collective alert (LX_COLLECTIVE_ALERT_PEOPLE, one home for both).
 COLLECTIVE_THRESHOLD = settings.COLLECTIVE_ALERT_PEOPLE
 
@@ -55,7 +55,7 @@ class CitizenSchema(Schema):
 
 
 class CaseSubmissionSchema(Schema):
-    """A citizen's submission (SPEC §2) — what `POST /api/v1/cases` accepts."""
+    """A citizen's submission (docs/contract.md §2) — what `POST /api/v1/cases` accepts."""
 
     class Meta:
         unknown = RAISE
@@ -82,7 +82,7 @@ class CaseSubmissionSchema(Schema):
 
 
 class Open311SubmissionSchema(CaseSubmissionSchema):
-    """A case filed through Open311 (SPEC §11), after the gateway mapped the GeoReport form."""
+    """A case filed through Open311 (docs/contract.md §11), after the gateway mapped the GeoReport form."""
     channel = fields.String(required=True, validate=validate.OneOf(("open311",)))
 
 
@@ -127,7 +127,7 @@ class ErrorSchema(Schema):
 
 
 def load_or_raise(schema, data):
-    """Validate `data`; a failure becomes the SPEC's 422 with per-field details."""
+    """Validate `data`; a failure becomes the contract's 422 with per-field details."""
     from .errors import BadRequest, ValidationFailed
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")

@@ -10,7 +10,7 @@ AMQP_URI = _env("LX_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 MONGO_URI = _env("LX_MONGO_URI", "mongodb://127.0.0.1:27017/")
 MONGO_DB = _env("LX_MONGO_DB", "lianxin")
 
-# The public event stream (SPEC §9): a durable topic exchange, routing key = event type.
+# The public event stream (docs/contract.md §9): a durable topic exchange, routing key = event type.
 # nameko names an event exchange "<source>.events", so internal handlers subscribe with
 # source "lianxin" and read the very same stream outside systems bind to.
 EVENT_SOURCE = "lianxin"
@@ -24,7 +24,7 @@ SMTP_SECURITY = _env("LX_SMTP_SECURITY", "none")  # none | starttls | ssl
 SMTP_USER = _env("LX_SMTP_USER", "")
 SMTP_PASSWORD = _env("LX_SMTP_PASSWORD", "")
 
-# SMS through an HTTP SMS gateway (SPEC §8): POST {to, text, ref} with a bearer key. Without a
+# SMS through an HTTP SMS gateway (docs/contract.md §8): POST {to, text, ref} with a bearer key. Without a
 # URL, SMS deliveries are logged as `skipped` (no provider configured).
 SMS_URL = _env("LX_SMS_URL", "")
 SMS_KEY = _env("LX_SMS_KEY", "")
@@ -104,7 +104,7 @@ RETRY_WINDOW_SECONDS = float(_env("LX_RETRY_WINDOW_SECONDS", "86400"))
 # "real" or "store" (business time = real time + an offset kept in the store; tests only).
 CLOCK_SOURCE = _env("LX_CLOCK", "real")
 
-# Supervision (SPEC §5): 一天一催 at a local time, 三天一督, yellow at 80% of the time.
+# Supervision (docs/contract.md §5): 一天一催 at a local time, 三天一督, yellow at 80% of the time.
 REMINDER_LOCAL_TIME = _env("LX_REMINDER_LOCAL_TIME", "09:00")
 NOTICE_EVERY_DAYS = int(_env("LX_NOTICE_EVERY_DAYS", "3"))
 YELLOW_SHARE = float(_env("LX_YELLOW_SHARE", "0.8"))
@@ -112,13 +112,13 @@ OFFICE_UNIT = _env("LX_OFFICE_UNIT", "mass_work_office")  # 群工办: dispatch 
 SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "2000"))
 SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "8"))
 
-# Case handling rules (SPEC §3/§5) that an office may tune.
+# Case handling rules (docs/contract.md §3/§5) that an office may tune.
 MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))              # reopen on dissatisfaction, once
 CO_UNIT_SHARE = float(_env("LX_CO_UNIT_SHARE", "0.5"))      # co-units get half the lead's time
 CLAIM_WINDOW_WORKING_DAYS = int(_env("LX_CLAIM_WINDOW_WORKING_DAYS", "1"))
 RETURNS_FLAG_AT = int(_env("LX_RETURNS_FLAG_AT", "3"))      # a case returned 3 times is flagged
 
-# Duplicates, repeat petitioners and early warning (SPEC §6).
+# Duplicates, repeat petitioners and early warning (docs/contract.md §6).
 # The citizen keys are HMACs under this secret: set it in production, and never change it
 # (a new secret makes every earlier case from the same citizen unrecognisable).
 CITIZEN_KEY_SECRET = _env("LX_CITIZEN_KEY_SECRET", "")
@@ -130,13 +130,13 @@ COLLECTIVE_ALERT_PEOPLE = int(_env("LX_COLLECTIVE_ALERT_PEOPLE", "10"))
 CLUSTER_ALERT_CASES = int(_env("LX_CLUSTER_ALERT_CASES", "5"))
 CLUSTER_ALERT_HOURS = float(_env("LX_CLUSTER_ALERT_HOURS", "72"))
 
-# Unit assessment (SPEC §7): points taken from 100 per counted case; flagged below the bar.
+# Unit assessment (docs/contract.md §7): points taken from 100 per counted case; flagged below the bar.
 ASSESSMENT_DEDUCTIONS = _env(
     "LX_ASSESSMENT_DEDUCTIONS",
     "overdue=2,dissatisfied=1,reply_rejected=0.5,returned=0.5,reopened=1")
 ASSESSMENT_FLAG_BELOW = float(_env("LX_ASSESSMENT_FLAG_BELOW", "60"))
 
-# Open endpoints (SPEC §11): requests per minute per client address (public board), per client
+# Open endpoints (docs/contract.md §11): requests per minute per client address (public board), per client
 # and case (tracking lookups with ?code=), and the default per Open311 API key.
 PUBLIC_RATE_PER_MINUTE = int(_env("LX_PUBLIC_RATE_PER_MINUTE", "120"))
 TRACKING_RATE_PER_MINUTE = int(_env("LX_TRACKING_RATE_PER_MINUTE", "10"))

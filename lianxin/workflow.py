@@ -1,4 +1,4 @@
-"""The case state machine (SPEC §3): one table of what may happen to a case, from which
+"""The case state machine (docs/contract.md §3): one table of what may happen to a case, from which
 state, by which role. Every status a case ever has comes from this table: a new case's from
 `initial`, every later one from `check_state`, written only by `lianxin/cases.py`
 (tests/unit/test_state_machine_door.py reads the code to hold everyone to it).
@@ -13,7 +13,7 @@ OWING_STATES = ("assigned", "in_progress", "return_requested")
 
 SYSTEM = "system"
 
-# How a unit's reply settles the matter (SPEC §3), and the words the citizen reads for each.
+# How a unit's reply settles the matter (docs/contract.md §3), and the words the citizen reads for each.
 OUTCOMES = ("resolved", "explained", "unfounded")
 OUTCOME_WORDS = {"resolved": "已解决", "explained": "已解释", "unfounded": "反映不实"}
 

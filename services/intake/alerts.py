@@ -1,4 +1,4 @@
-"""Early warning (抓苗头, SPEC §6): a collective case raises an alert at once; 5+ cases of one
+"""Early warning (抓苗头, docs/contract.md §6): a collective case raises an alert at once; 5+ cases of one
 topic from one town within 72 hours raise one cluster alert, which grows as more cases join.
 
 `cluster_index` holds, per "<topic>|<town>", the recent cases and the cluster's open alert:

@@ -23,7 +23,7 @@ def local_day(now, tz="Asia/Shanghai"):
 
 
 def new_case(case_id, submission, access_code, now, actor=CITIZEN):
-    """The document of a freshly received case (SPEC §2), before routing."""
+    """The document of a freshly received case (docs/contract.md §2), before routing."""
     salt, digest = hash_access_code(access_code)
     flags = []
     if submission.get("people_involved", 1) >= COLLECTIVE_THRESHOLD:

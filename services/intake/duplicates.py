@@ -1,4 +1,4 @@
-"""Duplicates and repeat petitioners (SPEC §6), free of I/O.
+"""Duplicates and repeat petitioners (docs/contract.md §6), free of I/O.
 
 A citizen is recognised by keyed hashes of their normalised phone, e-mail and id number
 (HMAC-SHA256 with a server secret): matching needs equality only, and the store keeps no

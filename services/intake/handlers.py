@@ -162,7 +162,7 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
 
 def register(db, publisher, now, payload, request_key, actor, tz="Asia/Shanghai"):
     """A clerk registers a case from the hotline, a letter, a visit, a reception day or an
-    information collector (SPEC §3), possibly answered on the spot (直办)."""
+    information collector (docs/contract.md §3), possibly answered on the spot (直办)."""
     workflow.check_role("register", actor["role"])
     return submit(db, publisher, now, payload, request_key, tz=tz, actor=actor,
                   schema=_registration_schema)

@@ -1,4 +1,4 @@
-"""What anyone may read (SPEC §11): Open311 GeoReport v2 requests, and the public board of
+"""What anyone may read (docs/contract.md §11): Open311 GeoReport v2 requests, and the public board of
 answered cases whose citizen agreed to publication — names and phones masked, e-mail and id
 number never shown, never a report, never an internal note."""
 import re

@@ -29,7 +29,7 @@ def _overdue(now):
 
 
 def query_for(filters, actor, now):
-    """The Mongo filter for SPEC §10's list filters, within the actor's scope."""
+    """The Mongo filter for docs/contract.md §10's list filters, within the actor's scope."""
     clauses = []
     unit = filters.get("unit")
     if actor["role"] in UNIT_ROLES:

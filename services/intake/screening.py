@@ -1,5 +1,5 @@
 """At intake, before a case is stored: is it the same matter from the same citizen as an open or
-recently closed case (一稿多投 → merged), and is the citizen a repeat petitioner (SPEC §6)?
+recently closed case (一稿多投 → merged), and is the citizen a repeat petitioner (docs/contract.md §6)?
 
 Candidates come from `citizen_index`, one document per citizen key (`_id` = the key) listing
 that citizen's cases: a lookup by `_id`, whatever the number of cases in the store.

@@ -14,7 +14,7 @@ COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
 
 class FirstAdmin(StartupStep):
     """At start, once the store answers: its indexes, and the first admin from configuration
-    (SPEC §10); in the background, so that intake starts while the store is down."""
+    (docs/contract.md §10); in the background, so that intake starts while the store is down."""
 
     def run(self, db):
         ensure_indexes(db)

@@ -1,4 +1,4 @@
-"""The channels a message leaves by (SPEC §8): e-mail over SMTP, SMS through an HTTP gateway,
+"""The channels a message leaves by (docs/contract.md §8): e-mail over SMTP, SMS through an HTTP gateway,
 the in-app inbox, and webhooks to unit systems. Each `send` returns normally when the other
 side took the message and raises when it did not: `Permanent` when trying again cannot help
 (no address, a provider that refuses the request), anything else is retried with back-off."""
@@ -101,7 +101,7 @@ def signature(secret, timestamp, body):
 
 
 class WebhookSender:
-    """POSTs the SPEC §9 envelope, signed. Headers:
+    """POSTs the docs/contract.md §9 envelope, signed. Headers:
     X-Lianxin-Delivery (id, the same on every retry), X-Lianxin-Event (type),
     X-Lianxin-Sequence (the event's place in the feed, to put deliveries back in order),
     X-Lianxin-Timestamp (unix seconds), X-Lianxin-Signature ("sha256=<hex>" of

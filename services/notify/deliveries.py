@@ -1,7 +1,7 @@
 """Deliveries: one document per (event, channel, recipient) — or (event, webhook) — in
 `deliveries`, created before anything is sent, so that a message is never sent twice however
 often its event arrives or however many notify replicas see it, and every attempt and its
-outcome is on record (SPEC §8).
+outcome is on record (docs/contract.md §8).
 
     pending ─claim─▶ sending ─ok─▶ sent
                         ├─error─▶ retrying ─(back-off)─▶ sending …  ─last try─▶ dead

@@ -1,4 +1,4 @@
-"""The durable event feed (SPEC §9, `GET /api/v1/events?after=<cursor>`) and the webhook
+"""The durable event feed (docs/contract.md §9, `GET /api/v1/events?after=<cursor>`) and the webhook
 fan-out, fed in bus order by one consumer at a time (see service.JournalConsumer).
 
 The feed is `journal`, one document per event numbered 1, 2, 3 … with no gaps: a writer

@@ -1,4 +1,4 @@
-"""Who hears of what (SPEC §8), free of I/O: for every event type a list of rules, each a
+"""Who hears of what (docs/contract.md §8), free of I/O: for every event type a list of rules, each a
 template and the audiences that receive it; `messages_for` turns an event into the messages
 to send, one per (channel, recipient).
 
@@ -81,7 +81,7 @@ def _requested(event, case):
     return event["data"].get("stage") == "requested"
 
 
-# (event type, data.kind or None) → rules. Every SPEC §9 type has an entry; an empty list
+# (event type, data.kind or None) → rules. Every docs/contract.md §9 type has an entry; an empty list
 # says on purpose that nobody is messaged (the event still reaches webhooks and the feed).
 RULES = {
     # The acknowledgement waits for the assignment, which gives it the promised date; a case

@@ -1,4 +1,4 @@
-"""Routing rules (分流转办, SPEC §4), free of I/O.
+"""Routing rules (分流转办, docs/contract.md §4), free of I/O.
 
 Rules are data, evaluated in `order`. A rule with a `lead_unit` decides the case and stops the
 evaluation; a rule without one is a modifier (sets the leader, complexity or urgency) and the

@@ -24,7 +24,7 @@ def load_rules(db):
 
 
 def route_case(db, publisher, call, now, case_id):
-    """Route a received case by the rules (SPEC §4). Safe to run any number of times:
+    """Route a received case by the rules (docs/contract.md §4). Safe to run any number of times:
     only a case still `received` and not yet queued is touched, with a compare-and-set.
     Once the case needs routing no more, its `unrouted` note (intake's) is removed."""
     result = _route(db, publisher, call, now, case_id)
@@ -171,7 +171,7 @@ def decide_return(deps, action, case_id, actor, body):
 
 
 def dry_run(db, case_body):
-    """Which rule would fire for a case body, and why (SPEC §4 dry-run)."""
+    """Which rule would fire for a case body, and why (docs/contract.md §4 dry-run)."""
     try:
         people = int(case_body.get("people_involved", 1))
     except (TypeError, ValueError):

@@ -95,7 +95,7 @@ def return_visit(deps, action, case_id, actor, body):
 
 
 def citizen_feedback(db, publisher, now, case_id, code, body):
-    """The citizen rates the answer online, with the access code (SPEC §10 feedback)."""
+    """The citizen rates the answer online, with the access code (docs/contract.md §10 feedback)."""
     case = db.cases.find_one({"_id": case_id}) if isinstance(case_id, str) else None
     if case is None or not code_matches(case, code):
         raise NotFound("no case with this tracking number and access code", {})

@@ -1,4 +1,4 @@
-"""Statistics, assessment, the quarterly bulletin and the ten-day digest (SPEC §7): read the
+"""Statistics, assessment, the quarterly bulletin and the ten-day digest (docs/contract.md §7): read the
 period's cases once (a projection), count them with `stats`, name the units and topics.
 
 The store cannot average, join or branch in an aggregation (STACK.md), so the counting is
@@ -171,7 +171,7 @@ def default_digest_period(now, tz):
 
 
 def public_stats(db, now, quarter, tz):
-    """The public board's figures: the SPEC §7 rates by unit, the same numbers the office
+    """The public board's figures: the docs/contract.md §7 rates by unit, the same numbers the office
     sees, for a quarter."""
     start, end = quarter_bounds(quarter, tz)
     rows = period_rows(db, now, start, end)

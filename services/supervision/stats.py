@@ -1,4 +1,4 @@
-"""Statistics and unit assessment (SPEC §7), free of I/O: what each case counts for, and the
+"""Statistics and unit assessment (docs/contract.md §7), free of I/O: what each case counts for, and the
 sums. Every rate is an exact fraction whose numerator and denominator are given with it.
 
 The population of a period is the cases *received* in it, less merged duplicates (counted in
@@ -63,7 +63,7 @@ def _rate(numerator, denominator):
 
 
 def summarise(rows):
-    """The SPEC §7 figures of a list of `facts`."""
+    """The docs/contract.md §7 figures of a list of `facts`."""
     rows = [r for r in rows if r["counted"]]
     completed = sum(r["completed"] for r in rows)
     overdue_open = sum(r["overdue_open"] for r in rows)

@@ -1,4 +1,4 @@
-"""Supervision's periodic work (SPEC §5), exact under any number of replicas: durable timers
+"""Supervision's periodic work (docs/contract.md §5), exact under any number of replicas: durable timers
 in the store (`clocks.next_at`), each wake claimed by one replica (a unique insert with an
 expiry on real time), and every alert recorded under its unique key before it is published,
 so a replica killed mid-sweep leaves work another finishes and nothing is sent twice.

@@ -1,4 +1,4 @@
-"""What supervision owes a case at a moment (SPEC §5), free of I/O.
+"""What supervision owes a case at a moment (docs/contract.md §5), free of I/O.
 
 `evaluate(case, clock, now, rules)` returns the alerts due now and the next moment anything
 will be due. Every alert has a key unique to what it is about (the case, the assignment, the

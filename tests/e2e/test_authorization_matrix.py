@@ -1,7 +1,7 @@
 """Role × endpoint, over HTTP: every role tries every case endpoint on a case of the
 environment bureau (in scope for its handler and leader) and the housing bureau's staff try
 it too (out of scope). The expected status of each cell is computed from the table below,
-written from SPEC §1/§3/§10."""
+written from docs/contract.md §1/§3/§10."""
 import pytest
 
 from tests.helpers import wait_for

@@ -1,4 +1,4 @@
-"""Faults under load (SPEC §9: nothing lost or done twice): two replicas of every service,
+"""Faults under load (docs/contract.md §9: nothing lost or done twice): two replicas of every service,
 200 submissions, the store stopped for 10 s and the broker gone for 8 s (every connection of
 the run's vhost closed and refused: what the services see of a broker restart) while they
 arrive. Every case is stored once and routed, every citizen acknowledged exactly once, the

@@ -4,7 +4,7 @@ not, each request sent without a token, as the admin and as a unit's handler; a 
 of examples per operation and mode, derandomized, so CI stays fast and repeatable.
 
 Checks on every response: no 5xx, the documented schema and content type where the status is
-documented, and under /api/v1 every error in the SPEC shape {"error": {code, message,
+documented, and under /api/v1 every error in the contract's error shape {"error": {code, message,
 details}}. (Driven through hypothesis directly: schemathesis's pytest plugin does not run
 under pytest 9.)"""
 import pytest

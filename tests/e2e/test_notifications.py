@@ -1,4 +1,4 @@
-"""Notifications and integration over HTTP (SPEC §8–§10), every service a process: webhooks
+"""Notifications and integration over HTTP (docs/contract.md §8–§10), every service a process: webhooks
 registered by the admin, the event feed, the inbox, a case's delivery log, templates edited
 without a restart."""
 import pytest

@@ -1,6 +1,6 @@
 """Two notify replicas, the one reading the journal SIGKILLed while cases keep coming: the feed
 still holds every event once, in order per case, with no gap; every citizen gets their
-acknowledgement once. (SPEC §9: nothing lost or done twice when a service dies mid-work.)"""
+acknowledgement once. (docs/contract.md §9: nothing lost or done twice when a service dies mid-work.)"""
 import time
 from collections import Counter
 

@@ -1,4 +1,4 @@
-"""Alerts, statistics and reports over HTTP (SPEC §6, §7, §10), every service a process."""
+"""Alerts, statistics and reports over HTTP (docs/contract.md §6, §7, §10), every service a process."""
 import pytest
 
 from tests.helpers import wait_for

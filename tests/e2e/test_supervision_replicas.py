@@ -79,7 +79,7 @@ def check(db, events, republished_at_most=0):
     unique = list({e["event_id"]: e for e in events}.values())
     assert Counter(e["type"] for e in unique) == EXPECTED  # every alert, none extra
     # A replica killed between publishing an alert and recording that it did leaves it to be
-    # published again, under the same event_id (consumers dedupe on it, SPEC §9).
+    # published again, under the same event_id (consumers dedupe on it, docs/contract.md §9).
     assert len(events) - len(unique) <= republished_at_most
     assert db.alerts_sent.count_documents({}) == sum(EXPECTED.values())
     per_case = Counter(e["case_id"] for e in unique if e["case_id"])

@@ -1,4 +1,4 @@
-"""Duplicates, repeat petitioners and early warning at intake (SPEC §6), on the real broker and
+"""Duplicates, repeat petitioners and early warning at intake (docs/contract.md §6), on the real broker and
 store."""
 import time
 from datetime import timedelta

@@ -1,5 +1,5 @@
 """Notifications and integration on the real broker, store, SMTP server and HTTP servers
-(SPEC §8, §9): who hears of each event on which channel, each message once, webhooks with
+(docs/contract.md §8, §9): who hears of each event on which channel, each message once, webhooks with
 signatures, back-off, dead letters and replay, the feed, and an outside consumer's view."""
 import time
 
@@ -39,7 +39,7 @@ SUPERVISE = ("inbox", "supervisor")
 UNIT = {"unit": "environment_bureau"}
 
 # (event type, data) → the (channel, recipient) pairs the demo county expects, written out
-# by hand from SPEC §8 and the county's directory, not computed by the code under test.
+# by hand from docs/contract.md §8 and the county's directory, not computed by the code under test.
 EXPECTED = [
     ("case.received", {"urgency": "urgent", "flags": []}, [DISPATCH]),
     ("case.merged", {"primary_id": "LX-20261124-000001"}, [CITIZEN]),

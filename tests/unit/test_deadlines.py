@@ -1,4 +1,4 @@
-"""Deadline policies (SPEC §5) and working days."""
+"""Deadline policies (docs/contract.md §5) and working days."""
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,4 @@
-"""Citizen keys and text similarity (SPEC §6), no I/O."""
+"""Citizen keys and text similarity (docs/contract.md §6), no I/O."""
 from services.intake import duplicates as d
 
 SECRET = "test-secret"

@@ -1,4 +1,4 @@
-"""The rules of handling a case (SPEC §3/§5), each action run the way the service runs it —
+"""The rules of handling a case (docs/contract.md §3/§5), each action run the way the service runs it —
 role, scope, state, rule, compare-and-set, event — on the case store's in-memory twin: no
 broker, no store, milliseconds."""
 from datetime import datetime, timedelta, timezone

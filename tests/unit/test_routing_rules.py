@@ -1,4 +1,4 @@
-"""Routing rules (SPEC §4), as the demo county ships them."""
+"""Routing rules (docs/contract.md §4), as the demo county ships them."""
 import pytest
 
 from services.routing import domain

@@ -1,4 +1,4 @@
-"""Validation at the edge (SPEC §2)."""
+"""Validation at the edge (docs/contract.md §2)."""
 import pytest
 
 from lianxin.errors import BadRequest, ValidationFailed

@@ -1,4 +1,4 @@
-"""What a case counts for in the statistics and the assessment (SPEC §7), on hand-made cases
+"""What a case counts for in the statistics and the assessment (docs/contract.md §7), on hand-made cases
 whose figures are worked out here by hand."""
 from datetime import datetime, timedelta, timezone
 

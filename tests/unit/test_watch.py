@@ -1,4 +1,4 @@
-"""What supervision owes a case at a moment (SPEC §5)."""
+"""What supervision owes a case at a moment (docs/contract.md §5)."""
 from datetime import datetime, timedelta, timezone
 
 from services.supervision import watch

@@ -1,4 +1,4 @@
-"""The state machine table (SPEC §3)."""
+"""The state machine table (docs/contract.md §3)."""
 import pytest
 
 from lianxin import workflow

@@ -1,4 +1,4 @@
-// The one way the app talks to the gateway: JSON over fetch, the SPEC error shape turned into
+// The one way the app talks to the gateway: JSON over fetch, the contract's error shape turned into
 // an ApiError, the staff token attached, and a 401 handed to whoever registered for it (the
 // router sends the user to sign-in and back).
 export interface ErrorBody {
