@@ -56,11 +56,20 @@ def unmerge(deps, action, case_id, actor, body):
                       public_note="拆分为独立诉求件办理",
                       set={"primary_id": None, "duplicate": None, "routing": {"queued": False}},
                       data={"primary_id": case.get("primary_id")})
+    # Routing's re-drive reads `unrouted` notes (not cases): one before the write, so a crash
+    # after it leaves the case findable, and one after, in case a sweep took the first away
+    # while the case was still merged.
+    _note_unrouted(db, case_id, now)
     case = cases.act(db, deps.publisher, now, case_id, actor, action, decide)
+    _note_unrouted(db, case_id, now)
     if holder.get("primary"):
         casestore.for_db(db).unlink_duplicate(holder["primary"], case_id, cases.timeline_entry(
             now, actor, "unmerge", f"{case_id} 拆分为独立诉求件"))
     return case
+
+
+def _note_unrouted(db, case_id, now):
+    db.unrouted.update_one({"_id": case_id}, {"$setOnInsert": {"at": now}}, upsert=True)
 
 
 ACTIONS = {"not_accept": not_accept, "merge": merge, "unmerge": unmerge}

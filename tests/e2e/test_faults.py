@@ -130,6 +130,7 @@ def test_a_service_starts_while_the_store_is_down_and_does_its_start_up_work_onc
     db = store.database(own_store.uri, "empty")
     system = System(tmp_path, fresh_amqp_uri, "empty", mailbox.port)
     system.env["LX_MONGO_URI"] = own_store.uri
+    system.env["LX_ADMIN_PASSWORD"] = "the-first-admins-password"  # no demo county here
     own_store.stop()
     try:
         system.start("intake", "notify")  # each answers its ping with no store at all
