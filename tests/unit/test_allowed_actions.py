@@ -110,7 +110,7 @@ def fake_db(case):
     primary = {**make_case("assigned", "fresh"), "_id": "P1"}
     return SimpleNamespace(cases=Coll([case, primary]), clocks=Coll(), deadline_policies=Coll(),
                            units=Coll([{"_id": u, "name": u} for u in ("U1", "U2", "U3")]),
-                           leaders=Coll())
+                           leaders=Coll(), unrouted=Coll())
 
 
 def fake_call(service, method, case_id, seq, facts, started_at):
