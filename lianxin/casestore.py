@@ -8,6 +8,8 @@ append to or add to) — the twin by hand, the store as one Mongo update."""
 import copy
 from dataclasses import dataclass, field
 
+from pymongo.errors import DuplicateKeyError
+
 from . import outbox
 from .errors import NotFound, WrongState
 
@@ -50,7 +52,6 @@ class CaseStore:
 
     def insert(self, case, events, now):
         """Store a new case with its events in its outbox. False if it exists already."""
-        from pymongo.errors import DuplicateKeyError
         doc = {**case, "outbox": list(events), "outbox_since": now} if events else case
         if events:
             self.tokens[case["_id"]] = outbox.mark(self.db, case["_id"], now)
