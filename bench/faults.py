@@ -8,6 +8,7 @@ the broker itself is shared), the store stopped for 10 s twice. Prints what arri
 
 Needs RabbitMQ (management plugin) and the FerretDB build of `./lx setup`; starts a FerretDB
 of its own on a free port and a vhost of its own, and removes both at the end."""
+
 import os
 import sys
 import tempfile
@@ -39,15 +40,23 @@ def main(n):
     db = store.database(own.uri, "faults")
     demo.load(db)
     system = System(tmp, f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "faults", box.port)
-    system.env.update({"LX_MONGO_URI": own.uri, "LX_EVENT_RETRY_DELAYS": "1,3,9,27,60",
-                       "LX_REDRIVE_GRACE_SECONDS": "60", "LX_DUPLICATE_THRESHOLD": "1.01",
-                       "LX_DELIVERY_BACKOFF_BASE": "2", "LX_RPC_TIMEOUT": "5"})
+    system.env.update(
+        {
+            "LX_MONGO_URI": own.uri,
+            "LX_EVENT_RETRY_DELAYS": "1,3,9,27,60",
+            "LX_REDRIVE_GRACE_SECONDS": "60",
+            "LX_DUPLICATE_THRESHOLD": "1.01",
+            "LX_DELIVERY_BACKOFF_BASE": "2",
+            "LX_RPC_TIMEOUT": "5",
+        }
+    )
     log, t0 = [], time.time()
 
     def mark(what):
         line = f"{time.time() - t0:7.1f} s  {what}"
         log.append(line)
         print(line, flush=True)
+
     try:
         system.start(*SERVICES)
         for name in SERVICES:
@@ -114,7 +123,8 @@ def main(n):
             routed = db.cases.count_documents({"status": "assigned"})
             acks = Counter(m["to"][0] for m in box.messages if "已受理" in m["subject"])
             feed = db.journal.count_documents(
-                {"event.type": {"$in": ["case.received", "case.assigned"]}})
+                {"event.type": {"$in": ["case.received", "case.assigned"]}}
+            )
             if routed >= n and len(acks) >= n and feed >= 2 * n:
                 break
             time.sleep(2)
@@ -128,24 +138,35 @@ def main(n):
         for e in events:
             if e["type"] in ("case.received", "case.assigned"):
                 per_case.setdefault(e.get("case_id"), []).append(e["type"])
-        out_of_order = [c for c in set(submitted)
-                        if per_case.get(c) != ["case.received", "case.assigned"]]
-        order_ok = not out_of_order or f"False ({len(out_of_order)}: " \
+        out_of_order = [
+            c for c in set(submitted) if per_case.get(c) != ["case.received", "case.assigned"]
+        ]
+        order_ok = (
+            not out_of_order
+            or f"False ({len(out_of_order)}: "
             f"{[(c, per_case.get(c)) for c in sorted(out_of_order)[:3]]})"
+        )
         exited = {name: p.poll() for name, p in system.procs.items() if p.poll() is not None}
         print()
-        print(f"submissions: {n}; cases stored: {db.cases.count_documents({})} "
-              f"(distinct ids {len(set(submitted))}); routed: "
-              f"{db.cases.count_documents({'status': 'assigned'})}")
-        print(f"acknowledgements per citizen: never {per.get(0, 0)}, once {per.get(1, 0)}, "
-              f"twice or more {sum(v for k, v in per.items() if k >= 2)}")
-        print(f"feed: {len(seqs)} events, numbered 1…{seqs[-1] if seqs else 0} without gap: "
-              f"{seqs == list(range(1, len(seqs) + 1))}; every case received then assigned, "
-              f"in order: {order_ok}; event ids unique: "
-              f"{len({e['event_id'] for e in events}) == len(events)}")
+        print(
+            f"submissions: {n}; cases stored: {db.cases.count_documents({})} "
+            f"(distinct ids {len(set(submitted))}); routed: "
+            f"{db.cases.count_documents({'status': 'assigned'})}"
+        )
+        print(
+            f"acknowledgements per citizen: never {per.get(0, 0)}, once {per.get(1, 0)}, "
+            f"twice or more {sum(v for k, v in per.items() if k >= 2)}"
+        )
+        print(
+            f"feed: {len(seqs)} events, numbered 1…{seqs[-1] if seqs else 0} without gap: "
+            f"{seqs == list(range(1, len(seqs) + 1))}; every case received then assigned, "
+            f"in order: {order_ok}; event ids unique: "
+            f"{len({e['event_id'] for e in events}) == len(events)}"
+        )
         print(f"processes that exited on their own: {exited or 'none'}")
-        restarts = sum(system.log_of(name).count("a service container died")
-                       for name in system.procs)
+        restarts = sum(
+            system.log_of(name).count("a service container died") for name in system.procs
+        )
         print(f"service containers restarted in-process by the runner: {restarts}")
         print(f"parked messages: {close_parked_count(system.amqp_uri)}")
     finally:
@@ -157,6 +178,7 @@ def main(n):
 
 def close_parked_count(amqp_uri):
     from lianxin import parked
+
     try:
         return parked.count(amqp_uri)
     except Exception as exc:

@@ -1,15 +1,24 @@
 """Load N open, assigned cases with running clocks straight into a store — for the supervision
 benchmark and the replica tests. Cases are built from one template (hashing an access code
 per case would dominate the load time); ids are `LX-BENCH-NNNNNNN`."""
+
 from datetime import timedelta
 
 from lianxin.cases import yellow_at
 from services.intake import domain
 
-SUBMISSION = {"channel": "web", "kind": "complaint", "topic": "environment",
-              "title": "噪音扰民", "content": "夜间施工噪音", "location": {},
-              "citizen": {"name": "测试", "phone": "13800000000"}, "public_consent": False,
-              "people_involved": 1, "urgency": "normal"}
+SUBMISSION = {
+    "channel": "web",
+    "kind": "complaint",
+    "topic": "environment",
+    "title": "噪音扰民",
+    "content": "夜间施工噪音",
+    "location": {},
+    "citizen": {"name": "测试", "phone": "13800000000"},
+    "public_consent": False,
+    "people_involved": 1,
+    "urgency": "normal",
+}
 
 
 def load(db, n, start, units, days=7, batch=2000):
@@ -23,16 +32,42 @@ def load(db, n, start, units, days=7, batch=2000):
         for i in range(first, min(first + batch, n)):
             case_id = f"LX-BENCH-{i:07d}"
             ids.append(case_id)
-            cases.append({**template, "_id": case_id, "status": "assigned",
-                          "assignment_count": 1, "assignment": {
-                              "lead_unit": units[i % len(units)], "co_units": [],
-                              "leader": None, "assigned_at": start, "claimed_at": None,
-                              "due_at": due, "extended_to": None, "clock_started_at": start,
-                              "yellow_at": yellow_at(start, due), "co_due_at": None}})
-            clocks.append({"_id": f"{case_id}:1", "case_id": case_id, "seq": 1,
-                           "started_at": start, "policy": "general", "duration": {"days": days},
-                           "due_at": due, "stopped_at": None, "extended_to": None,
-                           "state": "running", "next_at": start, "lease_until": None})
+            cases.append(
+                {
+                    **template,
+                    "_id": case_id,
+                    "status": "assigned",
+                    "assignment_count": 1,
+                    "assignment": {
+                        "lead_unit": units[i % len(units)],
+                        "co_units": [],
+                        "leader": None,
+                        "assigned_at": start,
+                        "claimed_at": None,
+                        "due_at": due,
+                        "extended_to": None,
+                        "clock_started_at": start,
+                        "yellow_at": yellow_at(start, due),
+                        "co_due_at": None,
+                    },
+                }
+            )
+            clocks.append(
+                {
+                    "_id": f"{case_id}:1",
+                    "case_id": case_id,
+                    "seq": 1,
+                    "started_at": start,
+                    "policy": "general",
+                    "duration": {"days": days},
+                    "due_at": due,
+                    "stopped_at": None,
+                    "extended_to": None,
+                    "state": "running",
+                    "next_at": start,
+                    "lease_until": None,
+                }
+            )
         db.cases.insert_many(cases, ordered=False)
         db.clocks.insert_many(clocks, ordered=False)
     return ids

@@ -7,6 +7,7 @@ on a phone, takes it through the unit, its leader and the supervisor over the AP
 photographs each screen on the way in Debian's chromium, in the console's default language
 (zh-CN). It adds a few demo cases to that system.
 """
+
 import os
 import shutil
 import sys
@@ -18,13 +19,26 @@ from playwright.sync_api import sync_playwright
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "screenshots")
 PASSWORD = "demo-pass-1"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "device_scale_factor": 1}
 DESK = {"viewport": {"width": 1280, "height": 800}}
-CASE = {"kind": "complaint", "topic": "environment", "title": "河边化工厂夜间排污",
-        "content": "清水河边的化工厂每天夜里向河里排放污水，气味刺鼻，鱼都死了。",
-        "citizen": {"name": "钱七", "phone": "13900002222"}, "public_consent": True}
+CASE = {
+    "kind": "complaint",
+    "topic": "environment",
+    "title": "河边化工厂夜间排污",
+    "content": "清水河边的化工厂每天夜里向河里排放污水，气味刺鼻，鱼都死了。",
+    "citizen": {"name": "钱七", "phone": "13900002222"},
+    "public_consent": True,
+}
 
 
 class Api:
@@ -33,8 +47,9 @@ class Api:
 
     def token(self, user):
         if user not in self.tokens:
-            r = requests.post(f"{self.url}/auth/token",
-                              json={"username": user, "password": PASSWORD}, timeout=30)
+            r = requests.post(
+                f"{self.url}/auth/token", json={"username": user, "password": PASSWORD}, timeout=30
+            )
             r.raise_for_status()
             self.tokens[user] = r.json()["access_token"]
         return self.tokens[user]
@@ -46,8 +61,11 @@ class Api:
         return r.json()
 
     def status(self, case_id, user="supervisor"):
-        r = requests.get(f"{self.url}/cases/{case_id}",
-                         headers={"Authorization": f"Bearer {self.token(user)}"}, timeout=30)
+        r = requests.get(
+            f"{self.url}/cases/{case_id}",
+            headers={"Authorization": f"Bearer {self.token(user)}"},
+            timeout=30,
+        )
         return r.json().get("status") if r.ok else None
 
     def wait(self, case_id, status, timeout=30):
@@ -92,7 +110,7 @@ def main():
         phone.get_by_role("textbox").nth(0).fill(CASE["title"])
         phone.get_by_role("textbox").nth(1).fill(CASE["content"])
         # a new citizen each run: the same complaint from the same phone would be merged
-        phone.locator("input[type=tel]").fill(f"139{int(time.time()) % 10 ** 8:08d}")
+        phone.locator("input[type=tel]").fill(f"139{int(time.time()) % 10**8:08d}")
         phone.locator("label.el-checkbox").last.click()  # consent to publication
         shot(phone, "citizen-submit", full_page=True)
         phone.locator("button[type=submit]").click()

@@ -9,6 +9,7 @@ real publisher to RabbitMQ (a vhost of its own): the clock sweep (every clock cl
 evaluated, its notice recorded and published) and the daily reminder pass. Prints cases/s,
 wall times and the process's peak RSS, then drops the database and the vhost.
 """
+
 import os
 import resource
 import subprocess
@@ -45,22 +46,35 @@ def main():
         print(f"loaded {n} open cases in {time.perf_counter() - t:.1f} s")
         publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
         from kombu import Connection
+
         with Connection(publisher.amqp_uri) as conn:
             events_exchange()(conn.channel()).declare()
         now, rules = start + timedelta(days=3), watch.Rules(tz=settings.TIMEZONE)
         t = time.perf_counter()
-        stats = sweeps.sweep_clocks(db, publisher, now, exact_utcnow(), "bench", rules,
-                                    settings.SWEEP_BATCH, 300, settings.SWEEP_WORKERS)
+        stats = sweeps.sweep_clocks(
+            db,
+            publisher,
+            now,
+            exact_utcnow(),
+            "bench",
+            rules,
+            settings.SWEEP_BATCH,
+            300,
+            settings.SWEEP_WORKERS,
+        )
         sweep_s = time.perf_counter() - t
         t = time.perf_counter()
         reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
         remind_s = time.perf_counter() - t
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts (unclaimed + first notice) in "
-              f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
-              f"({settings.SWEEP_WORKERS} workers)")
-        print(f"daily reminders: {reminders} units in {remind_s:.1f} s "
-              f"= {n / remind_s:.0f} cases/s")
+        print(
+            f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts (unclaimed + first notice) in "
+            f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
+            f"({settings.SWEEP_WORKERS} workers)"
+        )
+        print(
+            f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s"
+        )
         print(f"peak RSS of this (supervision) process: {rss_mb:.0f} MB")
     finally:
         store.client(uri).drop_database(db_name)

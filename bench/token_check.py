@@ -13,6 +13,7 @@ list, role:
   - every request a miss (cache life 0): the price of the RPC alone;
   - the signature check alone.
 """
+
 import os
 import secrets
 import statistics
@@ -36,8 +37,10 @@ def rabbitmqctl(*args):
 def figures(name, samples):
     samples = sorted(samples)
     p = lambda q: samples[min(len(samples) - 1, int(q * len(samples)))] * 1000  # noqa: E731
-    print(f"{name:<44} mean {statistics.mean(samples) * 1000:7.3f} ms   p50 {p(0.5):7.3f} ms"
-          f"   p99 {p(0.99):7.3f} ms   (n={len(samples)})")
+    print(
+        f"{name:<44} mean {statistics.mean(samples) * 1000:7.3f} ms   p50 {p(0.5):7.3f} ms"
+        f"   p99 {p(0.99):7.3f} ms   (n={len(samples)})"
+    )
 
 
 def main():
@@ -50,18 +53,29 @@ def main():
     db = store.database(uri, db_name)
     demo.load(db)
     env = {**os.environ, "LX_AMQP_URI": amqp, "LX_MONGO_URI": uri, "LX_MONGO_DB": db_name}
-    intake = subprocess.Popen([sys.executable, "-m", "lianxin.runner", "intake"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    intake = subprocess.Popen(
+        [sys.executable, "-m", "lianxin.runner", "intake"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         from gateway.app import create_app
         from gateway.auth import AccountCache, bearer_claims
-        config = {**settings.nameko_config(), "AMQP_URI": amqp, "MONGO_URI": uri,
-                  "MONGO_DB": db_name}
+
+        config = {
+            **settings.nameko_config(),
+            "AMQP_URI": amqp,
+            "MONGO_URI": uri,
+            "MONGO_DB": db_name,
+        }
         app = create_app(config)
         client = app.test_client()
         for _ in range(60):
-            r = client.post("/api/v1/auth/token",
-                            json={"username": "env_handler", "password": demo.DEMO_PASSWORD})
+            r = client.post(
+                "/api/v1/auth/token",
+                json={"username": "env_handler", "password": demo.DEMO_PASSWORD},
+            )
             if r.status_code == 200:
                 break
             time.sleep(1)
@@ -81,10 +95,13 @@ def main():
             return out
 
         run(200)  # warm up
-        print(f"token check, store {uri} (FerretDB), intake as a process, one gateway process; "
-              f"machine: {os.cpu_count()} cores")
-        figures(f"steady ({settings.TOKEN_CHECK_CACHE_SECONDS:g} s account cache, 10 s)",
-                run(n, 10.0))
+        print(
+            f"token check, store {uri} (FerretDB), intake as a process, one gateway process; "
+            f"machine: {os.cpu_count()} cores"
+        )
+        figures(
+            f"steady ({settings.TOKEN_CHECK_CACHE_SECONDS:g} s account cache, 10 s)", run(n, 10.0)
+        )
         cache = app.extensions["lianxin.accounts"]
         app.extensions["lianxin.accounts"] = AccountCache(cache.fetch, 0)
         figures("every request asks intake (cache life 0)", run(min(n, 1000)))

@@ -19,6 +19,7 @@ The gateway's RPC timeout is raised to 120 s (LX_RPC_TIMEOUT) so that a slow lis
 not cut off at the default 10 s. Build the console first (`./lx run` or `cd web && npm ci && npm run build`). Drops the
 database and the vhost at the end.
 """
+
 import gzip
 import os
 import shutil
@@ -40,12 +41,27 @@ from tests.county_generator import generate
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLL = 4.0  # web/src/stores/live.ts POLL_MS
 INBOX_EVERY = 8  # and its INBOX_EVERY: the unread count every 8th poll, or when events came
-USERS = ["dispatcher", "supervisor", "clerk", "env_handler", "env_leader", "cg_handler",
-         "housing_handler", "leader_li"]
+USERS = [
+    "dispatcher",
+    "supervisor",
+    "clerk",
+    "env_handler",
+    "env_leader",
+    "cg_handler",
+    "housing_handler",
+    "leader_li",
+]
 PASSWORD = "demo-pass-1"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def rabbitmqctl(*args):
@@ -54,6 +70,7 @@ def rabbitmqctl(*args):
 
 def free_port():
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -67,8 +84,9 @@ class Processes:
 
     def spawn(self, name, argv):
         log = open(os.path.join(self.logs, f"{name}.log"), "ab")
-        self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT)
+        self.procs[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
 
     def stop(self):
         for proc in self.procs.values():
@@ -121,8 +139,9 @@ def wait_ready(url, timeout=90):
 def tokens(url):
     out = {}
     for user in USERS:
-        r = requests.post(f"{url}/api/v1/auth/token",
-                          json={"username": user, "password": PASSWORD}, timeout=30)
+        r = requests.post(
+            f"{url}/api/v1/auth/token", json={"username": user, "password": PASSWORD}, timeout=30
+        )
         r.raise_for_status()
         out[user] = r.json()["access_token"]
     return out
@@ -151,8 +170,11 @@ def first_load(browser, url, path):
 def gzipped_size(url):
     r = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=30)
     raw = r.raw.read()
-    return len(raw), r.headers.get("Content-Encoding"), len(gzip.decompress(raw)) \
-        if r.headers.get("Content-Encoding") == "gzip" else len(raw)
+    return (
+        len(raw),
+        r.headers.get("Content-Encoding"),
+        len(gzip.decompress(raw)) if r.headers.get("Content-Encoding") == "gzip" else len(raw),
+    )
 
 
 def staff_list(browser, url, token):
@@ -215,7 +237,8 @@ class Poller(threading.Thread):
                     for event in page["items"]:
                         if event.get("type") == "case.received":
                             self.stats["seen"].setdefault(event.get("case_id"), []).append(
-                                time.time())
+                                time.time()
+                            )
                     arrived = bool(page["items"])
                     self.cursor = page["next_cursor"] or self.cursor
             if arrived or self.polls % INBOX_EVERY == 0:
@@ -227,8 +250,9 @@ class Poller(threading.Thread):
 def consoles(url, gateway_pid, toks, n, seconds):
     stop, stats = threading.Event(), {"latency": [], "errors": 0, "seen": {}}
     before = gateway_rss_mb(gateway_pid)
-    pollers = [Poller(url, toks[USERS[i % len(USERS)]], stop, stats, POLL * i / n)
-               for i in range(n)]
+    pollers = [
+        Poller(url, toks[USERS[i % len(USERS)]], stop, stats, POLL * i / n) for i in range(n)
+    ]
     for p in pollers:
         p.start()
     peak, submitted = before, {}
@@ -237,10 +261,17 @@ def consoles(url, gateway_pid, toks, n, seconds):
     while time.time() - t0 < seconds:
         peak = max(peak, gateway_rss_mb(gateway_pid))
         if time.time() >= next_case:
-            r = requests.post(f"{url}/api/v1/cases", json={
-                "kind": "request", "topic": "other", "title": "新的诉求",
-                "content": "基准测试提交的诉求", "citizen": {"phone": "13900009999"}},
-                timeout=30)
+            r = requests.post(
+                f"{url}/api/v1/cases",
+                json={
+                    "kind": "request",
+                    "topic": "other",
+                    "title": "新的诉求",
+                    "content": "基准测试提交的诉求",
+                    "citizen": {"phone": "13900009999"},
+                },
+                timeout=30,
+            )
             if r.status_code == 201:
                 submitted[r.json()["id"]] = time.time()
             next_case = time.time() + 5
@@ -253,14 +284,21 @@ def consoles(url, gateway_pid, toks, n, seconds):
     # how long after it was filed each console showed a new case (every console sees it)
     seen = [t - at for c, at in submitted.items() for t in stats["seen"].get(c, [])]
     first = [min(stats["seen"][c]) - at for c, at in submitted.items() if c in stats["seen"]]
-    return {"rss_before": before, "rss_peak": peak, "requests": len(lat),
-            "rate": len(lat) / seconds, "errors": stats["errors"],
-            "p50": lat[len(lat) // 2] * 1000 if lat else 0,
-            "p95": lat[int(len(lat) * 0.95)] * 1000 if lat else 0,
-            "submitted": len(submitted), "seen_cases": len(first), "sightings": len(seen),
-            "first_median": statistics.median(first) if first else None,
-            "seen_median": statistics.median(seen) if seen else None,
-            "seen_max": max(seen) if seen else None}
+    return {
+        "rss_before": before,
+        "rss_peak": peak,
+        "requests": len(lat),
+        "rate": len(lat) / seconds,
+        "errors": stats["errors"],
+        "p50": lat[len(lat) // 2] * 1000 if lat else 0,
+        "p95": lat[int(len(lat) * 0.95)] * 1000 if lat else 0,
+        "submitted": len(submitted),
+        "seen_cases": len(first),
+        "sightings": len(seen),
+        "first_median": statistics.median(first) if first else None,
+        "seen_median": statistics.median(seen) if seen else None,
+        "seen_max": max(seen) if seen else None,
+    }
 
 
 def main():
@@ -277,80 +315,134 @@ def main():
     logs = tempfile.mkdtemp(prefix="lx-bench-web-")
     port, smtp, sms = free_port(), free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "LX_AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
-           "LX_MONGO_URI": uri, "LX_MONGO_DB": db_name, "LX_SMTP_PORT": str(smtp),
-           "LX_SMS_URL": f"http://127.0.0.1:{sms}/send", "LX_PUBLIC_URL": url,
-           "PYTHONUNBUFFERED": "1",
-           # a list reads every case on FerretDB (STACK.md): measure it, however long it takes
-           "LX_RPC_TIMEOUT": os.environ.get("LX_RPC_TIMEOUT", "120")}
+    env = {
+        **os.environ,
+        "LX_AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+        "LX_MONGO_URI": uri,
+        "LX_MONGO_DB": db_name,
+        "LX_SMTP_PORT": str(smtp),
+        "LX_SMS_URL": f"http://127.0.0.1:{sms}/send",
+        "LX_PUBLIC_URL": url,
+        "PYTHONUNBUFFERED": "1",
+        # a list reads every case on FerretDB (STACK.md): measure it, however long it takes
+        "LX_RPC_TIMEOUT": os.environ.get("LX_RPC_TIMEOUT", "120"),
+    }
     procs = Processes(env, logs)
     try:
         demo.load(db)
         cases, _ = generate(n, utcnow())
         t = time.perf_counter()
         for i in range(0, n, 5000):
-            db.cases.insert_many(cases[i:i + 5000])
-        print(f"loaded {n} generated cases in {time.perf_counter() - t:.1f} s "
-              f"(database {db_name}, logs in {logs})")
-        procs.spawn("mail", [sys.executable, "-m", "lianxin.devmail", "--dir",
-                             os.path.join(logs, "mail"), "--port", str(smtp),
-                             "--sms-dir", os.path.join(logs, "sms"), "--sms-port", str(sms)])
+            db.cases.insert_many(cases[i : i + 5000])
+        print(
+            f"loaded {n} generated cases in {time.perf_counter() - t:.1f} s "
+            f"(database {db_name}, logs in {logs})"
+        )
+        procs.spawn(
+            "mail",
+            [
+                sys.executable,
+                "-m",
+                "lianxin.devmail",
+                "--dir",
+                os.path.join(logs, "mail"),
+                "--port",
+                str(smtp),
+                "--sms-dir",
+                os.path.join(logs, "sms"),
+                "--sms-port",
+                str(sms),
+            ],
+        )
         for name in settings.SERVICES:
             procs.spawn(name, [sys.executable, "-m", "lianxin.runner", name])
-        procs.spawn("gateway", [sys.executable, "-m", "gunicorn", "--workers", "2",
-                                "--worker-class", "gthread", "--threads", "8",
-                                "--bind", f"127.0.0.1:{port}", "gateway.wsgi:app"])
+        procs.spawn(
+            "gateway",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "8",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "gateway.wsgi:app",
+            ],
+        )
         wait_ready(url)
         toks = tokens(url)
 
         from playwright.sync_api import sync_playwright
+
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                        args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+            )
             print("first load of the citizen pages (fresh browser, 375 px):")
             for path in ("/", "/submit"):
                 js, other, elapsed, scripts = first_load(browser, url, path)
-                print(f"  {path:<8} JavaScript {js / 1024:6.1f} KB gzipped in {len(scripts)} "
-                      f"files (target <= 250 KB), other {other / 1024:5.1f} KB, "
-                      f"network idle after {elapsed:.2f} s")
+                print(
+                    f"  {path:<8} JavaScript {js / 1024:6.1f} KB gzipped in {len(scripts)} "
+                    f"files (target <= 250 KB), other {other / 1024:5.1f} KB, "
+                    f"network idle after {elapsed:.2f} s"
+                )
             wire, plain, packed = 0, 0, 0
             for script in scripts:
                 w, encoding, p_ = gzipped_size(script)
                 wire, plain, packed = wire + w, plain + p_, packed + (encoding == "gzip")
-            print(f"  (/submit's scripts fetched again: {wire / 1024:.1f} KB as sent, "
-                  f"{packed} of {len(scripts)} gzipped (the rest under 1 KB), "
-                  f"{plain / 1024:.1f} KB unpacked)")
+            print(
+                f"  (/submit's scripts fetched again: {wire / 1024:.1f} KB as sent, "
+                f"{packed} of {len(scripts)} gzipped (the rest under 1 KB), "
+                f"{plain / 1024:.1f} KB unpacked)"
+            )
 
             t = time.perf_counter()
-            r = requests.get(f"{url}/api/v1/cases", params={"limit": 50},
-                             headers={"Authorization": f"Bearer {toks['supervisor']}"},
-                             timeout=120)
+            r = requests.get(
+                f"{url}/api/v1/cases",
+                params={"limit": 50},
+                headers={"Authorization": f"Bearer {toks['supervisor']}"},
+                timeout=120,
+            )
             api_time = time.perf_counter() - t
             if r.status_code != 200 or len(r.json()["items"]) != 50:
                 raise SystemExit(f"the list did not answer 50 rows: {r.status_code} {r.text[:200]}")
             times = staff_list(browser, url, toks["supervisor"])
             print(f"staff list of 50 rows with {n} cases in the store (supervisor):")
             print(f"  GET /api/v1/cases?limit=50 alone   {api_time:6.2f} s")
-            print(f"  shown in the console (3 loads)     "
-                  f"{', '.join(f'{x:.2f}' for x in times)} s, median "
-                  f"{statistics.median(times):.2f} s")
+            print(
+                f"  shown in the console (3 loads)     "
+                f"{', '.join(f'{x:.2f}' for x in times)} s, median "
+                f"{statistics.median(times):.2f} s"
+            )
             browser.close()
 
         pid = procs.procs["gateway"].pid
-        print(f"{n_consoles} consoles waiting for new work for {seconds} s "
-              f"(each polls /events and /inbox every {POLL:.0f} s):")
+        print(
+            f"{n_consoles} consoles waiting for new work for {seconds} s "
+            f"(each polls /events and /inbox every {POLL:.0f} s):"
+        )
         r = consoles(url, pid, toks, n_consoles, seconds)
-        print(f"  gateway RSS (master + 2 workers)   {r['rss_before']:.0f} MB idle, "
-              f"peak {r['rss_peak']:.0f} MB")
-        print(f"  requests                           {r['requests']} "
-              f"({r['rate']:.0f}/s), errors {r['errors']}, p50 {r['p50']:.0f} ms, "
-              f"p95 {r['p95']:.0f} ms")
+        print(
+            f"  gateway RSS (master + 2 workers)   {r['rss_before']:.0f} MB idle, "
+            f"peak {r['rss_peak']:.0f} MB"
+        )
+        print(
+            f"  requests                           {r['requests']} "
+            f"({r['rate']:.0f}/s), errors {r['errors']}, p50 {r['p50']:.0f} ms, "
+            f"p95 {r['p95']:.0f} ms"
+        )
         if r["sightings"]:
-            print(f"  a new case reached the consoles    first after median "
-                  f"{r['first_median']:.1f} s; each console after median "
-                  f"{r['seen_median']:.1f} s, max {r['seen_max']:.1f} s "
-                  f"({r['seen_cases']} of {r['submitted']} cases, {r['sightings']} sightings; unit "
-                  f"staff's consoles see only their unit's events)")
+            print(
+                f"  a new case reached the consoles    first after median "
+                f"{r['first_median']:.1f} s; each console after median "
+                f"{r['seen_median']:.1f} s, max {r['seen_max']:.1f} s "
+                f"({r['seen_cases']} of {r['submitted']} cases, {r['sightings']} sightings; unit "
+                f"staff's consoles see only their unit's events)"
+            )
         else:
             print(f"  new case seen by a console         none of {r['submitted']} cases")
     finally:

@@ -1,15 +1,26 @@
 """Admin collections (docs/contract.md §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served by the
 service that owns the collection, and the routing rules' dry-run."""
+
 from flask import jsonify, request
 
 from .auth import accounts, staff
 from .common import api, json_body, rpc
 
-OWNERS = {"units": "intake", "users": "intake", "leaders": "intake", "topics": "intake",
-          "routing-rules": "routing", "deadline-policies": "supervision",
-          "templates": "notify", "webhooks": "notify", "api-keys": "intake"}
-COLLECTION = ("<any(units,users,leaders,topics,\"routing-rules\",\"deadline-policies\","
-              "templates,webhooks,\"api-keys\"):name>")
+OWNERS = {
+    "units": "intake",
+    "users": "intake",
+    "leaders": "intake",
+    "topics": "intake",
+    "routing-rules": "routing",
+    "deadline-policies": "supervision",
+    "templates": "notify",
+    "webhooks": "notify",
+    "api-keys": "intake",
+}
+COLLECTION = (
+    '<any(units,users,leaders,topics,"routing-rules","deadline-policies",'
+    'templates,webhooks,"api-keys"):name>'
+)
 
 
 @api.post("/routing-rules/dry-run")

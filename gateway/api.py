@@ -1,4 +1,5 @@
 """The citizen's endpoints of the v1 API (docs/contract.md §10): submit a case, track it."""
+
 import uuid
 from datetime import timedelta
 
@@ -8,8 +9,8 @@ from lianxin.clock import exact_isoformat, exact_utcnow
 from lianxin.errors import BadRequest, NotFound
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
-from .cases_api import register_case, staff_case
 from . import ratelimit
+from .cases_api import register_case, staff_case
 from .common import api, json_body, rpc
 
 _submission = CaseSubmissionSchema()
@@ -51,8 +52,9 @@ def submit_case():
         raise BadRequest("Idempotency-Key is too long", {"max_length": MAX_IDEMPOTENCY_KEY})
     request_key = f"key:{key}" if key else f"req:{uuid.uuid4()}"
     # If intake picks the request up after we have given up, it must do nothing.
-    expires_at = exact_isoformat(exact_utcnow()
-                                 + timedelta(seconds=current_app.config["RPC_TIMEOUT"]))
+    expires_at = exact_isoformat(
+        exact_utcnow() + timedelta(seconds=current_app.config["RPC_TIMEOUT"])
+    )
     receipt = rpc("intake", "submit", _submission.dump(payload), request_key, expires_at)
     response = jsonify(receipt)
     response.status_code = 201

@@ -1,5 +1,6 @@
 """The gateway: the only HTTP entry. It validates, calls one service, maps errors; of the
 store it owns only the shared rate-limit windows."""
+
 import logging
 
 from flask import Flask
@@ -7,14 +8,22 @@ from flask import Flask
 from lianxin import settings, store
 from lianxin.rpc import RpcPool
 
-from . import errors, security
+from . import (  # noqa: F401,E501  (their routes join the blueprint)
+    admin_api,
+    auth_api,
+    errors,
+    me_api,
+    notify_api,
+    public_api,
+    reports_api,
+    security,
+)
 from .auth import make_cache
-from .ratelimit import SharedWindow
-from . import admin_api, api as citizen_api, auth_api, me_api, notify_api, public_api, reports_api  # noqa: F401,E501  (their routes join the blueprint)
 from .common import api
 from .health import health
 from .open311 import open311
 from .openapi import docs
+from .ratelimit import SharedWindow
 from .web import ConsolePath, web
 
 
@@ -23,20 +32,24 @@ def create_app(nameko_config=None, rpc_timeout=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     config = nameko_config or settings.nameko_config()
-    app.config.update(AMQP_URI=config["AMQP_URI"], MONGO_URI=config["MONGO_URI"],
-                      RPC_TIMEOUT=rpc_timeout or settings.RPC_TIMEOUT,
-                      SECRET_KEY=settings.SECRET_KEY, TOKEN_TTL=settings.TOKEN_TTL_SECONDS,
-                      WEB_DIST=settings.WEB_DIST)
+    app.config.update(
+        AMQP_URI=config["AMQP_URI"],
+        MONGO_URI=config["MONGO_URI"],
+        RPC_TIMEOUT=rpc_timeout or settings.RPC_TIMEOUT,
+        SECRET_KEY=settings.SECRET_KEY,
+        TOKEN_TTL=settings.TOKEN_TTL_SECONDS,
+        WEB_DIST=settings.WEB_DIST,
+    )
     app.url_map.converters["console_path"] = ConsolePath
     app.extensions["lianxin.rpc"] = RpcPool(config, timeout=app.config["RPC_TIMEOUT"])
     app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
-    app.extensions["lianxin.reports_rpc"] = RpcPool(config, timeout=settings.REPORT_TIMEOUT,
-                                                    size=2)
+    app.extensions["lianxin.reports_rpc"] = RpcPool(config, timeout=settings.REPORT_TIMEOUT, size=2)
     app.extensions["lianxin.accounts"] = make_cache(app.extensions["lianxin.rpc"])
     # Rate limits are counted in the store, shared by every gateway process (a collection of
     # the gateway's own: the only one it writes).
     app.extensions["lianxin.ratelimit"] = SharedWindow(
-        store.database(config["MONGO_URI"], config.get("MONGO_DB")).rate_windows)
+        store.database(config["MONGO_URI"], config.get("MONGO_DB")).rate_windows
+    )
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(docs)

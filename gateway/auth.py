@@ -7,6 +7,7 @@ What the accounts service says of a user is kept for LX_TOKEN_CHECK_CACHE_SECOND
 process, so the check costs a dictionary lookup on most requests and one RPC on the others; a
 deactivation, a role change or a sign-out in another gateway bites within that time, and at
 once in this one (docs/decisions/0013)."""
+
 import threading
 import time
 
@@ -63,8 +64,7 @@ def bearer_claims(allow_password_change=False):
     if problem:
         raise Unauthorized(problem, {})
     if account.get("must_change_password") and not allow_password_change:
-        raise PasswordChangeRequired(
-            "change your password first: POST /api/v1/auth/password", {})
+        raise PasswordChangeRequired("change your password first: POST /api/v1/auth/password", {})
     return claims, account
 
 
@@ -93,5 +93,7 @@ def may(action):
 
 
 def make_cache(rpc_pool):
-    return AccountCache(lambda username: rpc_pool.call("intake", "account_state", username),
-                        settings.TOKEN_CHECK_CACHE_SECONDS)
+    return AccountCache(
+        lambda username: rpc_pool.call("intake", "account_state", username),
+        settings.TOKEN_CHECK_CACHE_SECONDS,
+    )

@@ -1,5 +1,6 @@
 """Signing in and out, and changing one's own password (docs/contract.md §10): the accounts live in
 intake; the gateway signs the tokens and checks them on every request (`gateway/auth.py`)."""
+
 from datetime import datetime, timezone
 
 from flask import current_app, jsonify
@@ -16,10 +17,21 @@ from .common import api, json_body, rpc
 
 def _token_answer(account):
     ttl = current_app.config["TOKEN_TTL"]
-    token = issue_token(account, current_app.config["SECRET_KEY"], utcnow(), ttl,
-                        version=account.get("token_version", 0))
-    return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
-                    "must_change_password": bool(account.get("must_change_password"))})
+    token = issue_token(
+        account,
+        current_app.config["SECRET_KEY"],
+        utcnow(),
+        ttl,
+        version=account.get("token_version", 0),
+    )
+    return jsonify(
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": ttl,
+            "must_change_password": bool(account.get("must_change_password")),
+        }
+    )
 
 
 @api.post("/auth/token")
@@ -76,7 +88,8 @@ def change_password():
     claims, _ = bearer_claims(allow_password_change=True)
     ratelimit.sign_in()
     body = load_or_raise(a.PasswordChangeSchema(), json_body())
-    account = rpc("intake", "change_password", claims["sub"], body["current_password"],
-                  body["new_password"])
+    account = rpc(
+        "intake", "change_password", claims["sub"], body["current_password"], body["new_password"]
+    )
     accounts().forget(claims["sub"])
     return _token_answer(account)

@@ -1,5 +1,6 @@
 """Staff case endpoints (docs/contract.md §10): each parses a request, asks one service, shapes the answer.
 The table ACTIONS says which endpoint is which action of which service with which body."""
+
 import uuid
 
 from flask import jsonify, request
@@ -10,40 +11,95 @@ from lianxin.errors import BadRequest
 from lianxin.schemas import load_or_raise
 
 from . import ratelimit
-from .common import api, json_body, rpc
 from .auth import may, staff
+from .common import api, json_body, rpc
 
 # path suffix → (service, action for the role check, service action, body schema, summary)
 ACTIONS = {
     "assign": ("routing", "assign", "assign", a.AssignSchema, "Assign or re-route (dispatcher)"),
     "claim": ("supervision", "claim", "claim", a.EmptySchema, "Claim (lead unit)"),
-    "return": ("routing", "request_return", "request_return", a.ReasonSchema,
-               "Ask to return a misrouted case (退单)"),
-    "return/decision": ("routing", "accept_return", "decide_return", a.ReturnDecisionSchema,
-                        "Rule on a return request (dispatcher)"),
-    "not-accept": ("intake", "not_accept", "not_accept", a.ReasonSchema,
-                   "Not accepted (不予受理), with the reason the citizen is told"),
-    "input": ("supervision", "co_input", "co_input", a.OpinionSchema,
-              "Co-handling unit's input (会办意见)"),
+    "return": (
+        "routing",
+        "request_return",
+        "request_return",
+        a.ReasonSchema,
+        "Ask to return a misrouted case (退单)",
+    ),
+    "return/decision": (
+        "routing",
+        "accept_return",
+        "decide_return",
+        a.ReturnDecisionSchema,
+        "Rule on a return request (dispatcher)",
+    ),
+    "not-accept": (
+        "intake",
+        "not_accept",
+        "not_accept",
+        a.ReasonSchema,
+        "Not accepted (不予受理), with the reason the citizen is told",
+    ),
+    "input": (
+        "supervision",
+        "co_input",
+        "co_input",
+        a.OpinionSchema,
+        "Co-handling unit's input (会办意见)",
+    ),
     "progress": ("supervision", "progress", "progress", a.NoteSchema, "Progress note"),
-    "extension": ("supervision", "request_extension", "request_extension", a.ExtensionSchema,
-                  "Request the one extension (延期)"),
-    "extension/decision": ("supervision", "decide_extension", "decide_extension",
-                           a.DecisionSchema, "Decide an extension (supervisor)"),
+    "extension": (
+        "supervision",
+        "request_extension",
+        "request_extension",
+        a.ExtensionSchema,
+        "Request the one extension (延期)",
+    ),
+    "extension/decision": (
+        "supervision",
+        "decide_extension",
+        "decide_extension",
+        a.DecisionSchema,
+        "Decide an extension (supervisor)",
+    ),
     "reply": ("supervision", "draft_reply", "draft_reply", a.ReplySchema, "Draft the reply"),
-    "reply/sign": ("supervision", "sign_reply", "sign_reply", a.SignSchema,
-                   "Sign the reply (unit leader)"),
-    "review": ("supervision", "approve_reply", "review", a.DecisionSchema,
-               "Approve or reject the reply (supervisor)"),
+    "reply/sign": (
+        "supervision",
+        "sign_reply",
+        "sign_reply",
+        a.SignSchema,
+        "Sign the reply (unit leader)",
+    ),
+    "review": (
+        "supervision",
+        "approve_reply",
+        "review",
+        a.DecisionSchema,
+        "Approve or reject the reply (supervisor)",
+    ),
     "visit": ("supervision", "close", "return_visit", a.VisitSchema, "Return visit (回访)"),
-    "instruction": ("supervision", "instruct", "instruct", a.InstructionSchema,
-                    "Leader's instruction (批示)"),
+    "instruction": (
+        "supervision",
+        "instruct",
+        "instruct",
+        a.InstructionSchema,
+        "Leader's instruction (批示)",
+    ),
     "merge": ("intake", "merge", "merge", a.MergeSchema, "Merge into a primary case"),
     "unmerge": ("intake", "unmerge", "unmerge", a.EmptySchema, "Unmerge"),
-    "appeal": ("supervision", "appeal", "appeal", a.ReasonSchema,
-               "Appeal a dissatisfied rating (评星复议)"),
-    "appeal/decision": ("supervision", "decide_appeal", "decide_appeal",
-                        a.AppealDecisionSchema, "Decide an appeal (supervisor)"),
+    "appeal": (
+        "supervision",
+        "appeal",
+        "appeal",
+        a.ReasonSchema,
+        "Appeal a dissatisfied rating (评星复议)",
+    ),
+    "appeal/decision": (
+        "supervision",
+        "decide_appeal",
+        "decide_appeal",
+        a.AppealDecisionSchema,
+        "Decide an appeal (supervisor)",
+    ),
 }
 
 
@@ -54,6 +110,7 @@ def _action_view(service, check, action, schema_cls, summary):
         actor = may(check)
         body = load_or_raise(schema, json_body() if request.content_length else {})
         return jsonify(rpc(service, "act", action, case_id, actor, body))
+
     view.__name__ = f"case_{action}"
     view.__doc__ = f"""{summary}
     ---
@@ -75,8 +132,7 @@ def _action_view(service, check, action, schema_cls, summary):
 
 
 for _path, _spec in ACTIONS.items():
-    api.add_url_rule(f"/cases/<case_id>/{_path}", view_func=_action_view(*_spec),
-                     methods=["POST"])
+    api.add_url_rule(f"/cases/<case_id>/{_path}", view_func=_action_view(*_spec), methods=["POST"])
 
 
 @api.post("/cases/<case_id>/feedback")
@@ -154,5 +210,3 @@ def register_case():
 
 def staff_case(case_id):
     return jsonify(rpc("intake", "get_case", case_id, staff()))
-
-

@@ -1,4 +1,5 @@
 """What every gateway endpoint module shares: the v1 blueprint, the RPC call, the JSON body."""
+
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 
@@ -22,8 +23,7 @@ def parse_json():
     except (WerkzeugBadRequest, RecursionError, ValueError):
         return None
     if json_depth(data, settings.MAX_JSON_DEPTH):
-        raise BadRequest("the body is nested too deeply",
-                         {"max_depth": settings.MAX_JSON_DEPTH})
+        raise BadRequest("the body is nested too deeply", {"max_depth": settings.MAX_JSON_DEPTH})
     return data
 
 

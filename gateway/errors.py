@@ -1,5 +1,6 @@
 """Errors → HTTP, in one place: every failure answers in the contract's error shape
 `{"error": {"code", "message", "details"}}`, never an HTML page, never a bare 500."""
+
 import logging
 
 from flask import jsonify, request
@@ -33,6 +34,7 @@ def register(app):
     def http_error(exc):
         if request.path.startswith("/open311/"):  # GeoReport's error format there
             from .open311 import error
+
             fmt = "xml" if request.path.endswith(".xml") else "json"
             return error(fmt, exc.code or 500, exc.description or exc.name)
         code = (exc.name or "error").lower().replace(" ", "_")

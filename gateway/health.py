@@ -1,4 +1,5 @@
 """Liveness and readiness (docs/contract.md §10)."""
+
 from flask import Blueprint, current_app, jsonify
 from kombu import Connection
 
@@ -41,6 +42,5 @@ def readyz():
     except Exception:
         body["parked_events"] = None
     if not ready:
-        body["error"] = {"code": "not_ready", "message": "a dependency is down",
-                         "details": checks}
+        body["error"] = {"code": "not_ready", "message": "a dependency is down", "details": checks}
     return jsonify(body), 200 if ready else 503

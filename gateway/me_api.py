@@ -1,5 +1,6 @@
 """The signed-in user's own things: saved filters of the case list (`/me/filters`), kept by
 intake beside the accounts."""
+
 from urllib.parse import parse_qsl
 
 from flask import jsonify
@@ -13,12 +14,14 @@ from .cases_api import ListQuerySchema
 from .common import api, json_body, rpc
 
 # The list's filters a saved view may hold (the cursor is a page, not a view).
-FILTER_KEYS = sorted(f.data_key or name for name, f in ListQuerySchema().fields.items()
-                     if name != "cursor")
+FILTER_KEYS = sorted(
+    f.data_key or name for name, f in ListQuerySchema().fields.items() if name != "cursor"
+)
 
 
 class SavedFilterSchema(Schema):
     """A saved view of the case list: its URL query string, e.g. `status=assigned&overdue=true`."""
+
     query = fields.String(required=True, validate=validate.Length(max=2000))
     name = fields.String(metadata={"description": "if given, the name in the path"})
 
@@ -34,9 +37,13 @@ class SavedFilterSchema(Schema):
 
 
 class FilterNameSchema(Schema):
-    name = fields.String(required=True, validate=[
-        validate.Length(min=1, max=64),
-        validate.Regexp(r"^[^\x00-\x1f\x7f:]+$", error="no ':' or control characters")])
+    name = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=64),
+            validate.Regexp(r"^[^\x00-\x1f\x7f:]+$", error="no ':' or control characters"),
+        ],
+    )
 
 
 class SavedFilterViewSchema(Schema):
@@ -79,8 +86,10 @@ def save_my_filter(name):
     name = load_or_raise(FilterNameSchema(), {"name": name})["name"]
     body = load_or_raise(SavedFilterSchema(), json_body())
     if body.get("name", name) != name:
-        raise ValidationFailed("the saved filter is not valid",
-                               {"fields": {"name": ["differs from the name in the path"]}})
+        raise ValidationFailed(
+            "the saved filter is not valid",
+            {"fields": {"name": ["differs from the name in the path"]}},
+        )
     return jsonify(rpc("intake", "save_filter", actor, name, body["query"].lstrip("?")))
 
 

@@ -1,5 +1,6 @@
 """Notifications and integration (docs/contract.md §8, §9): the event feed, the inbox, a case's delivery
 log, and the admin's view of webhook deliveries with replay."""
+
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 
@@ -10,8 +11,12 @@ from .common import api, rpc
 
 
 class FeedQuerySchema(Schema):
-    after = fields.String(load_default="0", validate=validate.Regexp(
-        r"^[0-9]{1,18}$", error="a cursor from this feed (0 for the start)"))
+    after = fields.String(
+        load_default="0",
+        validate=validate.Regexp(
+            r"^[0-9]{1,18}$", error="a cursor from this feed (0 for the start)"
+        ),
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -21,8 +26,11 @@ class InboxQuerySchema(Schema):
 
 
 class DeliveryQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(
-        ("pending", "sending", "sent", "retrying", "dead", "failed", "skipped")))
+    status = fields.String(
+        validate=validate.OneOf(
+            ("pending", "sending", "sent", "retrying", "dead", "failed", "skipped")
+        )
+    )
     subscription = fields.String(validate=validate.Length(max=64))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
@@ -111,8 +119,16 @@ def webhook_deliveries():
     """
     actor = staff("admin")
     query = load_or_raise(DeliveryQuerySchema(), request.args.to_dict())
-    return jsonify(rpc("notify", "webhook_deliveries", actor, query.get("status"),
-                       query.get("subscription"), query["limit"]))
+    return jsonify(
+        rpc(
+            "notify",
+            "webhook_deliveries",
+            actor,
+            query.get("status"),
+            query.get("subscription"),
+            query["limit"],
+        )
+    )
 
 
 @api.post("/deliveries/<path:delivery_id>/replay")

@@ -2,6 +2,7 @@
 requests are cases (channel `open311`), `service_request_id` is the tracking number. Every
 resource in `.json` and `.xml`; errors as GeoReport wants them, a list of {code, description}
 with the HTTP status; POST needs an API key the admin issued (`/api/v1/api-keys`)."""
+
 import uuid
 from xml.etree import ElementTree as ET
 
@@ -17,9 +18,15 @@ from .common import parse_json, rpc
 open311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # the element names of list items in the XML forms
-ITEMS = {"services": "service", "service_requests": "request", "errors": "error",
-         "endpoints": "endpoint", "formats": "format", "attributes": "attribute",
-         "values": "value"}
+ITEMS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+    "values": "value",
+}
 
 
 def _xml(parent, name, value):
@@ -48,10 +55,12 @@ def to_xml(root, value):
 
 def respond(fmt, root, value, status=200):
     if fmt == "xml":
-        return Response(to_xml(root, value), status=status, mimetype="text/xml",
-                        content_type=FORMATS["xml"])
-    return Response(json.dumps(value, ensure_ascii=False), status=status,
-                    content_type=FORMATS["json"])
+        return Response(
+            to_xml(root, value), status=status, mimetype="text/xml", content_type=FORMATS["xml"]
+        )
+    return Response(
+        json.dumps(value, ensure_ascii=False), status=status, content_type=FORMATS["json"]
+    )
 
 
 def _fmt(fmt):
@@ -61,8 +70,12 @@ def _fmt(fmt):
 
 
 def error(fmt, status, description):
-    return respond(fmt if fmt in FORMATS else "json", "errors",
-                   [{"code": status, "description": description}], status)
+    return respond(
+        fmt if fmt in FORMATS else "json",
+        "errors",
+        [{"code": status, "description": description}],
+        status,
+    )
 
 
 @open311.errorhandler(LianxinError)
@@ -73,8 +86,9 @@ def georeport_error(exc):
     description = exc.message
     fields = (exc.details or {}).get("fields")
     if fields:
-        description += ": " + "; ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                                        for k, v in fields.items())
+        description += ": " + "; ".join(
+            f"{k} {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in fields.items()
+        )
     response = error(fmt, status, description)
     if exc.status == 429:
         response.headers["Retry-After"] = str((exc.details or {}).get("retry_after", 60))
@@ -88,20 +102,39 @@ def discovery(fmt):
     fmt = _fmt(fmt)
     ratelimit.public()
     base = f"{request.host_url.rstrip('/')}/open311/v2/"
-    return respond(fmt, "discovery", {
-        "changeset": "2026-11-24T00:00:00Z", "contact": settings.OPEN311_CONTACT,
-        "key_service": f"{request.host_url.rstrip('/')}/api/docs",
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
-                       "changeset": "2026-11-24T00:00:00Z", "type": "production",
-                       "formats": ["application/json", "text/xml"]}]})
+    return respond(
+        fmt,
+        "discovery",
+        {
+            "changeset": "2026-11-24T00:00:00Z",
+            "contact": settings.OPEN311_CONTACT,
+            "key_service": f"{request.host_url.rstrip('/')}/api/docs",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2026-11-24T00:00:00Z",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        },
+    )
 
 
 def _services():
-    return [{"service_code": t["id"], "service_name": t["name"],
-             "description": t.get("description") or t["name"], "metadata": False,
-             "type": "realtime", "keywords": t.get("keywords") or "",
-             "group": t.get("group") or ""}
-            for t in rpc("intake", "topics")]
+    return [
+        {
+            "service_code": t["id"],
+            "service_name": t["name"],
+            "description": t.get("description") or t["name"],
+            "metadata": False,
+            "type": "realtime",
+            "keywords": t.get("keywords") or "",
+            "group": t.get("group") or "",
+        }
+        for t in rpc("intake", "topics")
+    ]
 
 
 @open311.get("/services.<fmt>")
@@ -134,8 +167,11 @@ def _date(name):
 def requests_list(fmt):
     fmt = _fmt(fmt)
     ratelimit.public()
-    query = {k: request.args.get(k) for k in ("service_request_id", "service_code", "status")
-             if request.args.get(k)}
+    query = {
+        k: request.args.get(k)
+        for k in ("service_request_id", "service_code", "status")
+        if request.args.get(k)
+    }
     query.update({k: v for k in ("start_date", "end_date") if (v := _date(k))})
     return respond(fmt, "service_requests", rpc("intake", "open311_requests", query))
 
@@ -160,8 +196,11 @@ def case_from_form(form, topics):
         raise ValidationFailed("a location is required: lat and long, or address_string", {})
     description = (form.get("description") or "").strip()
     name = " ".join(filter(None, (form.get("last_name"), form.get("first_name")))).strip()
-    citizen = {k: v for k, v in (("name", name), ("email", form.get("email")),
-                                 ("phone", form.get("phone"))) if v}
+    citizen = {
+        k: v
+        for k, v in (("name", name), ("email", form.get("email")), ("phone", form.get("phone")))
+        if v
+    }
     if not (citizen.get("email") or citizen.get("phone")):
         citizen["anonymous"] = True
     location = {}
@@ -173,8 +212,15 @@ def case_from_form(form, topics):
     if address:
         location["address"] = address[:500]
     title = (description.splitlines()[0][:60] if description else topics[code]) or topics[code]
-    return {"channel": "open311", "kind": "request", "topic": code, "title": title,
-            "content": description or topics[code], "location": location, "citizen": citizen}
+    return {
+        "channel": "open311",
+        "kind": "request",
+        "topic": code,
+        "title": title,
+        "content": description or topics[code],
+        "location": location,
+        "citizen": citizen,
+    }
 
 
 @open311.post("/requests.<fmt>")
@@ -182,13 +228,20 @@ def request_create(fmt):
     fmt = _fmt(fmt)
     form = request.form if request.form else (parse_json() or {})
     key = rpc("intake", "check_api_key", form.get("api_key", ""))
-    ratelimit.limit("open311", key.get("per_minute") or settings.OPEN311_RATE_PER_MINUTE,
-                    key["id"])
+    ratelimit.limit("open311", key.get("per_minute") or settings.OPEN311_RATE_PER_MINUTE, key["id"])
     topics = {s["service_code"]: s["service_name"] for s in _services()}
     body = case_from_form(form, topics)
-    receipt = rpc("intake", "submit_open311", body, f"open311:{key['id']}:{uuid.uuid4()}",
-                  key["id"])
-    notice = "已受理，受理编号与查询码已发送到您的联系方式" if not body["citizen"].get("anonymous") \
+    receipt = rpc(
+        "intake", "submit_open311", body, f"open311:{key['id']}:{uuid.uuid4()}", key["id"]
+    )
+    notice = (
+        "已受理，受理编号与查询码已发送到您的联系方式"
+        if not body["citizen"].get("anonymous")
         else "已受理"
-    return respond(fmt, "service_requests", [{
-        "service_request_id": receipt["id"], "service_notice": notice, "account_id": None}], 201)
+    )
+    return respond(
+        fmt,
+        "service_requests",
+        [{"service_request_id": receipt["id"], "service_notice": notice, "account_id": None}],
+        201,
+    )

@@ -1,6 +1,7 @@
 """The public board (网上监督, docs/contract.md §11): answered cases whose citizen agreed to publication,
 masked, and the period's completion, on-time and satisfaction rates by unit. No sign-in;
 rate-limited per client address."""
+
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 

@@ -6,6 +6,7 @@ The count is kept in the store (`rate_windows`, one document per scope, client a
 bumped atomically), so N gateway replicas together allow the limit, not N times it. If the
 store cannot be reached the count falls back to this process (still a limit, per replica),
 and the request goes on to fail or succeed on its own merits (docs/decisions/0013)."""
+
 import logging
 import threading
 import time
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 
 def _too_many(now, limit):
     retry = max(1, int(60 - now % 60) + 1)
-    raise TooManyRequests("too many requests; slow down",
-                          {"retry_after": retry, "limit_per_minute": limit})
+    raise TooManyRequests(
+        "too many requests; slow down", {"retry_after": retry, "limit_per_minute": limit}
+    )
 
 
 class Window:
@@ -71,8 +73,11 @@ class SharedWindow:
         for _ in range(3):
             try:
                 doc = self.coll.find_one_and_update(
-                    {"_id": doc_id}, {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires}},
-                    upsert=True, return_document=ReturnDocument.AFTER)
+                    {"_id": doc_id},
+                    {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
                 return doc["n"]
             except DuplicateKeyError:  # two gateways created the window at once
                 continue
@@ -84,8 +89,9 @@ class SharedWindow:
         if self.swept_minute == minute:
             return
         self.swept_minute = minute
-        self.coll.delete_many({"expires_at": {"$lt": datetime.fromtimestamp(
-            minute * 60, timezone.utc)}})
+        self.coll.delete_many(
+            {"expires_at": {"$lt": datetime.fromtimestamp(minute * 60, timezone.utc)}}
+        )
 
 
 def window():

@@ -1,5 +1,6 @@
 """What people are worried about and who is doing their job (docs/contract.md §6, §7): alerts, a
 petitioner's history, statistics, unit assessment, the quarterly bulletin and the digest."""
+
 from flask import Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -50,8 +51,10 @@ class DigestQuerySchema(Schema):
     @validates_schema
     def both_or_neither(self, data, **kwargs):
         if ("from_" in data) != ("to" in data):
-            raise ValidationError("give both from and to, or neither (the last ten days)",
-                                  "to" if "from_" in data else "from")
+            raise ValidationError(
+                "give both from and to, or neither (the last ten days)",
+                "to" if "from_" in data else "from",
+            )
         if "from_" in data and data["from_"] >= data["to"]:
             raise ValidationError("must be after from", "to")
 
@@ -75,8 +78,16 @@ def stats():
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(StatsQuerySchema(), request.args.to_dict())
-    return jsonify(report_rpc("supervision", "stats", actor, q["from_"].isoformat(),
-                              q["to"].isoformat(), q["group_by"]))
+    return jsonify(
+        report_rpc(
+            "supervision",
+            "stats",
+            actor,
+            q["from_"].isoformat(),
+            q["to"].isoformat(),
+            q["group_by"],
+        )
+    )
 
 
 @api.get("/assessment")
@@ -93,8 +104,9 @@ def assessment():
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(PeriodSchema(), request.args.to_dict())
-    return jsonify(report_rpc("supervision", "assessment", actor, q["from_"].isoformat(),
-                              q["to"].isoformat()))
+    return jsonify(
+        report_rpc("supervision", "assessment", actor, q["from_"].isoformat(), q["to"].isoformat())
+    )
 
 
 @api.get("/reports/bulletin")
@@ -115,11 +127,17 @@ def bulletin():
     data = report_rpc("supervision", "bulletin", actor, q["quarter"])
     name = f"bulletin-{q['quarter']}"
     if q["format"] == "csv":
-        return Response(render.bulletin_csv(data), mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename={name}.csv"})
+        return Response(
+            render.bulletin_csv(data),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
     if q["format"] == "pdf":
-        return Response(render.bulletin_pdf(data), mimetype="application/pdf", headers={
-            "Content-Disposition": f"inline; filename={name}.pdf"})
+        return Response(
+            render.bulletin_pdf(data),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f"inline; filename={name}.pdf"},
+        )
     return jsonify(data)
 
 
@@ -137,9 +155,13 @@ def digest():
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(DigestQuerySchema(), request.args.to_dict())
-    data = report_rpc("supervision", "digest", actor,
-                      q["from_"].isoformat() if q.get("from_") else None,
-                      q["to"].isoformat() if q.get("to") else None)
+    data = report_rpc(
+        "supervision",
+        "digest",
+        actor,
+        q["from_"].isoformat() if q.get("from_") else None,
+        q["to"].isoformat() if q.get("to") else None,
+    )
     if q["format"] == "pdf":
         return Response(render.digest_pdf(data), mimetype="application/pdf")
     return jsonify(data)
@@ -175,8 +197,9 @@ def acknowledge_alert(alert_id):
         200: {description: the alert}
         404: {content: {application/json: {schema: Error}}}
     """
-    return jsonify(rpc("intake", "acknowledge_alert", staff("clerk", "dispatcher",
-                                                            "supervisor"), alert_id))
+    return jsonify(
+        rpc("intake", "acknowledge_alert", staff("clerk", "dispatcher", "supervisor"), alert_id)
+    )
 
 
 @api.get("/citizens/<key>/cases")

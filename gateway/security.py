@@ -2,6 +2,7 @@
 strict cross-origin rules (origins from settings; the gateway's own origin, which serves the
 web console, always), headers that stop sniffing, framing and inline script, and bodies
 refused before they are read when too large (413) or nested too deep (400)."""
+
 from urllib.parse import urlsplit
 
 from flask import request
@@ -9,9 +10,11 @@ from flask import request
 from lianxin import settings
 
 # The pages the gateway serves (the web console, the API docs) load everything from here.
-CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
-       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
@@ -47,8 +50,7 @@ def register(app):
     @app.before_request
     def preflight():
         if request.method == "OPTIONS" and request.headers.get("Origin"):
-            return ("", 204) if request.headers["Origin"] in origins else \
-                ("", 403)
+            return ("", 204) if request.headers["Origin"] in origins else ("", 403)
         return None
 
     @app.after_request
@@ -66,7 +68,9 @@ def register(app):
         response.headers["X-Frame-Options"] = "DENY"
         is_page = (response.mimetype or "").startswith("text/html")
         response.headers.setdefault("Content-Security-Policy", CSP if is_page else API_CSP)
-        if request.path.startswith(("/api/", "/open311/")) and \
-                "Cache-Control" not in response.headers:
+        if (
+            request.path.startswith(("/api/", "/open311/"))
+            and "Cache-Control" not in response.headers
+        ):
             response.headers["Cache-Control"] = "no-store"
         return response

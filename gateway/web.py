@@ -3,6 +3,7 @@ year, `index.html` revalidated on every load, and every client route (`/staff/ca
 answered with `index.html` so that vue-router's history mode works on reload and on a shared
 link. `/api`, `/open311`, `/healthz` and `/readyz` are other blueprints' and stay as they are.
 """
+
 import gzip
 import os
 import threading
@@ -26,6 +27,7 @@ _gzip_lock = threading.Lock()
 class ConsolePath(PathConverter):
     """Any path but the API side's (`/api…`, `/open311…`, `/healthz`, `/readyz`): those never
     match the console, so their 404s and 405s stay the API's own."""
+
     regex = r"(?!(?:api|open311)(?:/|$)|(?:healthz|readyz)$)[^/].*?"
 
 
@@ -35,17 +37,32 @@ def dist_dir():
 
 def _not_built():
     """Without a build the console cannot be shown: say how to build it, in the form asked."""
-    message = ("The web console is not built. `./lx run` builds it; by hand: "
-               "cd web && npm ci && npm run build")
+    message = (
+        "The web console is not built. `./lx run` builds it; by hand: "
+        "cd web && npm ci && npm run build"
+    )
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html":
-        page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                "<title>Lianxin</title></head><body><main><h1>Lianxin (连心)</h1>"
-                f"<p>{message}</p><p>The API is at <a href=\"/api/docs\">/api/docs</a>.</p>"
-                "</main></body></html>")
-        return Response(page, status=503, mimetype="text/html",
-                        headers={"Cache-Control": "no-store", "Retry-After": "30"})
-    response = jsonify({"error": {"code": "web_console_not_built", "message": message,
-                                  "details": {"dist": dist_dir()}}})
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            "<title>Lianxin</title></head><body><main><h1>Lianxin (连心)</h1>"
+            f'<p>{message}</p><p>The API is at <a href="/api/docs">/api/docs</a>.</p>'
+            "</main></body></html>"
+        )
+        return Response(
+            page,
+            status=503,
+            mimetype="text/html",
+            headers={"Cache-Control": "no-store", "Retry-After": "30"},
+        )
+    response = jsonify(
+        {
+            "error": {
+                "code": "web_console_not_built",
+                "message": message,
+                "details": {"dist": dist_dir()},
+            }
+        }
+    )
     response.status_code = 503
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
 """WSGI entry for gunicorn: `gunicorn -k gthread gateway.wsgi:app`."""
+
 from lianxin import settings
 
 from .app import create_app

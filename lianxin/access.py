@@ -1,4 +1,5 @@
 """Citizens' access codes: random, read-out-able, stored only as a salted slow hash."""
+
 import hashlib
 import hmac
 import secrets
@@ -20,8 +21,9 @@ def normalize_code(code):
 def hash_access_code(code, salt=None):
     """Returns (salt, hash) as hex."""
     salt = salt or secrets.token_hex(16)
-    digest = hashlib.pbkdf2_hmac("sha256", normalize_code(code).encode(), bytes.fromhex(salt),
-                                 _HASH_ROUNDS)
+    digest = hashlib.pbkdf2_hmac(
+        "sha256", normalize_code(code).encode(), bytes.fromhex(salt), _HASH_ROUNDS
+    )
     return salt, digest.hex()
 
 
@@ -48,6 +50,7 @@ def _seal_key(secret):
 
 def seal(code, secret, case_id):
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(_seal_key(secret)).encrypt(nonce, code.encode(), case_id.encode())
     return "v1:" + (nonce + sealed).hex()
@@ -57,6 +60,7 @@ def unseal(sealed, secret, case_id):
     """The plain code, or None if it cannot be opened (another key, another case, tampered)."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     if not (isinstance(sealed, str) and sealed.startswith("v1:")):
         return None
     try:
@@ -74,5 +78,7 @@ def pending_code(db, case_id, secret):
 
 def with_code(content, code):
     """A stored message's content with the code put in place of the placeholder."""
-    return {k: v.replace(CODE_PLACEHOLDER, code) if isinstance(v, str) else v
-            for k, v in content.items()}
+    return {
+        k: v.replace(CODE_PLACEHOLDER, code) if isinstance(v, str) else v
+        for k, v in content.items()
+    }

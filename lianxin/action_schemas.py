@@ -1,4 +1,5 @@
 """Bodies of the staff actions (docs/contract.md §10), validated by the gateway and documented in OpenAPI."""
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from .schemas import CHANNELS, COMPLEXITIES, URGENCIES, CaseSubmissionSchema
@@ -21,10 +22,13 @@ class DirectAnswerSchema(Strict):
 
 class RegistrationSchema(CaseSubmissionSchema):
     """A clerk registers a case received by hotline, letter, visit, reception day, collector."""
+
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     complexity = fields.String(load_default="general", validate=validate.OneOf(COMPLEXITIES))
-    direct_answer = fields.Nested(DirectAnswerSchema, metadata={
-        "description": "直办: the clerk answered a consultation on the spot"})
+    direct_answer = fields.Nested(
+        DirectAnswerSchema,
+        metadata={"description": "直办: the clerk answered a consultation on the spot"},
+    )
 
 
 class AssignSchema(Strict):
@@ -72,8 +76,10 @@ class ReplySchema(Strict):
 class SignSchema(Strict):
     outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     opinion = Text()
-    override_reason = fields.String(validate=validate.Length(max=2000), metadata={
-        "description": "sign although a co-unit's input is outstanding, and why"})
+    override_reason = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "sign although a co-unit's input is outstanding, and why"},
+    )
 
 
 class VisitSchema(Strict):
@@ -100,8 +106,12 @@ class EmptySchema(Strict):
 
 
 class AppealDecisionSchema(Strict):
-    uphold = fields.Boolean(required=True, metadata={
-        "description": "true: the appeal is upheld and the dissatisfied rating does not count"})
+    uphold = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "true: the appeal is upheld and the dissatisfied rating does not count"
+        },
+    )
     comment = fields.String(validate=validate.Length(max=5000))
 
 

@@ -1,6 +1,7 @@
 """Admin CRUD over the collections offices edit (docs/contract.md §10), written once; each service serves
 the collections it owns. Every change is recorded in `admin_log`, and applies to the next case
 without a restart (services read these collections when they act)."""
+
 import hashlib
 
 from marshmallow import ValidationError
@@ -32,9 +33,11 @@ def api_key_hash(key):
 # Write-only fields: API name → (body field, stored field, how it is stored). Never read back
 # (an item shows `<body field>_set: true`), required on create, kept by an update that leaves
 # them out. A webhook's secret is kept as given: its signatures need it.
-WRITE_ONLY = {"users": ("password", "password_hash", hash_password),
-              "api-keys": ("key", "key_hash", api_key_hash),
-              "webhooks": ("secret", "secret", str)}
+WRITE_ONLY = {
+    "users": ("password", "password_hash", hash_password),
+    "api-keys": ("key", "key_hash", api_key_hash),
+    "webhooks": ("secret", "secret", str),
+}
 
 
 def _out(name, doc):
@@ -60,8 +63,9 @@ def _load(name, body, item_id=None, update=False):
         if value:
             data[stored] = store(value)
         elif not update:
-            raise ValidationFailed("the item is not valid",
-                                   {"fields": {field: [f"a new item needs its {field}"]}})
+            raise ValidationFailed(
+                "the item is not valid", {"fields": {field: [f"a new item needs its {field}"]}}
+            )
     data["_id"] = data.pop(key)
     return data
 
@@ -110,5 +114,6 @@ def run(db, now, actor, op, name, item_id=None, body=None, validate=None, carry=
 
 
 def _log(db, now, actor, op, name, item_id):
-    db.admin_log.insert_one({"at": now, "by": actor["username"], "op": op,
-                             "collection": name, "item": item_id})
+    db.admin_log.insert_one(
+        {"at": now, "by": actor["username"], "op": op, "collection": name, "item": item_id}
+    )

@@ -1,5 +1,6 @@
 """Bodies of the admin collections (docs/contract.md §10): units, users, leaders, topics, routing rules,
 deadline policies, templates, webhooks. More fields are allowed on every item."""
+
 import fnmatch
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -9,8 +10,15 @@ from .events import EVENT_TYPES
 from .schemas import LANGUAGES
 
 ID = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.\-]{1,64}$"))
-UNIT_KINDS = ("party_office", "gov_office", "mass_work_office", "department", "township",
-              "village", "enterprise")
+UNIT_KINDS = (
+    "party_office",
+    "gov_office",
+    "mass_work_office",
+    "department",
+    "township",
+    "village",
+    "enterprise",
+)
 
 
 class Item(Schema):
@@ -93,9 +101,14 @@ class DeadlinePolicySchema(Item):
 
 class TemplateSchema(Item):
     """A message template (docs/contract.md §8): id "<name>:<language>"; parts are Jinja2 templates."""
-    id = fields.String(required=True, validate=validate.Regexp(
-        r"^[a-z0-9_]{1,64}:(%s)$" % "|".join(LANGUAGES),
-        error="must be <name>:<language>, language one of " + ", ".join(LANGUAGES)))
+
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[a-z0-9_]{1,64}:(%s)$" % "|".join(LANGUAGES),
+            error="must be <name>:<language>, language one of " + ", ".join(LANGUAGES),
+        ),
+    )
     subject = fields.String(required=True, validate=validate.Length(min=1, max=500))
     body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
     html = fields.String(validate=validate.Length(max=50000))
@@ -110,6 +123,7 @@ def _event_pattern(value):
 class WebhookSchema(Item):
     """A unit system's subscription (docs/contract.md §8): events matching `event_types` (patterns such
     as `case.*`), of `units` when given, are POSTed to `url`, signed with `secret`."""
+
     id = ID
     url = fields.Url(required=True, require_tld=False, schemes={"http", "https"})
     event_types = fields.List(fields.String(validate=_event_pattern), load_default=lambda: ["*"])
@@ -121,6 +135,7 @@ class WebhookSchema(Item):
 class ApiKeySchema(Item):
     """An Open311 API key (docs/contract.md §11): the admin chooses the key (24+ characters), which is
     stored hashed; `active: false` revokes it; `per_minute` is its rate limit."""
+
     id = ID
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     key = fields.String(load_only=True, validate=validate.Length(min=24, max=200))

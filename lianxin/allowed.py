@@ -9,6 +9,7 @@ the same as in `services/supervision/handling.py`, `services/routing/handlers.py
 `services/intake/dispatch.py`; `tests/unit/test_allowed_actions.py` runs those rules over every
 state × role to keep the two in step.
 """
+
 from . import settings, workflow
 from .auth import UNIT_ROLES
 from .calendar import add_working_days
@@ -52,9 +53,11 @@ def is_co_unit(case, actor):
 
 def claim_window_ends(case, tz=None, days=None):
     """退单 is possible until this many working days after the assignment."""
-    return add_working_days(_assignment(case)["assigned_at"],
-                            settings.CLAIM_WINDOW_WORKING_DAYS if days is None else days,
-                            tz or settings.TIMEZONE)
+    return add_working_days(
+        _assignment(case)["assigned_at"],
+        settings.CLAIM_WINDOW_WORKING_DAYS if days is None else days,
+        tz or settings.TIMEZONE,
+    )
 
 
 def _within_claim_window(case, actor, now):
@@ -72,13 +75,15 @@ def _reply_on_record(case, actor, now):
 
 
 def _appealable(case, actor, now):
-    return ((case.get("return_visit") or {}).get("satisfaction") == "dissatisfied"
-            and not case.get("appeal"))
+    return (case.get("return_visit") or {}).get("satisfaction") == "dissatisfied" and not case.get(
+        "appeal"
+    )
 
 
 def _lead(*more):
     return lambda case, actor, now: is_lead_unit(case, actor) and all(
-        rule(case, actor, now) for rule in more)
+        rule(case, actor, now) for rule in more
+    )
 
 
 # What the owning service checks beyond role, state and scope, per endpoint.

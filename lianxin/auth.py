@@ -1,5 +1,6 @@
 """Staff identity: roles, password hashes, signed expiring tokens, and the actor passed to
 services. The gateway verifies tokens; intake (which keeps the accounts) checks passwords."""
+
 import hashlib
 import hmac
 import secrets
@@ -12,7 +13,7 @@ UNIT_ROLES = ("handler", "unit_leader")
 OFFICE_ROLES = ("clerk", "dispatcher", "supervisor", "leader", "admin")
 
 # scrypt: memory-hard, in the standard library; ~50 ms a check on our machines.
-_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
 def hash_password(password):
@@ -34,14 +35,29 @@ def verify_password(password, stored):
 
 def actor_of(user):
     """What a service needs to know about who acts: carried in the token, passed on each RPC."""
-    return {"username": user["_id"], "role": user["role"], "unit": user.get("unit"),
-            "leader": user.get("leader"), "name": user.get("name", user["_id"])}
+    return {
+        "username": user["_id"],
+        "role": user["role"],
+        "unit": user.get("unit"),
+        "leader": user.get("leader"),
+        "name": user.get("name", user["_id"]),
+    }
 
 
-CITIZEN = {"username": "citizen", "role": "citizen", "unit": None, "leader": None,
-           "name": "citizen"}
-SYSTEM_ACTOR = {"username": "system", "role": "system", "unit": None, "leader": None,
-                "name": "system"}
+CITIZEN = {
+    "username": "citizen",
+    "role": "citizen",
+    "unit": None,
+    "leader": None,
+    "name": "citizen",
+}
+SYSTEM_ACTOR = {
+    "username": "system",
+    "role": "system",
+    "unit": None,
+    "leader": None,
+    "name": "system",
+}
 
 
 def issue_token(actor, secret, now, ttl_seconds, version=0):
@@ -49,10 +65,17 @@ def issue_token(actor, secret, now, ttl_seconds, version=0):
     issued: a change of role, unit, password or state bumps the account's version, and every
     token issued before it stops working (checked on each request by the gateway). `jti`
     names this one token, so that signing out revokes it alone."""
-    claims = {"sub": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
-              "leader": actor.get("leader"), "name": actor.get("name"),
-              "ver": int(version or 0), "jti": secrets.token_hex(8),
-              "iat": int(now.timestamp()), "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp())}
+    claims = {
+        "sub": actor["username"],
+        "role": actor["role"],
+        "unit": actor.get("unit"),
+        "leader": actor.get("leader"),
+        "name": actor.get("name"),
+        "ver": int(version or 0),
+        "jti": secrets.token_hex(8),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -63,8 +86,9 @@ def verify_token(token, secret):
     if not secret:
         return None
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"],
-                            options={"require": ["exp", "sub", "iat"]})
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "iat"]}
+        )
     except jwt.PyJWTError:
         return None
     if claims.get("role") not in ROLES or not isinstance(claims.get("sub"), str):
@@ -85,8 +109,10 @@ def token_problem(claims, account):
         return "the token was issued before a change to the account; sign in again"
     if claims.get("jti") in (account.get("revoked") or ()):
         return "the token was signed out"
-    if (claims.get("role"), claims.get("unit"), claims.get("leader")) != \
-            (account.get("role"), account.get("unit"), account.get("leader")):
+    if (claims.get("role"), claims.get("unit"), claims.get("leader")) != (
+        account.get("role"),
+        account.get("unit"),
+        account.get("leader"),
+    ):
         return "the account's role has changed; sign in again"
     return None
-

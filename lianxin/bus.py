@@ -7,6 +7,7 @@ declares each of their durable queues before any service runs (STACK.md: an even
 before its consumer's queue exists is dropped), with the delay and parked queues their
 retries go through (`lianxin/consuming.py`).
 """
+
 import importlib
 import json
 import logging
@@ -14,7 +15,7 @@ import threading
 
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.constants import PERSISTENT
-from nameko.events import EventHandler, SERVICE_POOL
+from nameko.events import SERVICE_POOL, EventHandler
 from nameko.extensions import DependencyProvider
 
 from . import settings
@@ -25,8 +26,13 @@ log = logging.getLogger(__name__)
 
 def events_exchange():
     # Same arguments as nameko's get_event_exchange, so both sides declare it identically.
-    return Exchange(settings.EVENTS_EXCHANGE, type="topic", durable=True,
-                    delivery_mode=PERSISTENT, auto_delete=False)
+    return Exchange(
+        settings.EVENTS_EXCHANGE,
+        type="topic",
+        durable=True,
+        delivery_mode=PERSISTENT,
+        auto_delete=False,
+    )
 
 
 def load_service_class(dotted):
@@ -42,8 +48,15 @@ def consumer_queues(service_cls):
         for ep in getattr(method, "nameko_entrypoints", ()):
             if isinstance(ep, EventHandler) and ep.handler_type is SERVICE_POOL:
                 name = f"evt-{ep.source_service}-{ep.event_type}--{service_cls.name}.{attr}"
-                queues.append(Queue(name, exchange=events_exchange(),
-                                    routing_key=ep.event_type, durable=True, auto_delete=False))
+                queues.append(
+                    Queue(
+                        name,
+                        exchange=events_exchange(),
+                        routing_key=ep.event_type,
+                        durable=True,
+                        auto_delete=False,
+                    )
+                )
     return queues
 
 
@@ -53,8 +66,14 @@ JOURNAL_QUEUE = "lianxin.journal"
 def journal_queue():
     """Every event, for the feed and the webhooks, in bus order: a single-active-consumer
     queue, so that of all notify replicas one consumes at a time and the others stand by."""
-    return Queue(JOURNAL_QUEUE, exchange=events_exchange(), routing_key="#", durable=True,
-                 auto_delete=False, queue_arguments={"x-single-active-consumer": True})
+    return Queue(
+        JOURNAL_QUEUE,
+        exchange=events_exchange(),
+        routing_key="#",
+        durable=True,
+        auto_delete=False,
+        queue_arguments={"x-single-active-consumer": True},
+    )
 
 
 def declare_topology(amqp_uri=None, service_paths=None):
@@ -82,8 +101,9 @@ class EventPublisher:
     def _producer(self):
         producer = getattr(self._local, "producer", None)
         if producer is None:
-            conn = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
-                              connect_timeout=10)
+            conn = Connection(
+                self.amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=10
+            )
             producer = Producer(conn, exchange=events_exchange(), serializer="json")
             self._local.conn, self._local.producer = conn, producer
         return producer
@@ -102,11 +122,16 @@ class EventPublisher:
         for attempt in (1, 2):
             try:
                 self._producer().publish(
-                    body, routing_key=event["type"], content_type="application/json",
-                    content_encoding="utf-8", delivery_mode=PERSISTENT, retry=True,
-                    retry_policy={"max_retries": 3, "interval_start": 0.2,
-                                  "interval_step": 0.5}, declare=[events_exchange()],
-                    headers={"event_id": event["event_id"]})
+                    body,
+                    routing_key=event["type"],
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    delivery_mode=PERSISTENT,
+                    retry=True,
+                    retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+                    declare=[events_exchange()],
+                    headers={"event_id": event["event_id"]},
+                )
                 return
             except Exception:
                 self._reset()

@@ -8,6 +8,7 @@ statutory holidays (computed from the law and the lunar calendar) but no 调休:
 as days off and the bridge days as working days until the package is updated — update the pin
 when a new arrangement is out.
 """
+
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 

@@ -6,6 +6,7 @@ is within the actor's scope (404), the state allows it (409), the domain rule of
 decides the change, and one conditional write applies it — of two people acting at once,
 one wins and the other gets 409.
 """
+
 import logging
 from dataclasses import dataclass, field
 
@@ -22,9 +23,10 @@ INTERNAL_FIELDS = ("access_salt", "access_hash", "outbox", "outbox_since", "requ
 @dataclass
 class Change:
     """What an action does to a case; built by the action's domain rule."""
-    event: str                       # docs/contract.md §9 event type
-    note: str = None                 # internal timeline note
-    public_note: str = None          # what the citizen's timeline says, if anything
+
+    event: str  # docs/contract.md §9 event type
+    note: str = None  # internal timeline note
+    public_note: str = None  # what the citizen's timeline says, if anything
     set: dict = field(default_factory=dict)
     push: dict = field(default_factory=dict)
     add_to_set: dict = field(default_factory=dict)
@@ -38,6 +40,7 @@ class Deps:
     publisher, business time, and the RPC call to another service (routing asks supervision
     for a clock). Every service's ACTIONS table maps an action to `use_case(deps, action,
     case_id, actor, body)`."""
+
     db: object
     publisher: object
     now: object
@@ -66,8 +69,15 @@ def load(store, case_id, actor):
 
 
 def timeline_entry(now, actor, action, note=None, public_note=None):
-    return {"at": now, "actor": actor["username"], "role": actor["role"], "action": action,
-            "note": note, "public": public_note is not None, "public_note": public_note}
+    return {
+        "at": now,
+        "actor": actor["username"],
+        "role": actor["role"],
+        "action": action,
+        "note": note,
+        "public": public_note is not None,
+        "public_note": public_note,
+    }
 
 
 def act(store, publisher, now, case_id, actor, action, decide):
@@ -92,14 +102,23 @@ def apply(store, publisher, now, case, actor, action, change):
     compare-and-set on the case's version, with its timeline line and its event."""
     store = casestore.for_db(store)
     status = workflow.check_state(action, case["status"])
-    event = make_event(change.event, now=now, case_id=case["_id"], actor=actor["username"],
-                       units=units_of({**case, **_assignment_after(case, change)}),
-                       data={"status": status, **change.data})
+    event = make_event(
+        change.event,
+        now=now,
+        case_id=case["_id"],
+        actor=actor["username"],
+        units=units_of({**case, **_assignment_after(case, change)}),
+        data={"status": status, **change.data},
+    )
     write = casestore.Write(
-        set={**change.set, "updated_at": now}, inc=dict(change.inc),
-        push={"timeline": timeline_entry(now, actor, action, change.note, change.public_note),
-              **change.push},
-        add_to_set=dict(change.add_to_set))
+        set={**change.set, "updated_at": now},
+        inc=dict(change.inc),
+        push={
+            "timeline": timeline_entry(now, actor, action, change.note, change.public_note),
+            **change.push,
+        },
+        add_to_set=dict(change.add_to_set),
+    )
     if not store.apply(case, write, [event], now, status=status):
         raise casestore.changed_meanwhile(case["_id"])
     try:
@@ -152,8 +171,9 @@ def staff_view(case, actor, now):
     view = {"id": case["_id"], **view}
     view["overdue"], view["warning"] = clock_state(case, now)
     view["allowed_actions"] = allowed.allowed_actions(case, actor, now)
-    if actor["role"] in UNIT_ROLES and (case.get("kind") == "report"
-                                        or "confidential" in case.get("flags", [])):
+    if actor["role"] in UNIT_ROLES and (
+        case.get("kind") == "report" or "confidential" in case.get("flags", [])
+    ):
         view["citizen"] = {"withheld": True}
         view.pop("citizen_keys", None)
     return _iso_all(view)
@@ -187,9 +207,16 @@ def public_view(case, now):
         "received_at": isoformat(case["received_at"]),
         "due_at": isoformat(due_at(case)),
         "overdue": overdue,
-        "answer": {"outcome": reply.get("outcome"), "opinion": reply.get("opinion"),
-                   "delivered_at": isoformat(reply.get("delivered_at"))} if answered else None,
-        "timeline": [{"at": isoformat(e["at"]), "action": e["action"],
-                      "note": e.get("public_note")}
-                     for e in case.get("timeline", []) if e.get("public")],
+        "answer": {
+            "outcome": reply.get("outcome"),
+            "opinion": reply.get("opinion"),
+            "delivered_at": isoformat(reply.get("delivered_at")),
+        }
+        if answered
+        else None,
+        "timeline": [
+            {"at": isoformat(e["at"]), "action": e["action"], "note": e.get("public_note")}
+            for e in case.get("timeline", [])
+            if e.get("public")
+        ],
     }

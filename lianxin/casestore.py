@@ -5,6 +5,7 @@ its twin in memory, so that the rules acting on cases are unit-tested in millise
 
 Both apply the same `Write` (what an action changes: fields to set, counters to bump, lists to
 append to or add to) — the twin by hand, the store as one Mongo update."""
+
 import copy
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from .errors import NotFound, WrongState
 @dataclass
 class Write:
     """What one action writes to a case, besides its new status and version."""
+
     set: dict = field(default_factory=dict)
     inc: dict = field(default_factory=dict)
     push: dict = field(default_factory=dict)
@@ -30,8 +32,11 @@ class CaseStore:
         self.tokens = {}
 
     def get(self, case_id, projection=None):
-        return self.db.cases.find_one({"_id": case_id}, projection) \
-            if isinstance(case_id, str) else None
+        return (
+            self.db.cases.find_one({"_id": case_id}, projection)
+            if isinstance(case_id, str)
+            else None
+        )
 
     def apply(self, case, write, events, now, status=None):
         """One compare-and-set on the case's version and status: the write, the version bumped,
@@ -47,7 +52,8 @@ class CaseStore:
             update = outbox.with_events(update, events, now)
             self.tokens[case["_id"]] = outbox.mark(self.db, case["_id"], now)
         result = self.db.cases.update_one(
-            {"_id": case["_id"], "version": case["version"], "status": case["status"]}, update)
+            {"_id": case["_id"], "version": case["version"], "status": case["status"]}, update
+        )
         return bool(result.modified_count)
 
     def insert(self, case, events, now):
@@ -66,12 +72,16 @@ class CaseStore:
 
     def link_duplicate(self, primary_id, duplicate_id, entry):
         """The primary learns of its duplicate, on its timeline too — once, whatever retries."""
-        self.db.cases.update_one({"_id": primary_id, "duplicates": {"$ne": duplicate_id}}, {
-            "$addToSet": {"duplicates": duplicate_id}, "$push": {"timeline": entry}})
+        self.db.cases.update_one(
+            {"_id": primary_id, "duplicates": {"$ne": duplicate_id}},
+            {"$addToSet": {"duplicates": duplicate_id}, "$push": {"timeline": entry}},
+        )
 
     def unlink_duplicate(self, primary_id, duplicate_id, entry):
-        self.db.cases.update_one({"_id": primary_id, "duplicates": duplicate_id}, {
-            "$pull": {"duplicates": duplicate_id}, "$push": {"timeline": entry}})
+        self.db.cases.update_one(
+            {"_id": primary_id, "duplicates": duplicate_id},
+            {"$pull": {"duplicates": duplicate_id}, "$push": {"timeline": entry}},
+        )
 
     def flag(self, case_id, flag):
         self.db.cases.update_one({"_id": case_id}, {"$addToSet": {"flags": flag}})
@@ -89,16 +99,21 @@ class MemoryCaseStore:
 
     def apply(self, case, write, events, now, status=None):
         stored = self.cases.get(case["_id"])
-        if stored is None or (stored["version"], stored["status"]) != \
-                (case["version"], case["status"]):
+        if stored is None or (stored["version"], stored["status"]) != (
+            case["version"],
+            case["status"],
+        ):
             return False
         for path, value in write.set.items():
             _put(stored, path, copy.deepcopy(value))
         for path, value in {"version": 1, **write.inc}.items():
             _put(stored, path, (_get(stored, path) or 0) + value)
         for path, value in write.push.items():
-            _get_list(stored, path).extend(value["$each"] if isinstance(value, dict)
-                                           and "$each" in value else [copy.deepcopy(value)])
+            _get_list(stored, path).extend(
+                value["$each"]
+                if isinstance(value, dict) and "$each" in value
+                else [copy.deepcopy(value)]
+            )
         for path, value in write.add_to_set.items():
             items = _get_list(stored, path)
             if value not in items:
@@ -170,5 +185,4 @@ def not_found(case_id):
 
 
 def changed_meanwhile(case_id):
-    return WrongState("the case was changed by someone else meanwhile; reload it",
-                      {"id": case_id})
+    return WrongState("the case was changed by someone else meanwhile; reload it", {"id": case_id})

@@ -1,4 +1,5 @@
 """The one clock. Domain code takes `now` as an argument; services get it from here."""
+
 from datetime import datetime, timedelta, timezone
 
 from nameko.extensions import DependencyProvider
@@ -63,9 +64,13 @@ class ClockProvider(DependencyProvider):
     def setup(self):
         from . import settings
         from .store import database
+
         cfg = self.container.config
-        db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")) \
-            if settings.CLOCK_SOURCE == "store" else None
+        db = (
+            database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB"))
+            if settings.CLOCK_SOURCE == "store"
+            else None
+        )
         self.clock = Clock(db)
 
     def get_dependency(self, worker_ctx):

@@ -12,6 +12,7 @@ the error, where an operator sees it (`/readyz`, RabbitMQ's management page,
 `python -m lianxin.parked list`) and puts it back (`python -m lianxin.parked replay`).
 Handlers are idempotent (event ids, compare-and-set), so a message handled again does no harm.
 """
+
 import logging
 import traceback
 
@@ -31,8 +32,8 @@ DELAY_EXCHANGE = "lianxin.delay"
 PARKED_QUEUE = "lianxin.parked"
 # (Not "x-…": a headers exchange ignores headers that start with "x-" when it matches.)
 ATTEMPT = "lianxin-attempt"  # how many times the handler has failed on this message
-DELAY = "lianxin-delay"      # which delay queue the headers exchange routes it to
-ORIGIN = "lianxin-queue"     # on a parked message: the queue to put it back on
+DELAY = "lianxin-delay"  # which delay queue the headers exchange routes it to
+ORIGIN = "lianxin-queue"  # on a parked message: the queue to put it back on
 ERROR = "lianxin-error"
 
 
@@ -47,10 +48,14 @@ def _label(seconds):
 def delay_queue(seconds):
     """The queue a failed message waits in for `seconds` before going back to its own queue.
     The TTL is in the name: changing the delays declares new queues, never conflicting ones."""
-    return Queue(f"lianxin.retry.{_label(seconds)}s", exchange=delay_exchange(), durable=True,
-                 auto_delete=False, binding_arguments={"x-match": "all", DELAY: _label(seconds)},
-                 queue_arguments={"x-message-ttl": int(seconds * 1000),
-                                  "x-dead-letter-exchange": ""})
+    return Queue(
+        f"lianxin.retry.{_label(seconds)}s",
+        exchange=delay_exchange(),
+        durable=True,
+        auto_delete=False,
+        binding_arguments={"x-match": "all", DELAY: _label(seconds)},
+        queue_arguments={"x-message-ttl": int(seconds * 1000), "x-dead-letter-exchange": ""},
+    )
 
 
 def parked_queue():
@@ -64,13 +69,20 @@ def retry_topology(delays=None):
 
 
 def _publish(amqp_uri, body, routing_key, exchange, message, headers):
-    with Connection(amqp_uri, connect_timeout=5,
-                    transport_options={"confirm_publish": True}) as conn:
+    with Connection(
+        amqp_uri, connect_timeout=5, transport_options={"confirm_publish": True}
+    ) as conn:
         Producer(conn).publish(
-            body, exchange=exchange, routing_key=routing_key,
-            content_type=message.content_type, content_encoding=message.content_encoding,
-            delivery_mode=PERSISTENT, headers=headers, retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+            body,
+            exchange=exchange,
+            routing_key=routing_key,
+            content_type=message.content_type,
+            content_encoding=message.content_encoding,
+            delivery_mode=PERSISTENT,
+            headers=headers,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        )
 
 
 def retry_later(amqp_uri, queue_name, message, error, delays=None):
@@ -85,11 +97,16 @@ def retry_later(amqp_uri, queue_name, message, error, delays=None):
         headers[DELAY] = _label(delays[attempt - 1])
         _publish(amqp_uri, message.body, queue_name, DELAY_EXCHANGE, message, headers)
         return "retry"
-    headers.update({ORIGIN: queue_name, ERROR: error[-2000:],
-                    "lianxin-parked-at": isoformat(exact_utcnow())})
+    headers.update(
+        {ORIGIN: queue_name, ERROR: error[-2000:], "lianxin-parked-at": isoformat(exact_utcnow())}
+    )
     _publish(amqp_uri, message.body, PARKED_QUEUE, "", message, headers)
-    log.error("parked a message of %s after %d tries: %s", queue_name, attempt,
-              error.strip().splitlines()[-1] if error.strip() else "")
+    log.error(
+        "parked a message of %s after %d tries: %s",
+        queue_name,
+        attempt,
+        error.strip().splitlines()[-1] if error.strip() else "",
+    )
     return "parked"
 
 
@@ -106,8 +123,9 @@ class RetryingEventHandler(EventHandler):
         except Exception:
             # The broker did not take it: leave it unacked. If the connection is gone the
             # broker hands it out again anyway; if not, it comes back after a pause.
-            log.warning("could not schedule a retry on %s; requeueing", self.queue.name,
-                        exc_info=True)
+            log.warning(
+                "could not schedule a retry on %s; requeueing", self.queue.name, exc_info=True
+            )
             eventlet.sleep(1)
             self.queue_consumer.requeue_message(message)
             return
@@ -123,6 +141,7 @@ event_handler = RetryingEventHandler.decorator
 # whole service container (STACK.md). An ack or a reply that cannot go out is not an error
 # worth dying for: the broker hands the unacked message out again once the connection is
 # gone, and every handler is idempotent.
+
 
 def _ack_message(self, message):
     try:
@@ -147,8 +166,11 @@ def _rpc_reply(self, message, result, exc_info):
     try:
         return _rpc_handle_result(self, message, result, exc_info)
     except Exception as exc:
-        log.warning("RPC reply lost with the connection (%s): the caller times out and the "
-                    "request is redelivered", exc)
+        log.warning(
+            "RPC reply lost with the connection (%s): the caller times out and the "
+            "request is redelivered",
+            exc,
+        )
         return result, exc_info
 
 

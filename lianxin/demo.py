@@ -5,6 +5,7 @@
 password, so it loads only in the local demo mode (LX_DEMO=1, set by `./lx run`) or with an
 explicit `--demo`: never into a county's real store by accident.
 """
+
 import argparse
 import pathlib
 
@@ -44,8 +45,9 @@ def load_templates(db, replace=False, path=TEMPLATES_FILE):
             written += 1
         else:
             fields = {k: v for k, v in doc.items() if k != "_id"}
-            result = db.templates.update_one({"_id": doc["_id"]}, {"$setOnInsert": fields},
-                                             upsert=True)
+            result = db.templates.update_one(
+                {"_id": doc["_id"]}, {"$setOnInsert": fields}, upsert=True
+            )
             written += bool(result.upserted_id)
     return written
 
@@ -63,20 +65,25 @@ def _password_hash():
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--if-empty", action="store_true")
-    parser.add_argument("--demo", action="store_true",
-                        help="load the demo county outside the local demo mode")
+    parser.add_argument(
+        "--demo", action="store_true", help="load the demo county outside the local demo mode"
+    )
     args = parser.parse_args()
     if not (settings.DEMO or args.demo):
-        raise SystemExit("lianxin demo: refusing to load the demo county (its accounts share a "
-                         "published password) outside the local demo: pass --demo if you mean it")
+        raise SystemExit(
+            "lianxin demo: refusing to load the demo county (its accounts share a "
+            "published password) outside the local demo: pass --demo if you mean it"
+        )
     db = store.database()
     if args.if_empty and db.units.estimated_document_count():
         print("demo county: store already has units; left as is")
     else:
         counts = load(db)
         print("demo county loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    print(f"demo accounts (password {DEMO_PASSWORD}): "
-          + ", ".join(f"{u['_id']} ({u['role']})" for u in db.users.find().sort("_id", 1)))
+    print(
+        f"demo accounts (password {DEMO_PASSWORD}): "
+        + ", ".join(f"{u['_id']} ({u['role']})" for u in db.users.find().sort("_id", 1))
+    )
 
 
 if __name__ == "__main__":

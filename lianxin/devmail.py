@@ -2,6 +2,7 @@
 e-mail is kept as an .eml file and every text message as a .json file a person can open.
 Production points LX_SMTP_HOST/PORT at a real mail server and LX_SMS_URL at a real SMS
 gateway instead."""
+
 import argparse
 import json
 import pathlib
@@ -39,8 +40,9 @@ def sms_sink(folder, port):
                 self.end_headers()
                 return
             name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.json"
-            (folder / name).write_text(json.dumps(message, ensure_ascii=False, indent=1),
-                                       encoding="utf-8")
+            (folder / name).write_text(
+                json.dumps(message, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
             self.send_response(202)
             self.end_headers()
 
@@ -63,8 +65,10 @@ def main():
     controller.start()
     print(f"SMTP on 127.0.0.1:{args.port}, messages saved in {args.dir}/", flush=True)
     sms_sink(args.sms_dir, args.sms_port)
-    print(f"SMS gateway on http://127.0.0.1:{args.sms_port}/, texts saved in {args.sms_dir}/",
-          flush=True)
+    print(
+        f"SMS gateway on http://127.0.0.1:{args.sms_port}/, texts saved in {args.sms_dir}/",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)

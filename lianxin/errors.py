@@ -3,6 +3,7 @@
 They cross nameko RPC intact (`deserialize_to_instance`), so the gateway maps the very same
 class to the contract's error shape `{"error": {"code", "message", "details"}}`.
 """
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -37,6 +38,7 @@ class Forbidden(LianxinError):
 @deserialize_to_instance
 class PasswordChangeRequired(Forbidden):
     """The account must change its password before doing anything else."""
+
     code = "password_change_required"
 
 
@@ -48,6 +50,7 @@ class NotFound(LianxinError):
 @deserialize_to_instance
 class WrongState(LianxinError):
     """The action is not allowed from the case's current state, or someone acted first."""
+
     code, status = "wrong_state", 409
 
 
@@ -59,6 +62,7 @@ class ValidationFailed(LianxinError):
 @deserialize_to_instance
 class Expired(LianxinError):
     """The caller gave up before the request was picked up; nothing was done."""
+
     code, status = "request_expired", 503
 
 

@@ -1,4 +1,5 @@
 """The event envelope of docs/contract.md §9, built in one place."""
+
 import uuid
 
 from .clock import isoformat
@@ -6,15 +7,32 @@ from .clock import isoformat
 SCHEMA_VERSION = 1
 
 CASE_EVENT_TYPES = (
-    "case.received", "case.merged", "case.assigned", "case.claimed", "case.returned",
-    "case.progress", "case.extension_requested", "case.extension_decided", "case.replied",
-    "case.reply_rejected", "case.answered", "case.visited", "case.reopened", "case.closed",
+    "case.received",
+    "case.merged",
+    "case.assigned",
+    "case.claimed",
+    "case.returned",
+    "case.progress",
+    "case.extension_requested",
+    "case.extension_decided",
+    "case.replied",
+    "case.reply_rejected",
+    "case.answered",
+    "case.visited",
+    "case.reopened",
+    "case.closed",
     "case.instructed",
     # Not in docs/contract.md §9's list, for state changes it does not name (docs/decisions/0007):
-    "case.not_accepted", "case.unmerged", "case.appealed", "case.appeal_decided",
+    "case.not_accepted",
+    "case.unmerged",
+    "case.appealed",
+    "case.appeal_decided",
 )
 SUPERVISION_EVENT_TYPES = (
-    "supervision.reminder", "supervision.notice", "supervision.warning", "supervision.overdue",
+    "supervision.reminder",
+    "supervision.notice",
+    "supervision.warning",
+    "supervision.overdue",
 )
 EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",)
 
@@ -28,8 +46,7 @@ def event_id_for(key):
     return str(uuid.uuid5(_NAMESPACE, key))
 
 
-def make_event(type_, *, now, case_id=None, units=(), actor="system", data=None,
-               event_id=None):
+def make_event(type_, *, now, case_id=None, units=(), actor="system", data=None, event_id=None):
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
     return {

@@ -1,6 +1,7 @@
 """Leases in the store: work that must happen once, whatever the number of replicas
 (STACK.md: `@timer` fires in every replica). A holder that dies loses the lease when it expires.
 """
+
 from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -12,8 +13,8 @@ def acquire(db, name, holder, now, seconds):
         db.leases.find_one_and_update(
             {"_id": name, "$or": [{"holder": holder}, {"expires_at": {"$lt": now}}]},
             {"$set": {"holder": holder, "expires_at": now + timedelta(seconds=seconds)}},
-            upsert=True)
+            upsert=True,
+        )
     except DuplicateKeyError:  # someone else holds it, unexpired
         return False
     return True
-

@@ -30,7 +30,14 @@ def matches(match, facts, keys):
 def check_keys(match, keys, what):
     """Refuse (422) a rule or policy whose `match` names keys this matcher does not know."""
     from .errors import ValidationFailed
+
     unknown = set(match or {}) - set(keys)
     if unknown:
-        raise ValidationFailed(f"the {what} is not valid", {"fields": {"match": [
-            f"unknown keys: {', '.join(sorted(unknown))}; use {', '.join(keys)}"]}})
+        raise ValidationFailed(
+            f"the {what} is not valid",
+            {
+                "fields": {
+                    "match": [f"unknown keys: {', '.join(sorted(unknown))}; use {', '.join(keys)}"]
+                }
+            },
+        )

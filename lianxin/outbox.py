@@ -10,6 +10,7 @@ outbox removes the note — the note it wrote itself (its token): a note a later
 just renewed stays. The relay reads the notes older than the grace period, a small
 collection of what is in flight.
 """
+
 import logging
 import uuid
 from datetime import timedelta
@@ -27,8 +28,11 @@ def mark(db, doc_id, now, collection="cases"):
     """Before a write that adds events to a document's outbox: note that the document may
     have events to relay. Returns the note's token, for `flush`."""
     token = uuid.uuid4().hex
-    db.outbox_due.update_one({"_id": _note(collection, doc_id)}, {"$set": {
-        "collection": collection, "doc": doc_id, "at": now, "token": token}}, upsert=True)
+    db.outbox_due.update_one(
+        {"_id": _note(collection, doc_id)},
+        {"$set": {"collection": collection, "doc": doc_id, "at": now, "token": token}},
+        upsert=True,
+    )
     return token
 
 
@@ -49,8 +53,9 @@ def flush(db, publisher, doc_id, events, collection="cases", token=None):
         # The whole envelope, not {"event_id": …}: FerretDB ignores a $pull by condition
         # (silently), while both stores remove an exactly equal document.
         coll.update_one({"_id": doc_id}, {"$pull": {"outbox": event}})
-    emptied = coll.update_one({"_id": doc_id, "outbox": {"$size": 0}},
-                              {"$unset": {"outbox_since": ""}}).matched_count
+    emptied = coll.update_one(
+        {"_id": doc_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}}
+    ).matched_count
     if emptied and token:
         db.outbox_due.delete_one({"_id": _note(collection, doc_id), "token": token})
 
@@ -78,7 +83,16 @@ def _note_old_outboxes(db, cutoff):
         return
     for collection in COLLECTIONS:
         for doc in db[collection].find({"outbox_since": {"$lt": cutoff}}, {"outbox_since": 1}):
-            db.outbox_due.update_one({"_id": _note(collection, doc["_id"])}, {"$setOnInsert": {
-                "collection": collection, "doc": doc["_id"], "at": doc["outbox_since"],
-                "token": uuid.uuid4().hex}}, upsert=True)
+            db.outbox_due.update_one(
+                {"_id": _note(collection, doc["_id"])},
+                {
+                    "$setOnInsert": {
+                        "collection": collection,
+                        "doc": doc["_id"],
+                        "at": doc["outbox_since"],
+                        "token": uuid.uuid4().hex,
+                    }
+                },
+                upsert=True,
+            )
     db.upgrades.update_one({"_id": "outbox-notes"}, {"$set": {"at": cutoff}}, upsert=True)

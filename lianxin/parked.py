@@ -9,6 +9,7 @@ Fix the cause first (the store back, a bug deployed away): a replayed message th
 again goes through its retries and parks again. Handlers are idempotent, so replaying a
 message whose work was done meanwhile (by a re-drive) does no harm.
 """
+
 import argparse
 import json
 import sys
@@ -43,11 +44,15 @@ def _summary(message):
         body = json.loads(message.body)
     except ValueError:
         body = {}
-    return {"queue": headers.get(ORIGIN), "tries": headers.get(ATTEMPT),
-            "parked_at": headers.get("lianxin-parked-at"),
-            "event": {k: body.get(k) for k in ("type", "event_id", "case_id")}
-            if isinstance(body, dict) else None,
-            "error": (headers.get(ERROR) or "").strip().splitlines()[-1:]}
+    return {
+        "queue": headers.get(ORIGIN),
+        "tries": headers.get(ATTEMPT),
+        "parked_at": headers.get("lianxin-parked-at"),
+        "event": {k: body.get(k) for k in ("type", "event_id", "case_id")}
+        if isinstance(body, dict)
+        else None,
+        "error": (headers.get(ERROR) or "").strip().splitlines()[-1:],
+    }
 
 
 def list_parked(amqp_uri=None):
@@ -58,29 +63,45 @@ def list_parked(amqp_uri=None):
 def replay(amqp_uri=None, limit=None, queue=None):
     """Put parked messages back on their queues; returns how many."""
     done = 0
-    with Connection(amqp_uri or settings.AMQP_URI, connect_timeout=5,
-                    transport_options={"confirm_publish": True}) as conn:
+    with Connection(
+        amqp_uri or settings.AMQP_URI,
+        connect_timeout=5,
+        transport_options={"confirm_publish": True},
+    ) as conn:
         producer = Producer(conn.channel())
         for channel, message in _each(conn):
             headers = dict(message.headers or {})
             origin = headers.get(ORIGIN)
-            if limit is not None and done >= limit or not origin or \
-                    queue is not None and origin != queue:
+            if (
+                limit is not None
+                and done >= limit
+                or not origin
+                or queue is not None
+                and origin != queue
+            ):
                 continue  # left unacked: back in the parked queue when we disconnect
             for name in (ATTEMPT, DELAY, ORIGIN, ERROR, "lianxin-parked-at"):
                 headers.pop(name, None)
-            producer.publish(message.body, exchange="", routing_key=origin,
-                             content_type=message.content_type,
-                             content_encoding=message.content_encoding,
-                             delivery_mode=PERSISTENT, headers=headers)
+            producer.publish(
+                message.body,
+                exchange="",
+                routing_key=origin,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+                delivery_mode=PERSISTENT,
+                headers=headers,
+            )
             channel.basic_ack(message.delivery_tag)
             done += 1
     return done
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(prog="python -m lianxin.parked", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m lianxin.parked",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["list", "replay"])
     parser.add_argument("n", nargs="?", type=int)
     parser.add_argument("--queue")

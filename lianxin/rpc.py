@@ -2,6 +2,7 @@
 never shared between concurrent callers, created lazily (after a fork), always with a timeout,
 and dropped after a timeout or a connection error. Errors come out as LianxinError values.
 """
+
 import logging
 import queue
 import socket
@@ -17,8 +18,7 @@ from .errors import LianxinError, Unavailable
 
 log = logging.getLogger(__name__)
 # pymongo's errors when the store cannot be reached: a 503, not a failure of ours
-STORE_DOWN = ("ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
-              "ConnectionFailure")
+STORE_DOWN = ("ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout", "ConnectionFailure")
 
 
 class RpcPool:
@@ -86,7 +86,6 @@ class RpcPool:
                 holder.stop()
             except Exception:
                 pass
-
 
 
 class RpcPoolProvider(DependencyProvider):

@@ -6,6 +6,7 @@ it takes, and if a service container dies anyway (nameko stops a container on an
 did not expect) the runner starts the services again instead of exiting. Only SIGTERM or
 SIGINT end it. (`scripts/forever.sh` restarts a process that dies all the same.)
 """
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -41,8 +42,7 @@ def declare_until_done(stopping):
 
 
 def main(argv):
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     names = argv or list(settings.SERVICES)
     settings.require_secrets(", ".join(names))
     consuming.harden_nameko()

@@ -1,14 +1,23 @@
 """Payload schemas shared by the gateway (which validates at the edge and documents them in
 OpenAPI) and the services (which validate again before they store anything)."""
+
 import re
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, validate,
-                         validates_schema)
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import settings
 
-CHANNELS = ("web", "mobile", "mailbox", "hotline", "letter", "visit", "reception_day",
-            "collector", "open311")
+CHANNELS = (
+    "web",
+    "mobile",
+    "mailbox",
+    "hotline",
+    "letter",
+    "visit",
+    "reception_day",
+    "collector",
+    "open311",
+)
 CITIZEN_CHANNELS = ("web", "mobile", "mailbox")
 KINDS = ("consultation", "request", "complaint", "report", "suggestion", "praise")
 URGENCIES = ("normal", "urgent")
@@ -16,8 +25,10 @@ LANGUAGES = ("zh-CN", "en")  # the languages messages have templates in (docs/co
 COMPLEXITIES = ("general", "major")
 # A quarter of the statistics and bulletins: 2026Q3 (years 1970 to 2999).
 QUARTER_PATTERN = re.compile(r"^(19[7-9]\d|2\d{3})Q([1-4])$")
-QUARTER = fields.String(required=True, validate=validate.Regexp(
-    QUARTER_PATTERN, error="a quarter like 2026Q3 (years 1970 to 2999)"))
+QUARTER = fields.String(
+    required=True,
+    validate=validate.Regexp(QUARTER_PATTERN, error="a quarter like 2026Q3 (years 1970 to 2999)"),
+)
 # docs/contract.md §2: this many people or more make a collective case (集访); the same number raises the
 # collective alert (LX_COLLECTIVE_ALERT_PEOPLE, one home for both).
 COLLECTIVE_THRESHOLD = settings.COLLECTIVE_ALERT_PEOPLE
@@ -43,15 +54,15 @@ class CitizenSchema(Schema):
     name = fields.String(validate=validate.Length(max=100))
     phone = fields.String(validate=validate.Regexp(PHONE, error="not a phone number"))
     email = fields.Email()
-    id_number = fields.String(validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$",
-                                                       error="not an 18-digit id number"))
+    id_number = fields.String(
+        validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$", error="not an 18-digit id number")
+    )
     anonymous = fields.Boolean(load_default=False)
 
     @validates_schema
     def contact_unless_anonymous(self, data, **kwargs):
         if not data.get("anonymous") and not (data.get("phone") or data.get("email")):
-            raise ValidationError("give a phone or an email, or submit anonymously",
-                                  "phone")
+            raise ValidationError("give a phone or an email, or submit anonymously", "phone")
 
 
 class CaseSubmissionSchema(Schema):
@@ -70,9 +81,11 @@ class CaseSubmissionSchema(Schema):
     public_consent = fields.Boolean(load_default=False)
     people_involved = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
-    language = fields.String(load_default="zh-CN", validate=validate.OneOf(LANGUAGES),
-                             metadata={"description": "the language of the messages sent to "
-                                                      "the citizen"})
+    language = fields.String(
+        load_default="zh-CN",
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "the language of the messages sent to the citizen"},
+    )
 
     @validates_schema
     def content_not_blank(self, data, **kwargs):
@@ -83,6 +96,7 @@ class CaseSubmissionSchema(Schema):
 
 class Open311SubmissionSchema(CaseSubmissionSchema):
     """A case filed through Open311 (docs/contract.md §11), after the gateway mapped the GeoReport form."""
+
     channel = fields.String(required=True, validate=validate.OneOf(("open311",)))
 
 
@@ -104,6 +118,7 @@ class TimelineEntrySchema(Schema):
 
 class PublicCaseSchema(Schema):
     """What a citizen sees with tracking number + access code: no staff names, no notes."""
+
     id = fields.String()
     status = fields.String()
     kind = fields.String()
@@ -129,6 +144,7 @@ class ErrorSchema(Schema):
 def load_or_raise(schema, data):
     """Validate `data`; a failure becomes the contract's 422 with per-field details."""
     from .errors import BadRequest, ValidationFailed
+
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     try:

@@ -2,6 +2,7 @@
 sweeps, an RPC `ping` (readyz), and a timer that relays stranded outbox events and runs the
 service's own periodic work. nameko binds the inherited dependencies per container.
 `StartupStep` is work a service does once it runs that needs the store."""
+
 import logging
 
 import eventlet
@@ -28,8 +29,7 @@ class StartupStep(DependencyProvider):
 
     def start(self):
         if not self._try():
-            self.container.spawn_managed_thread(self._until_done,
-                                                identifier=type(self).__name__)
+            self.container.spawn_managed_thread(self._until_done, identifier=type(self).__name__)
 
     def _try(self, delay=1):
         cfg = self.container.config
@@ -37,8 +37,9 @@ class StartupStep(DependencyProvider):
             self.run(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")))
             return True
         except Exception as exc:
-            log.warning("%s not done yet (%s); trying again in %d s",
-                        type(self).__name__, exc, delay)
+            log.warning(
+                "%s not done yet (%s); trying again in %d s", type(self).__name__, exc, delay
+            )
             return False
 
     def _until_done(self):

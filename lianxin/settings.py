@@ -1,4 +1,5 @@
 """All configuration, read once from environment variables with safe local defaults."""
+
 import os
 
 
@@ -47,8 +48,9 @@ DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "1"))
 # An event handler that fails is tried again after each of these delays (seconds), then its
 # message is parked in `lianxin.parked` for an operator (lianxin/consuming.py). The default
 # rides out a store or broker outage of about a quarter of an hour.
-EVENT_RETRY_DELAYS = tuple(float(s) for s in _env("LX_EVENT_RETRY_DELAYS",
-                                                   "1,5,30,120,600").split(",") if s.strip())
+EVENT_RETRY_DELAYS = tuple(
+    float(s) for s in _env("LX_EVENT_RETRY_DELAYS", "1,5,30,120,600").split(",") if s.strip()
+)
 # How long notify's re-drive leaves an event to its handler before doing its work itself
 # (a lost or parked message), and how many feed entries one pass reads.
 REDRIVE_GRACE_SECONDS = float(_env("LX_REDRIVE_GRACE_SECONDS", "300"))
@@ -86,14 +88,22 @@ ADMIN_PASSWORD = _env("LX_ADMIN_PASSWORD", "")
 MIN_SECRET_LENGTH = 32
 MIN_PASSWORD_LENGTH = 12
 # Values that have been printed in this project's code or docs at some time: never accepted.
-KNOWN_SECRETS = frozenset({
-    "lianxin-local-development-secret-change-me", "lianxin-local-citizen-key-change-me",
-    "admin-change-me", "demo-pass-1", "change-me", "changeme", "secret", "password"})
+KNOWN_SECRETS = frozenset(
+    {
+        "lianxin-local-development-secret-change-me",
+        "lianxin-local-citizen-key-change-me",
+        "admin-change-me",
+        "demo-pass-1",
+        "change-me",
+        "changeme",
+        "secret",
+        "password",
+    }
+)
 
 # Cross-origin callers allowed to use the API from a browser (comma-separated origins); the
 # gateway's own origin (LX_PUBLIC_URL) is always allowed.
-CORS_ORIGINS = [o.strip().rstrip("/") for o in _env("LX_CORS_ORIGINS", "").split(",")
-                if o.strip()]
+CORS_ORIGINS = [o.strip().rstrip("/") for o in _env("LX_CORS_ORIGINS", "").split(",") if o.strip()]
 # Request bodies larger than this are refused with 413 before they are read.
 MAX_BODY_BYTES = int(_env("LX_MAX_BODY_BYTES", str(1024 * 1024)))
 MAX_JSON_DEPTH = int(_env("LX_MAX_JSON_DEPTH", "20"))
@@ -113,10 +123,10 @@ SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "2000"))
 SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "8"))
 
 # Case handling rules (docs/contract.md §3/§5) that an office may tune.
-MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))              # reopen on dissatisfaction, once
-CO_UNIT_SHARE = float(_env("LX_CO_UNIT_SHARE", "0.5"))      # co-units get half the lead's time
+MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))  # reopen on dissatisfaction, once
+CO_UNIT_SHARE = float(_env("LX_CO_UNIT_SHARE", "0.5"))  # co-units get half the lead's time
 CLAIM_WINDOW_WORKING_DAYS = int(_env("LX_CLAIM_WINDOW_WORKING_DAYS", "1"))
-RETURNS_FLAG_AT = int(_env("LX_RETURNS_FLAG_AT", "3"))      # a case returned 3 times is flagged
+RETURNS_FLAG_AT = int(_env("LX_RETURNS_FLAG_AT", "3"))  # a case returned 3 times is flagged
 
 # Duplicates, repeat petitioners and early warning (docs/contract.md §6).
 # The citizen keys are HMACs under this secret: set it in production, and never change it
@@ -133,7 +143,8 @@ CLUSTER_ALERT_HOURS = float(_env("LX_CLUSTER_ALERT_HOURS", "72"))
 # Unit assessment (docs/contract.md §7): points taken from 100 per counted case; flagged below the bar.
 ASSESSMENT_DEDUCTIONS = _env(
     "LX_ASSESSMENT_DEDUCTIONS",
-    "overdue=2,dissatisfied=1,reply_rejected=0.5,returned=0.5,reopened=1")
+    "overdue=2,dissatisfied=1,reply_rejected=0.5,returned=0.5,reopened=1",
+)
 ASSESSMENT_FLAG_BELOW = float(_env("LX_ASSESSMENT_FLAG_BELOW", "60"))
 
 # Open endpoints (docs/contract.md §11): requests per minute per client address (public board), per client
@@ -151,8 +162,10 @@ PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
 OPEN311_CONTACT = _env("LX_OPEN311_CONTACT", "县群众工作办公室 12345")
 
 # The built web console (`npm run build` in web/), served by the gateway at /.
-WEB_DIST = _env("LX_WEB_DIST", os.path.join(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))), "web", "dist"))
+WEB_DIST = _env(
+    "LX_WEB_DIST",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web", "dist"),
+)
 
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")
@@ -170,6 +183,7 @@ SERVICES = {
 
 def secret_problems():
     """What is wrong with the secrets for this mode, one line each (empty: fine)."""
+
     def weak(name, value, minimum, what):
         if not value:
             return f"{name} is not set: {what}"
@@ -178,13 +192,22 @@ def secret_problems():
         if len(value) < minimum:
             return f"{name} is too short ({len(value)} characters, at least {minimum}): {what}"
         return None
+
     key_hint = f"a random string of at least {MIN_SECRET_LENGTH} characters (openssl rand -hex 32)"
-    problems = [weak("LX_SECRET_KEY", SECRET_KEY, MIN_SECRET_LENGTH, key_hint),
-                weak("LX_CITIZEN_KEY_SECRET", CITIZEN_KEY_SECRET, MIN_SECRET_LENGTH, key_hint)]
+    problems = [
+        weak("LX_SECRET_KEY", SECRET_KEY, MIN_SECRET_LENGTH, key_hint),
+        weak("LX_CITIZEN_KEY_SECRET", CITIZEN_KEY_SECRET, MIN_SECRET_LENGTH, key_hint),
+    ]
     if not DEMO or ADMIN_PASSWORD:
-        problems.append(weak("LX_ADMIN_PASSWORD", ADMIN_PASSWORD, MIN_PASSWORD_LENGTH,
-                             f"the first admin's password, at least {MIN_PASSWORD_LENGTH} "
-                             "characters (changed at first sign-in)"))
+        problems.append(
+            weak(
+                "LX_ADMIN_PASSWORD",
+                ADMIN_PASSWORD,
+                MIN_PASSWORD_LENGTH,
+                f"the first admin's password, at least {MIN_PASSWORD_LENGTH} "
+                "characters (changed at first sign-in)",
+            )
+        )
     return [p for p in problems if p]
 
 

@@ -3,6 +3,7 @@
 Runs on MongoDB in production and FerretDB locally (STACK.md): queries stay within what both
 run, and hot lookups go by `_id`.
 """
+
 import threading
 
 import pymongo
@@ -19,7 +20,8 @@ def client(uri=None):
     with _lock:
         if uri not in _clients:
             _clients[uri] = pymongo.MongoClient(
-                uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000)
+                uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000
+            )
         return _clients[uri]
 
 

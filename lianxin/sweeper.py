@@ -1,5 +1,6 @@
 """Periodic work that must run once across all replicas, under a lease (STACK.md: `@timer`
 fires in every replica)."""
+
 import logging
 import socket
 import uuid
@@ -21,8 +22,7 @@ class Sweeps:
     def run_once(self, name, work):
         """Run `work()` if this instance holds lease `name`; returns its result or None."""
         # Leases run on real time, whatever business time says (LX_CLOCK=store in tests).
-        if not lease.acquire(self.db, name, self.holder, exact_utcnow(),
-                             settings.LEASE_SECONDS):
+        if not lease.acquire(self.db, name, self.holder, exact_utcnow(), settings.LEASE_SECONDS):
             return None
         try:
             return work()
@@ -32,8 +32,10 @@ class Sweeps:
 
     def relay_outbox(self, publisher, now):
         """Any service may relay events a crashed writer left; one instance at a time does."""
-        return self.run_once("outbox-relay", lambda: outbox.relay(
-            self.db, publisher, now, settings.OUTBOX_GRACE_SECONDS))
+        return self.run_once(
+            "outbox-relay",
+            lambda: outbox.relay(self.db, publisher, now, settings.OUTBOX_GRACE_SECONDS),
+        )
 
 
 class Sweeper(DependencyProvider):
@@ -41,6 +43,7 @@ class Sweeper(DependencyProvider):
 
     def setup(self):
         from .store import database
+
         cfg = self.container.config
         holder = f"{socket.gethostname()}:{self.container.service_name}:{uuid.uuid4().hex[:8]}"
         self.sweeps = Sweeps(database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB")), holder)

@@ -3,11 +3,21 @@ state, by which role. Every status a case ever has comes from this table: a new 
 `initial`, every later one from `check_state`, written only by `lianxin/cases.py`
 (tests/unit/test_state_machine_door.py reads the code to hold everyone to it).
 """
+
 from .auth import UNIT_ROLES
 from .errors import Forbidden, WrongState
 
-STATES = ("received", "assigned", "return_requested", "in_progress", "replied", "answered",
-          "closed", "merged", "not_accepted")
+STATES = (
+    "received",
+    "assigned",
+    "return_requested",
+    "in_progress",
+    "replied",
+    "answered",
+    "closed",
+    "merged",
+    "not_accepted",
+)
 # The unit still owes the answer: the clock runs, warnings and overdue apply.
 OWING_STATES = ("assigned", "in_progress", "return_requested")
 
@@ -88,8 +98,10 @@ def check_state(action, state):
     """Return the state after `action` from `state`, or raise WrongState."""
     from_states, to_state, _ = _spec(action)
     if state not in from_states:
-        raise WrongState(f"cannot {action.replace('_', ' ')} a case that is {state}",
-                         {"action": action, "status": state, "allowed_from": list(from_states)})
+        raise WrongState(
+            f"cannot {action.replace('_', ' ')} a case that is {state}",
+            {"action": action, "status": state, "allowed_from": list(from_states)},
+        )
     return to_state or state
 
 

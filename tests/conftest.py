@@ -1,5 +1,6 @@
 """Test fixtures. Integration and e2e tests run against the real RabbitMQ and the tests'
 FerretDB that `./lx test` starts; each test gets its own database, the run its own vhost."""
+
 import os
 import sys
 
@@ -64,6 +65,7 @@ class Mailbox:
     def __init__(self):
         from aiosmtpd.controller import Controller
         from nameko.testing.utils import find_free_port
+
         self.messages = []
         self._lock = threading.Lock()
         self.port = find_free_port()
@@ -72,13 +74,20 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         import email
         from email import policy
-        msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                       policy=policy.default)
+
+        msg = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         with self._lock:
             html = msg.get_body(preferencelist=("html",))
-            self.messages.append({"to": envelope.rcpt_tos, "subject": str(msg["Subject"]),
-                                  "body": msg.get_body(preferencelist=("plain",)).get_content(),
-                                  "html": html.get_content() if html else None})
+            self.messages.append(
+                {
+                    "to": envelope.rcpt_tos,
+                    "subject": str(msg["Subject"]),
+                    "body": msg.get_body(preferencelist=("plain",)).get_content(),
+                    "html": html.get_content() if html else None,
+                }
+            )
         return "250 OK"
 
     def to(self, address):
@@ -102,6 +111,7 @@ class HttpRecorder:
 
     def __init__(self, respond=None, delay=0.0):
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
         self.requests, self.respond, self.delay = [], respond, delay
         self._lock = threading.Lock()
         recorder = self
@@ -110,13 +120,18 @@ class HttpRecorder:
             def do_POST(self):
                 import json
                 import time
+
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
                     body = json.loads(raw)
                 except ValueError:
                     body = None
-                record = {"path": self.path, "headers": dict(self.headers), "raw": raw,
-                          "body": body}
+                record = {
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "raw": raw,
+                    "body": body,
+                }
                 with recorder._lock:
                     recorder.requests.append(record)
                     number = len(recorder.requests)
@@ -153,6 +168,7 @@ def http_recorder():
     def make(respond=None, delay=0.0):
         made.append(HttpRecorder(respond, delay))
         return made[-1]
+
     yield make
     for recorder in made:
         recorder.close()
@@ -179,9 +195,15 @@ def db(db_name):
 @pytest.fixture
 def config(amqp_uri, db, db_name, mailbox, sms_gateway):
     cfg = settings.nameko_config()
-    cfg.update(AMQP_URI=amqp_uri, MONGO_URI=MONGO_URI, MONGO_DB=db_name,
-               SMTP_HOST="127.0.0.1", SMTP_PORT=mailbox.port, SMS_URL=sms_gateway.url,
-               SMS_KEY="test-sms-key")
+    cfg.update(
+        AMQP_URI=amqp_uri,
+        MONGO_URI=MONGO_URI,
+        MONGO_DB=db_name,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=mailbox.port,
+        SMS_URL=sms_gateway.url,
+        SMS_KEY="test-sms-key",
+    )
     bus.declare_topology(amqp_uri)
     _purge_queues(amqp_uri)
     return cfg
@@ -193,13 +215,19 @@ def _purge_queues(amqp_uri):
     from kombu import Connection, Queue
 
     from lianxin.consuming import retry_topology
+
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
         # (the delay queues too: a retry an earlier test left must not land in this one)
-        queues = [bus.journal_queue()] + [q for path in settings.SERVICES.values()
-                                          for q in bus.consumer_queues(
-                                              bus.load_service_class(path))] + [
-            e for e in retry_topology() if isinstance(e, Queue)]
+        queues = (
+            [bus.journal_queue()]
+            + [
+                q
+                for path in settings.SERVICES.values()
+                for q in bus.consumer_queues(bus.load_service_class(path))
+            ]
+            + [e for e in retry_topology() if isinstance(e, Queue)]
+        )
         for queue in queues:
             queue(channel).purge()
 
@@ -207,17 +235,21 @@ def _purge_queues(amqp_uri):
 @pytest.fixture
 def start_services(config, runner_factory):
     """start_services("intake", "routing", ...) runs those services in this process."""
+
     def start(*names, cfg=None):
-        runner = runner_factory(cfg or config, *[bus.load_service_class(settings.SERVICES[n])
-                                                for n in names])
+        runner = runner_factory(
+            cfg or config, *[bus.load_service_class(settings.SERVICES[n]) for n in names]
+        )
         runner.start()
         return runner
+
     return start
 
 
 @pytest.fixture
 def rpc(config):
     from nameko.standalone.rpc import ClusterRpcProxy
+
     with ClusterRpcProxy(config, timeout=20) as proxy:
         yield proxy
 
@@ -226,9 +258,15 @@ def rpc(config):
 def event_tap(amqp_uri):
     """A queue bound to `lianxin.events`, as an outside system would bind one."""
     from kombu import Connection, Queue
+
     conn = Connection(amqp_uri)
-    queue = Queue(f"tap-{uuid.uuid4().hex[:8]}", exchange=bus.events_exchange(),
-                  routing_key="#", durable=False, auto_delete=True)
+    queue = Queue(
+        f"tap-{uuid.uuid4().hex[:8]}",
+        exchange=bus.events_exchange(),
+        routing_key="#",
+        durable=False,
+        auto_delete=True,
+    )
     bound = queue(conn.channel())
     bound.declare()
 
@@ -236,6 +274,7 @@ def event_tap(amqp_uri):
         def drain(self, wait=0.0):
             import json
             import time
+
             out, deadline = [], time.time() + wait
             while True:
                 msg = bound.get(no_ack=True)
@@ -248,4 +287,3 @@ def event_tap(amqp_uri):
 
     yield Tap()
     conn.release()
-

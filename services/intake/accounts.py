@@ -1,6 +1,7 @@
 """Staff accounts: password checks with a lock after repeated failures, the first admin, what
 the gateway checks a token against on each request (active, role, token version, signed-out
 tokens), sign-out and the change of one's own password."""
+
 from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -21,11 +22,16 @@ def authenticate(db, now, username, password, max_failures, lock_seconds):
     key = f"login:{username}"
     failures = db.login_failures.find_one({"_id": key}) or {}
     if failures.get("locked_until") and failures["locked_until"] > now:
-        raise TooManyRequests("too many failed logins; try again later",
-                              {"retry_after": int((failures["locked_until"] - now).total_seconds())})
+        raise TooManyRequests(
+            "too many failed logins; try again later",
+            {"retry_after": int((failures["locked_until"] - now).total_seconds())},
+        )
     user = db.users.find_one({"_id": username})
-    if not user or user.get("active") is False or \
-            not verify_password(password, user.get("password_hash")):
+    if (
+        not user
+        or user.get("active") is False
+        or not verify_password(password, user.get("password_hash"))
+    ):
         count = failures.get("count", 0) + 1
         update = {"$set": {"count": count, "last_at": now}}
         if count >= max_failures:
@@ -33,8 +39,11 @@ def authenticate(db, now, username, password, max_failures, lock_seconds):
         db.login_failures.update_one({"_id": key}, update, upsert=True)
         raise Unauthorized("wrong username or password", {})
     db.login_failures.delete_one({"_id": key})
-    return {**actor_of(user), "token_version": user.get("token_version", 0),
-            "must_change_password": bool(user.get("must_change_password"))}
+    return {
+        **actor_of(user),
+        "token_version": user.get("token_version", 0),
+        "must_change_password": bool(user.get("must_change_password")),
+    }
 
 
 def account_state(db, now, username):
@@ -43,9 +52,13 @@ def account_state(db, now, username):
     if user is None:
         return None
     revoked = [jti for jti, exp in (user.get("revoked") or {}).items() if exp > now]
-    return {**actor_of(user), "active": user.get("active", True) is not False,
-            "token_version": user.get("token_version", 0), "revoked": revoked,
-            "must_change_password": bool(user.get("must_change_password"))}
+    return {
+        **actor_of(user),
+        "active": user.get("active", True) is not False,
+        "token_version": user.get("token_version", 0),
+        "revoked": revoked,
+        "must_change_password": bool(user.get("must_change_password")),
+    }
 
 
 def sign_out(db, now, username, jti, expires_at):
@@ -74,17 +87,29 @@ def change_password(db, now, username, current, new):
     """The user's own change of password (required at first sign-in of the first admin). Every
     token issued before it stops working; the answer is the actor with the new version."""
     user = db.users.find_one({"_id": username})
-    if not user or user.get("active") is False or \
-            not verify_password(current, user.get("password_hash")):
+    if (
+        not user
+        or user.get("active") is False
+        or not verify_password(current, user.get("password_hash"))
+    ):
         raise Unauthorized("the current password is wrong", {})
     problem = password_problem(new, current)
     if problem:
-        raise ValidationFailed("the new password is not acceptable",
-                               {"fields": {"new_password": [problem]}})
+        raise ValidationFailed(
+            "the new password is not acceptable", {"fields": {"new_password": [problem]}}
+        )
     version = user.get("token_version", 0) + 1
-    db.users.update_one({"_id": username}, {
-        "$set": {"password_hash": hash_password(new), "must_change_password": False,
-                 "token_version": version, "password_changed_at": now}})
+    db.users.update_one(
+        {"_id": username},
+        {
+            "$set": {
+                "password_hash": hash_password(new),
+                "must_change_password": False,
+                "token_version": version,
+                "password_changed_at": now,
+            }
+        },
+    )
     return {**actor_of(user), "token_version": version, "must_change_password": False}
 
 
@@ -106,10 +131,18 @@ def ensure_admin(db, username, password, now):
     if not password or db.users.find_one({"role": "admin"}):
         return False
     try:
-        db.users.insert_one({"_id": username, "role": "admin", "name": "Administrator",
-                             "password_hash": hash_password(password), "active": True,
-                             "must_change_password": True, "token_version": 0,
-                             "created_at": now})
+        db.users.insert_one(
+            {
+                "_id": username,
+                "role": "admin",
+                "name": "Administrator",
+                "password_hash": hash_password(password),
+                "active": True,
+                "must_change_password": True,
+                "token_version": 0,
+                "created_at": now,
+            }
+        )
     except DuplicateKeyError:
         return False
     return True

@@ -1,4 +1,5 @@
 """Intake rules, free of I/O: tracking numbers, access codes, the new case and its public view."""
+
 import re
 from zoneinfo import ZoneInfo
 
@@ -51,8 +52,15 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
         "received_by": actor.get("unit"),  # the registering clerk's unit (谁先收到谁负责)
         "access_salt": salt,
         "access_hash": digest,
-        "assignment": {"lead_unit": None, "co_units": [], "leader": None, "assigned_at": None,
-                       "claimed_at": None, "due_at": None, "extended_to": None},
+        "assignment": {
+            "lead_unit": None,
+            "co_units": [],
+            "leader": None,
+            "assigned_at": None,
+            "claimed_at": None,
+            "due_at": None,
+            "extended_to": None,
+        },
         "reply": None,
         "return_visit": None,
         "primary_id": None,
@@ -63,9 +71,15 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
 
 def event_facts(case):
     """What `case.received` carries: enough to route, nothing about the citizen."""
-    return {"channel": case["channel"], "kind": case["kind"], "topic": case["topic"],
-            "town": (case.get("location") or {}).get("town"), "urgency": case["urgency"],
-            "flags": case["flags"], "people_involved": case["people_involved"]}
+    return {
+        "channel": case["channel"],
+        "kind": case["kind"],
+        "topic": case["topic"],
+        "town": (case.get("location") or {}).get("town"),
+        "urgency": case["urgency"],
+        "flags": case["flags"],
+        "people_involved": case["people_involved"],
+    }
 
 
 def direct_answer(case, answer, actor, now):
@@ -73,10 +87,17 @@ def direct_answer(case, answer, actor, now):
     handler and signer, and still gets its return visit."""
     case = dict(case)
     case["status"] = workflow.check("direct_answer", case["status"], actor["role"])
-    case["reply"] = {"outcome": answer["outcome"], "opinion": answer["opinion"],
-                     "handler": actor["username"], "signed_by": actor["username"],
-                     "signed_at": now, "delivered_at": now, "direct": True}
+    case["reply"] = {
+        "outcome": answer["outcome"],
+        "opinion": answer["opinion"],
+        "handler": actor["username"],
+        "signed_by": actor["username"],
+        "signed_at": now,
+        "delivered_at": now,
+        "direct": True,
+    }
     case["answered_at"] = now
     case["timeline"] = case["timeline"] + [
-        timeline_entry(now, actor, "direct_answer", "直办", public_note="已当场答复")]
+        timeline_entry(now, actor, "direct_answer", "直办", public_note="已当场答复")
+    ]
     return case

@@ -12,6 +12,7 @@ few. Bigrams rather than trigrams: Chinese words are mostly two characters long.
 fuzzy library (rapidfuzz) measures edit distance, which punishes reordering and length
 differences that a rewording brings; see the tests for the pairs this must tell apart.
 """
+
 import hashlib
 import hmac
 import math
@@ -26,7 +27,7 @@ def normalise_phone(phone):
     digits = re.sub(r"\D", "", phone or "")
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
     return digits
 
 
@@ -42,18 +43,23 @@ def citizen_keys(citizen, secret):
     """The keyed hashes that identify the citizen: one per contact given ("p:…", "e:…",
     "i:…"); none for an anonymous citizen without contacts."""
     citizen = citizen or {}
-    values = [("p", normalise_phone(citizen.get("phone"))),
-              ("e", normalise_email(citizen.get("email"))),
-              ("i", normalise_id_number(citizen.get("id_number")))]
-    return [f"{kind}:{hmac.new(secret.encode(), f'{kind}:{value}'.encode(), hashlib.sha256).hexdigest()[:32]}"
-            for kind, value in values if len(value) >= 5]
+    values = [
+        ("p", normalise_phone(citizen.get("phone"))),
+        ("e", normalise_email(citizen.get("email"))),
+        ("i", normalise_id_number(citizen.get("id_number"))),
+    ]
+    return [
+        f"{kind}:{hmac.new(secret.encode(), f'{kind}:{value}'.encode(), hashlib.sha256).hexdigest()[:32]}"
+        for kind, value in values
+        if len(value) >= 5
+    ]
 
 
 def bigrams(text):
     text = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text or "").lower())
     if len(text) < 2:
         return Counter(text)
-    return Counter(text[i:i + 2] for i in range(len(text) - 1))
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def similarity(a, b):

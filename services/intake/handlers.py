@@ -1,17 +1,18 @@
 """Intake use cases. Each takes its dependencies (db, publisher, now) as arguments."""
+
 import logging
 from datetime import timedelta
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import access, casestore, cases, settings, workflow
+from lianxin import access, cases, casestore, settings, workflow
 from lianxin.access import code_matches
+from lianxin.action_schemas import RegistrationSchema
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Expired, NotFound, ValidationFailed, WrongState
 from lianxin.events import make_event
-from lianxin.action_schemas import RegistrationSchema
 from lianxin.schemas import CaseSubmissionSchema, Open311SubmissionSchema, load_or_raise
 
 from . import alerts, domain, screening
@@ -29,8 +30,11 @@ def next_case_id(db, now, tz):
     for _ in range(5):
         try:
             doc = db.counters.find_one_and_update(
-                {"_id": key}, {"$inc": {"seq": 1}}, upsert=True,
-                return_document=ReturnDocument.AFTER)
+                {"_id": key},
+                {"$inc": {"seq": 1}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
             return domain.tracking_number(day, doc["seq"])
         except DuplicateKeyError:  # two replicas created the day's counter at once
             continue
@@ -51,8 +55,12 @@ def _claim_number(db, now, tz, request_key):
 
 
 def _receipt(case, access_code):
-    return {"id": case["_id"], "access_code": access_code, "status": case["status"],
-            "due_at": isoformat(cases.due_at(case))}
+    return {
+        "id": case["_id"],
+        "access_code": access_code,
+        "status": case["status"],
+        "due_at": isoformat(cases.due_at(case)),
+    }
 
 
 def _reserve(db, now, tz, request_key, secret):
@@ -63,16 +71,20 @@ def _reserve(db, now, tz, request_key, secret):
     if reservation is None:
         case_id, code = _claim_number(db, now, tz, request_key), access.new_access_code()
         try:
-            db.retry_codes.insert_one({
-                "_id": request_key, "case_id": case_id,
-                "sealed": access.seal(code, secret, case_id),
-                "expires_at": now + timedelta(seconds=settings.RETRY_WINDOW_SECONDS)})
+            db.retry_codes.insert_one(
+                {
+                    "_id": request_key,
+                    "case_id": case_id,
+                    "sealed": access.seal(code, secret, case_id),
+                    "expires_at": now + timedelta(seconds=settings.RETRY_WINDOW_SECONDS),
+                }
+            )
         except DuplicateKeyError:  # the same key, concurrently: the first reservation wins
             pass
         else:
-            db.submissions.update_one({"_id": request_key},
-                                      {"$setOnInsert": {"case_id": case_id, "at": now}},
-                                      upsert=True)
+            db.submissions.update_one(
+                {"_id": request_key}, {"$setOnInsert": {"case_id": case_id, "at": now}}, upsert=True
+            )
             return case_id, code
     kept = db.retry_codes.find_one({"_id": request_key})
     case_id = (kept or reservation)["case_id"]
@@ -80,8 +92,9 @@ def _reserve(db, now, tz, request_key, secret):
     if code:
         return case_id, code
     if db.cases.find_one({"_id": case_id}, {"_id": 1}) is not None:
-        raise WrongState("this request was filed already; its receipt is no longer kept",
-                         {"case_id": case_id})
+        raise WrongState(
+            "this request was filed already; its receipt is no longer kept", {"case_id": case_id}
+        )
     # The first try never stored its case and its code is gone: start this one afresh.
     db.retry_codes.delete_one({"_id": request_key})
     db.submissions.delete_one({"_id": request_key})
@@ -90,15 +103,27 @@ def _reserve(db, now, tz, request_key, secret):
 
 def forget_retry_codes(db, now, limit=1000):
     """Delete the sealed codes whose retry window has ended (reads only those)."""
-    ids = [d["_id"] for d in db.retry_codes.find({"expires_at": {"$lt": now}}, {"_id": 1})
-           .limit(limit)]
+    ids = [
+        d["_id"] for d in db.retry_codes.find({"expires_at": {"$lt": now}}, {"_id": 1}).limit(limit)
+    ]
     if ids:
         db.retry_codes.delete_many({"_id": {"$in": ids}})
     return len(ids)
 
 
-def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/Shanghai",
-           actor=CITIZEN, exact_now=None, schema=_submission_schema, secret=None):
+def submit(
+    db,
+    publisher,
+    now,
+    payload,
+    request_key,
+    expires_at=None,
+    tz="Asia/Shanghai",
+    actor=CITIZEN,
+    exact_now=None,
+    schema=_submission_schema,
+    secret=None,
+):
     """Register a submission once per `request_key` and publish `case.received`.
 
     The key is the client's Idempotency-Key or, without one, a key the gateway made for this
@@ -108,8 +133,10 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
         raise Expired("the request waited too long and was dropped", {})
     submission = load_or_raise(schema, payload)
     if submission.get("direct_answer") and submission["kind"] != "consultation":
-        raise ValidationFailed("only a consultation is answered on the spot (直办)",
-                               {"fields": {"direct_answer": ["only for kind consultation"]}})
+        raise ValidationFailed(
+            "only a consultation is answered on the spot (直办)",
+            {"fields": {"direct_answer": ["only for kind consultation"]}},
+        )
     _check_topic(db, submission["topic"])
     secret = secret or settings.SECRET_KEY
 
@@ -119,15 +146,23 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
     if existing is not None:
         # A retry of a request that stored its case: redo the idempotent follow-ups a crash
         # may have cut short, then answer as the first time.
-        screening.after_insert(db, now, existing, screening.Screening(
-            existing.get("citizen_keys", [])))
+        screening.after_insert(
+            db, now, existing, screening.Screening(existing.get("citizen_keys", []))
+        )
         if existing["status"] != "merged":
             alerts.watch(db, publisher, now, existing)
         return _receipt(existing, code)
 
     case = domain.new_case(case_id, submission, code, now, actor=actor)
-    events = [make_event("case.received", now=now, case_id=case_id, actor=actor["username"],
-                         data=domain.event_facts(case))]
+    events = [
+        make_event(
+            "case.received",
+            now=now,
+            case_id=case_id,
+            actor=actor["username"],
+            data=domain.event_facts(case),
+        )
+    ]
     screened = screening.screen(db, now, case)
     if submission.get("direct_answer"):
         screened.match = None  # answered on the spot: nothing to wait for
@@ -138,15 +173,27 @@ def submit(db, publisher, now, payload, request_key, expires_at=None, tz="Asia/S
     screening.index(db, screened.keys, case_id, now)
     if submission.get("direct_answer"):
         case = domain.direct_answer(case, submission["direct_answer"], actor, now)
-        events.append(make_event("case.answered", now=now, case_id=case_id,
-                                 actor=actor["username"],
-                                 data={"status": case["status"], "direct": True,
-                                       "outcome": case["reply"]["outcome"]}))
+        events.append(
+            make_event(
+                "case.answered",
+                now=now,
+                case_id=case_id,
+                actor=actor["username"],
+                data={
+                    "status": case["status"],
+                    "direct": True,
+                    "outcome": case["reply"]["outcome"],
+                },
+            )
+        )
     if case["status"] == "received":  # routing's to route: its re-drive reads these notes
         db.unrouted.update_one({"_id": case_id}, {"$setOnInsert": {"at": now}}, upsert=True)
     # notify opens the sealed code once, for the acknowledgement, then deletes it.
-    db.ack_codes.update_one({"_id": case_id}, {"$setOnInsert": {
-        "sealed": access.seal(code, secret, case_id), "at": now}}, upsert=True)
+    db.ack_codes.update_one(
+        {"_id": case_id},
+        {"$setOnInsert": {"sealed": access.seal(code, secret, case_id), "at": now}},
+        upsert=True,
+    )
     store = casestore.for_db(db)
     if not store.insert(case, events, now):
         return _receipt(store.get(case_id), code)
@@ -164,27 +211,32 @@ def register(db, publisher, now, payload, request_key, actor, tz="Asia/Shanghai"
     """A clerk registers a case from the hotline, a letter, a visit, a reception day or an
     information collector (docs/contract.md §3), possibly answered on the spot (直办)."""
     workflow.check_role("register", actor["role"])
-    return submit(db, publisher, now, payload, request_key, tz=tz, actor=actor,
-                  schema=_registration_schema)
+    return submit(
+        db, publisher, now, payload, request_key, tz=tz, actor=actor, schema=_registration_schema
+    )
 
 
 def submit_open311(db, publisher, now, payload, request_key, api_key_id, tz="Asia/Shanghai"):
     """A case filed by an Open311 client under an API key: the citizen's acknowledgement is
     the same as from our own API."""
     actor = {**CITIZEN, "username": f"open311:{api_key_id}"}
-    return submit(db, publisher, now, payload, request_key, tz=tz, actor=actor,
-                  schema=_open311_schema)
+    return submit(
+        db, publisher, now, payload, request_key, tz=tz, actor=actor, schema=_open311_schema
+    )
 
 
 def _check_topic(db, topic):
     if db.topics.estimated_document_count() and db.topics.find_one({"_id": topic}) is None:
-        raise ValidationFailed("the submission is not valid",
-                               {"fields": {"topic": [f"unknown topic {topic!r}"]}})
+        raise ValidationFailed(
+            "the submission is not valid", {"fields": {"topic": [f"unknown topic {topic!r}"]}}
+        )
 
 
 def public_case(db, now, case_id, code):
     """The citizen's view; a wrong or missing code is indistinguishable from no such case."""
-    case = db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
+    case = (
+        db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
+    )
     if case is None or not code_matches(case, code):
         raise NotFound("no case with this tracking number and access code", {})
     return cases.public_view(case, now)

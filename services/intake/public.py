@@ -1,6 +1,7 @@
 """What anyone may read (docs/contract.md §11): Open311 GeoReport v2 requests, and the public board of
 answered cases whose citizen agreed to publication — names and phones masked, e-mail and id
 number never shown, never a report, never an internal note."""
+
 import re
 from datetime import timedelta
 
@@ -35,24 +36,30 @@ def mask_text(text):
 
 
 def _names(db, collection, ids):
-    return {i: (db[collection].find_one({"_id": i}, {"name": 1}) or {}).get("name", i)
-            for i in set(ids) if i}
+    return {
+        i: (db[collection].find_one({"_id": i}, {"name": 1}) or {}).get("name", i)
+        for i in set(ids)
+        if i
+    }
 
 
 # --- Open311 --------------------------------------------------------------------------
 
+
 def check_api_key(db, key):
     """The active API key `key` is, or Forbidden."""
-    found = db.api_keys.find_one({"key_hash": api_key_hash(key or ""), "active": True}) \
-        if key else None
+    found = (
+        db.api_keys.find_one({"key_hash": api_key_hash(key or ""), "active": True}) if key else None
+    )
     if found is None:
         raise Forbidden("a valid api_key is required", {})
     return {"id": found["_id"], "per_minute": found.get("per_minute")}
 
 
 def _open311_visible(case):
-    return case.get("kind") != "report" and (case.get("channel") == "open311"
-                                             or case.get("public_consent"))
+    return case.get("kind") != "report" and (
+        case.get("channel") == "open311" or case.get("public_consent")
+    )
 
 
 def open311_request(case, topics, units):
@@ -68,8 +75,10 @@ def open311_request(case, topics, units):
         public = [e for e in case.get("timeline", []) if e.get("public")]
         notes = public[-1]["public_note"] if public else None
     return {
-        "service_request_id": case["_id"], "status": "closed" if closed else "open",
-        "status_notes": notes, "service_name": topics.get(case["topic"], case["topic"]),
+        "service_request_id": case["_id"],
+        "status": "closed" if closed else "open",
+        "status_notes": notes,
+        "service_name": topics.get(case["topic"], case["topic"]),
         "service_code": case["topic"],
         "description": mask_text(case["content"]) if case.get("public_consent") else None,
         "agency_responsible": units.get(a.get("lead_unit")),
@@ -77,8 +86,12 @@ def open311_request(case, topics, units):
         "requested_datetime": isoformat(case["received_at"]),
         "updated_datetime": isoformat(case.get("updated_at") or case["received_at"]),
         "expected_datetime": isoformat(due_at(case)),
-        "address": location.get("address"), "address_id": None, "zipcode": None,
-        "lat": location.get("lat"), "long": location.get("lon"), "media_url": None,
+        "address": location.get("address"),
+        "address_id": None,
+        "zipcode": None,
+        "lat": location.get("lat"),
+        "long": location.get("lon"),
+        "media_url": None,
     }
 
 
@@ -93,8 +106,7 @@ def open311_requests(db, now, query):
     90 days) and status; newest first, at most 1000."""
     if query.get("service_request_id"):
         ids = [i.strip() for i in query["service_request_id"].split(",") if i.strip()][:100]
-        found = [db.cases.find_one({"_id": i}) for i in ids
-                 if domain.TRACKING_NUMBER.match(i)]
+        found = [db.cases.find_one({"_id": i}) for i in ids if domain.TRACKING_NUMBER.match(i)]
         return _render_open311(db, [c for c in found if c and _open311_visible(c)])
     end = query.get("end_date") or now
     start = query.get("start_date") or end - timedelta(days=90)
@@ -117,8 +129,9 @@ def open311_requests(db, now, query):
 
 
 def open311_one(db, case_id):
-    case = db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") \
-        else None
+    case = (
+        db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
+    )
     if case is None or not _open311_visible(case):
         raise NotFound(f"no service request {case_id}", {})
     return _render_open311(db, [case])
@@ -126,9 +139,14 @@ def open311_one(db, case_id):
 
 # --- the public board -----------------------------------------------------------------
 
+
 def _board_visible(case):
-    return case.get("public_consent") and case["status"] in ANSWERED and \
-        case.get("kind") != "report" and "confidential" not in case.get("flags", [])
+    return (
+        case.get("public_consent")
+        and case["status"] in ANSWERED
+        and case.get("kind") != "report"
+        and "confidential" not in case.get("flags", [])
+    )
 
 
 def board_item(case, topics, units):
@@ -137,12 +155,18 @@ def board_item(case, topics, units):
     visit = case.get("return_visit") or {}
     anonymous = citizen.get("anonymous")
     return {
-        "id": case["_id"], "kind": case["kind"], "topic": case["topic"],
-        "topic_name": topics.get(case["topic"], case["topic"]), "title": mask_text(case["title"]),
-        "content": mask_text(case["content"]), "status": case["status"],
+        "id": case["_id"],
+        "kind": case["kind"],
+        "topic": case["topic"],
+        "topic_name": topics.get(case["topic"], case["topic"]),
+        "title": mask_text(case["title"]),
+        "content": mask_text(case["content"]),
+        "status": case["status"],
         "town": (case.get("location") or {}).get("town"),
-        "citizen": {"name": None if anonymous else mask_name(citizen.get("name")),
-                    "phone": None if anonymous else mask_phone(citizen.get("phone"))},
+        "citizen": {
+            "name": None if anonymous else mask_name(citizen.get("name")),
+            "phone": None if anonymous else mask_phone(citizen.get("phone")),
+        },
         "unit": units.get((case.get("assignment") or {}).get("lead_unit")),
         "answer": {"outcome": reply.get("outcome"), "opinion": mask_text(reply.get("opinion"))},
         "satisfaction": visit.get("satisfaction") if visit.get("counts", True) else None,
@@ -153,23 +177,30 @@ def board_item(case, topics, units):
 
 
 def board(db, query):
-    found = [c for c in db.cases.find({"public_consent": True,
-                                       "status": {"$in": list(ANSWERED)}})
-             if _board_visible(c) and (not query.get("topic") or c["topic"] == query["topic"])
-             and (not query.get("unit") or (c.get("assignment") or {}).get("lead_unit")
-                  == query["unit"])]
+    found = [
+        c
+        for c in db.cases.find({"public_consent": True, "status": {"$in": list(ANSWERED)}})
+        if _board_visible(c)
+        and (not query.get("topic") or c["topic"] == query["topic"])
+        and (not query.get("unit") or (c.get("assignment") or {}).get("lead_unit") == query["unit"])
+    ]
     found.sort(key=lambda c: (c.get("answered_at") or c["received_at"], c["_id"]), reverse=True)
     page, limit = query.get("page", 1), query.get("limit", 20)
-    chunk = found[(page - 1) * limit: page * limit]
+    chunk = found[(page - 1) * limit : page * limit]
     topics = _names(db, "topics", [c["topic"] for c in chunk])
     units = _names(db, "units", [(c.get("assignment") or {}).get("lead_unit") for c in chunk])
-    return {"total": len(found), "page": page, "limit": limit,
-            "items": [board_item(c, topics, units) for c in chunk]}
+    return {
+        "total": len(found),
+        "page": page,
+        "limit": limit,
+        "items": [board_item(c, topics, units) for c in chunk],
+    }
 
 
 def board_case(db, case_id):
-    case = db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") \
-        else None
+    case = (
+        db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
+    )
     if case is None or not _board_visible(case):
         raise NotFound(f"no public case {case_id}", {})
     topics = _names(db, "topics", [case["topic"]])

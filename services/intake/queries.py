@@ -1,4 +1,5 @@
 """Reading cases for staff: one case, and the filtered, sorted, cursor-paginated list."""
+
 import base64
 import json
 import re
@@ -9,8 +10,11 @@ from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import BadRequest
 
 MAX_PAGE = 200
-SORTS = {"received_at": ("received_at", 1), "-received_at": ("received_at", -1),
-         "due_at": ("assignment.due_at", 1)}
+SORTS = {
+    "received_at": ("received_at", 1),
+    "-received_at": ("received_at", -1),
+    "due_at": ("assignment.due_at", 1),
+}
 RUNNING = list(workflow.OWING_STATES)
 
 
@@ -23,9 +27,13 @@ def _csv(value):
 
 
 def _overdue(now):
-    return {"status": {"$in": RUNNING}, "$or": [
-        {"assignment.extended_to": {"$lt": now}},
-        {"assignment.extended_to": None, "assignment.due_at": {"$lt": now}}]}
+    return {
+        "status": {"$in": RUNNING},
+        "$or": [
+            {"assignment.extended_to": {"$lt": now}},
+            {"assignment.extended_to": None, "assignment.due_at": {"$lt": now}},
+        ],
+    }
 
 
 def query_for(filters, actor, now):
@@ -36,8 +44,14 @@ def query_for(filters, actor, now):
         unit = actor["unit"]  # a unit sees its own cases, whatever it asks for
     if unit:
         clauses.append({"$or": [{"assignment.lead_unit": unit}, {"assignment.co_units": unit}]})
-    for name, field in (("status", "status"), ("topic", "topic"), ("channel", "channel"),
-                        ("kind", "kind"), ("town", "location.town"), ("flag", "flags")):
+    for name, field in (
+        ("status", "status"),
+        ("topic", "topic"),
+        ("channel", "channel"),
+        ("kind", "kind"),
+        ("town", "location.town"),
+        ("flag", "flags"),
+    ):
         values = _csv(filters.get(name))
         if values:
             clauses.append({field: {"$in": values}})
@@ -47,8 +61,7 @@ def query_for(filters, actor, now):
         clauses.append(_warning(filters["warning"], now))
     if filters.get("text"):
         pattern = re.escape(filters["text"])
-        clauses.append({"$or": [{"title": {"$regex": pattern}},
-                                {"content": {"$regex": pattern}}]})
+        clauses.append({"$or": [{"title": {"$regex": pattern}}, {"content": {"$regex": pattern}}]})
     if filters.get("from") or filters.get("to"):
         window = {}
         if filters.get("from"):
@@ -63,8 +76,11 @@ def _warning(level, now):
     if level == "red":
         return _overdue(now)
     if level == "yellow":
-        return {"status": {"$in": RUNNING}, "assignment.yellow_at": {"$lte": now},
-                "$nor": [_overdue(now)]}
+        return {
+            "status": {"$in": RUNNING},
+            "assignment.yellow_at": {"$lte": now},
+            "$nor": [_overdue(now)],
+        }
     return {"$nor": [{"status": {"$in": RUNNING}, "assignment.yellow_at": {"$lte": now}}]}
 
 
@@ -94,13 +110,22 @@ def _after(field, direction, cursor):
 def summary(case, now):
     overdue, warning = cases.clock_state(case, now)
     a = case.get("assignment") or {}
-    return {"id": case["_id"], "status": case["status"], "kind": case["kind"],
-            "topic": case["topic"], "channel": case["channel"], "title": case["title"],
-            "town": (case.get("location") or {}).get("town"),
-            "received_at": isoformat(case["received_at"]),
-            "lead_unit": a.get("lead_unit"), "co_units": a.get("co_units") or [],
-            "due_at": isoformat(cases.due_at(case)), "overdue": overdue, "warning": warning,
-            "flags": case.get("flags", [])}
+    return {
+        "id": case["_id"],
+        "status": case["status"],
+        "kind": case["kind"],
+        "topic": case["topic"],
+        "channel": case["channel"],
+        "title": case["title"],
+        "town": (case.get("location") or {}).get("town"),
+        "received_at": isoformat(case["received_at"]),
+        "lead_unit": a.get("lead_unit"),
+        "co_units": a.get("co_units") or [],
+        "due_at": isoformat(cases.due_at(case)),
+        "overdue": overdue,
+        "warning": warning,
+        "flags": case.get("flags", []),
+    }
 
 
 def list_cases(db, now, filters, actor):
@@ -111,8 +136,11 @@ def list_cases(db, now, filters, actor):
     limit = min(int(filters.get("limit") or 50), MAX_PAGE)
     query = query_for(filters, actor, now)
     if filters.get("cursor"):
-        query = {"$and": [query, _after(field, direction, filters["cursor"])]} if query \
+        query = (
+            {"$and": [query, _after(field, direction, filters["cursor"])]}
+            if query
             else _after(field, direction, filters["cursor"])
+        )
     found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
     if filters.get("page"):
         found = found.skip((int(filters["page"]) - 1) * limit)
@@ -122,7 +150,10 @@ def list_cases(db, now, filters, actor):
     last = rows[-1] if rows else None
     nxt = None
     if more and last is not None:
-        value = last.get("received_at") if field == "received_at" else \
-            (last.get("assignment") or {}).get("due_at")
+        value = (
+            last.get("received_at")
+            if field == "received_at"
+            else (last.get("assignment") or {}).get("due_at")
+        )
         nxt = _encode(value, last["_id"])
     return {"items": items, "next_cursor": nxt}

@@ -4,11 +4,13 @@ recently closed case (一稿多投 → merged), and is the citizen a repeat peti
 Candidates come from `citizen_index`, one document per citizen key (`_id` = the key) listing
 that citizen's cases: a lookup by `_id`, whatever the number of cases in the store.
 """
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lianxin import casestore, settings, workflow
-from lianxin.auth import OFFICE_ROLES, SYSTEM_ACTOR as SYSTEM
+from lianxin.auth import OFFICE_ROLES
+from lianxin.auth import SYSTEM_ACTOR as SYSTEM
 from lianxin.cases import staff_view, timeline_entry
 from lianxin.errors import Forbidden, NotFound
 from lianxin.events import make_event
@@ -16,13 +18,13 @@ from lianxin.events import make_event
 from . import duplicates
 
 MAX_CANDIDATES = 50  # the citizen's most recent cases looked at
-HISTORY_KEPT = 500   # index entries kept per citizen key
+HISTORY_KEPT = 500  # index entries kept per citizen key
 
 
 @dataclass
 class Screening:
     keys: list
-    match: tuple = None            # (primary case, score) or None
+    match: tuple = None  # (primary case, score) or None
     recent: list = field(default_factory=list)  # the citizen's other cases in the repeat window
 
     @property
@@ -79,14 +81,23 @@ def apply_to_case(case, screening, now, actor):
     primary, score = screening.match
     case["status"] = workflow.check("merge", case["status"], SYSTEM["role"])
     case["primary_id"] = primary["_id"]
-    case["duplicate"] = {"primary_id": primary["_id"], "score": score, "by": "system",
-                         "at": now}
-    case["timeline"].append(timeline_entry(
-        now, SYSTEM, "merge", f"与 {primary['_id']} 相似度 {score:.2f}，自动并入",
-        f"与 {primary['_id']} 合并办理"))
-    event = make_event("case.merged", now=now, case_id=case["_id"], actor="system",
-                       data={"status": "merged", "primary_id": primary["_id"], "score": score,
-                             "auto": True})
+    case["duplicate"] = {"primary_id": primary["_id"], "score": score, "by": "system", "at": now}
+    case["timeline"].append(
+        timeline_entry(
+            now,
+            SYSTEM,
+            "merge",
+            f"与 {primary['_id']} 相似度 {score:.2f}，自动并入",
+            f"与 {primary['_id']} 合并办理",
+        )
+    )
+    event = make_event(
+        "case.merged",
+        now=now,
+        case_id=case["_id"],
+        actor="system",
+        data={"status": "merged", "primary_id": primary["_id"], "score": score, "auto": True},
+    )
     return case, [event]
 
 
@@ -94,7 +105,8 @@ def index(db, keys, case_id, now):
     """Put the case in its citizen's index (idempotent), keeping the latest entries."""
     for key in keys:
         db.citizen_index.update_one(
-            {"_id": key}, {"$addToSet": {"cases": {"id": case_id, "at": now}}}, upsert=True)
+            {"_id": key}, {"$addToSet": {"cases": {"id": case_id, "at": now}}}, upsert=True
+        )
         doc = db.citizen_index.find_one({"_id": key})
         if len(doc["cases"]) > HISTORY_KEPT:
             keep = sorted(doc["cases"], key=lambda e: e["at"])[-HISTORY_KEPT:]
@@ -107,8 +119,11 @@ def after_insert(db, now, case, screening):
     store = casestore.for_db(db)
     if case["status"] == "merged":
         primary_id, score = case["primary_id"], case["duplicate"]["score"]
-        store.link_duplicate(primary_id, case["_id"], timeline_entry(
-            now, SYSTEM, "merge", f"{case['_id']} 并入本件（相似度 {score:.2f}）"))
+        store.link_duplicate(
+            primary_id,
+            case["_id"],
+            timeline_entry(now, SYSTEM, "merge", f"{case['_id']} 并入本件（相似度 {score:.2f}）"),
+        )
     if screening.repeat:
         for other in screening.recent:
             store.flag(other, "repeat_petitioner")
@@ -121,7 +136,12 @@ def citizen_cases(db, now, key, actor):
     entries = (db.citizen_index.find_one({"_id": key}) or {}).get("cases", [])
     if not entries:
         raise NotFound("no cases under this citizen key", {"key": key})
-    found = [db.cases.find_one({"_id": e["id"]}) for e in
-             sorted(entries, key=lambda e: (e["at"], e["id"]), reverse=True)]
-    return {"key": key, "count": len([c for c in found if c]),
-            "items": [staff_view(c, actor, now) for c in found if c]}
+    found = [
+        db.cases.find_one({"_id": e["id"]})
+        for e in sorted(entries, key=lambda e: (e["at"], e["id"]), reverse=True)
+    ]
+    return {
+        "key": key,
+        "count": len([c for c in found if c]),
+        "items": [staff_view(c, actor, now) for c in found if c],
+    }

@@ -1,5 +1,6 @@
 """The intake service: registration from every channel, the office's decisions on a new case,
 staff accounts, and reading cases (nameko entrypoints only)."""
+
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, settings
@@ -27,18 +28,34 @@ class IntakeService(LianxinService):
     first_admin = FirstAdmin()
 
     def periodic(self, now):
-        self.sweeps.run_once("intake-retry-codes",
-                             lambda: handlers.forget_retry_codes(self.db, now))
+        self.sweeps.run_once(
+            "intake-retry-codes", lambda: handlers.forget_retry_codes(self.db, now)
+        )
 
     @rpc
     def submit(self, payload, request_key, expires_at=None):
-        return handlers.submit(self.db, self.publisher, self.clock.now(), payload, request_key,
-                               expires_at, tz=settings.TIMEZONE, exact_now=self.clock.exact())
+        return handlers.submit(
+            self.db,
+            self.publisher,
+            self.clock.now(),
+            payload,
+            request_key,
+            expires_at,
+            tz=settings.TIMEZONE,
+            exact_now=self.clock.exact(),
+        )
 
     @rpc
     def register(self, payload, request_key, actor):
-        return handlers.register(self.db, self.publisher, self.clock.now(), payload,
-                                 request_key, actor, tz=settings.TIMEZONE)
+        return handlers.register(
+            self.db,
+            self.publisher,
+            self.clock.now(),
+            payload,
+            request_key,
+            actor,
+            tz=settings.TIMEZONE,
+        )
 
     @rpc
     def public_case(self, case_id, code):
@@ -61,8 +78,14 @@ class IntakeService(LianxinService):
 
     @rpc
     def authenticate(self, username, password):
-        return accounts.authenticate(self.db, self.clock.now(), username, password,
-                                     settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS)
+        return accounts.authenticate(
+            self.db,
+            self.clock.now(),
+            username,
+            password,
+            settings.LOGIN_MAX_FAILURES,
+            settings.LOGIN_LOCK_SECONDS,
+        )
 
     @rpc
     def account_state(self, username):
@@ -93,8 +116,9 @@ class IntakeService(LianxinService):
         if collection not in COLLECTIONS:
             raise ValueError(f"intake does not own {collection}")
         carry = accounts.carry_token_state if collection == "users" else None
-        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
-                         carry=carry)
+        return admin.run(
+            self.db, self.clock.now(), actor or {}, op, collection, item_id, body, carry=carry
+        )
 
     @rpc
     def list_alerts(self, actor, status=None):
@@ -118,13 +142,22 @@ class IntakeService(LianxinService):
 
     @rpc
     def submit_open311(self, payload, request_key, api_key_id):
-        return handlers.submit_open311(self.db, self.publisher, self.clock.now(), payload,
-                                       request_key, api_key_id, tz=settings.TIMEZONE)
+        return handlers.submit_open311(
+            self.db,
+            self.publisher,
+            self.clock.now(),
+            payload,
+            request_key,
+            api_key_id,
+            tz=settings.TIMEZONE,
+        )
 
     @rpc
     def open311_requests(self, query):
-        query = {**query, **{k: parse_iso(query[k]) for k in ("start_date", "end_date")
-                             if query.get(k)}}
+        query = {
+            **query,
+            **{k: parse_iso(query[k]) for k in ("start_date", "end_date") if query.get(k)},
+        }
         return public.open311_requests(self.db, self.clock.now(), query)
 
     @rpc

@@ -2,6 +2,7 @@
 the in-app inbox, and webhooks to unit systems. Each `send` returns normally when the other
 side took the message and raises when it did not: `Permanent` when trying again cannot help
 (no address, a provider that refuses the request), anything else is retried with back-off."""
+
 import hashlib
 import hmac
 import json
@@ -48,8 +49,9 @@ class Mailer:
         if parts.get("html"):
             msg.add_alternative(parts["html"], subtype="html")
         if self.security == "ssl":
-            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         with smtp:
@@ -74,9 +76,12 @@ class SmsGateway:
         if not self.url:
             raise Skipped("no SMS gateway is configured (LX_SMS_URL)")
         text = parts.get("sms") or parts.get("subject") or ""
-        response = requests.post(self.url, json={"to": to, "text": text, "ref": ref},
-                                 headers={"Authorization": f"Bearer {self.key}"},
-                                 timeout=self.timeout)
+        response = requests.post(
+            self.url,
+            json={"to": to, "text": text, "ref": ref},
+            headers={"Authorization": f"Bearer {self.key}"},
+            timeout=self.timeout,
+        )
         if response.status_code in (400, 401, 403, 422):
             raise Permanent(f"SMS gateway refused: HTTP {response.status_code}")
         response.raise_for_status()
@@ -90,9 +95,18 @@ class Inbox:
         self.db = db
 
     def send(self, to, parts, ref, *, now, case_id, template):
-        inbox.put(self.db, to, ref, {"title": parts.get("subject", ""),
-                                     "body": parts.get("body", ""), "case_id": case_id,
-                                     "template": template, "created_at": now})
+        inbox.put(
+            self.db,
+            to,
+            ref,
+            {
+                "title": parts.get("subject", ""),
+                "body": parts.get("body", ""),
+                "case_id": case_id,
+                "template": template,
+                "created_at": now,
+            },
+        )
 
 
 def signature(secret, timestamp, body):
@@ -113,13 +127,20 @@ class WebhookSender:
     def send(self, url, secret, event, delivery_id, sequence=None):
         body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = str(int(time.time()))
-        response = requests.post(url, data=body, timeout=self.timeout, headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Lianxin-Webhooks/1",
-            "X-Lianxin-Delivery": delivery_id, "X-Lianxin-Event": event["type"],
-            "X-Lianxin-Sequence": str(sequence or ""),
-            "X-Lianxin-Timestamp": timestamp,
-            "X-Lianxin-Signature": f"sha256={signature(secret, timestamp, body)}"},
-            allow_redirects=False)
+        response = requests.post(
+            url,
+            data=body,
+            timeout=self.timeout,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "Lianxin-Webhooks/1",
+                "X-Lianxin-Delivery": delivery_id,
+                "X-Lianxin-Event": event["type"],
+                "X-Lianxin-Sequence": str(sequence or ""),
+                "X-Lianxin-Timestamp": timestamp,
+                "X-Lianxin-Signature": f"sha256={signature(secret, timestamp, body)}",
+            },
+            allow_redirects=False,
+        )
         if not 200 <= response.status_code < 300:
             raise RuntimeError(f"HTTP {response.status_code}")

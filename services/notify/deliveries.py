@@ -23,6 +23,7 @@ other side can drop the repeat: the SMS gateway's `ref`, the webhook's `X-Lianxi
 the mail's `Message-ID` (SMTP servers do not drop repeats; some mail clients hide them). The
 inbox writes by delivery id and cannot show a message twice.
 """
+
 import logging
 import random
 import time
@@ -64,8 +65,9 @@ def until_stored(write, what, pause=0.5, max_pause=5, sleep=time.sleep):
         try:
             return write()
         except ConnectionFailure as exc:
-            log.warning("%s not recorded yet (%s); trying again in %.1f s", what,
-                        type(exc).__name__, pause)
+            log.warning(
+                "%s not recorded yet (%s); trying again in %.1f s", what, type(exc).__name__, pause
+            )
             sleep(pause)
             pause = min(pause * 2, max_pause)
 
@@ -78,8 +80,9 @@ def create(db, now, doc):
     # poller drops it), never a pending delivery nobody will send.
     db.delivery_due.update_one({"_id": doc["_id"]}, {"$setOnInsert": {"at": now}}, upsert=True)
     if doc.get("case_id"):  # the case's delivery log lists it (readers skip unknown ids)
-        db.case_deliveries.update_one({"_id": doc["case_id"]},
-                                      {"$addToSet": {"ids": doc["_id"]}}, upsert=True)
+        db.case_deliveries.update_one(
+            {"_id": doc["case_id"]}, {"$addToSet": {"ids": doc["_id"]}}, upsert=True
+        )
     try:
         db.deliveries.insert_one(doc)
     except DuplicateKeyError:
@@ -89,16 +92,23 @@ def create(db, now, doc):
 
 def due(db, now, limit=200):
     """Ids of deliveries whose next try is due."""
-    return [d["_id"] for d in db.delivery_due.find({"at": {"$lte": now}}).sort("at", 1)
-            .limit(limit)]
+    return [
+        d["_id"] for d in db.delivery_due.find({"at": {"$lte": now}}).sort("at", 1).limit(limit)
+    ]
 
 
 def claim(db, now, key):
     return db.deliveries.find_one_and_update(
-        {"_id": key, "$or": [{"status": {"$in": list(UNSETTLED)}},
-                             {"status": "sending", "claimed_until": {"$lt": now}}]},
+        {
+            "_id": key,
+            "$or": [
+                {"status": {"$in": list(UNSETTLED)}},
+                {"status": "sending", "claimed_until": {"$lt": now}},
+            ],
+        },
         {"$set": {"status": "sending", "claimed_until": now + timedelta(seconds=CLAIM_SECONDS)}},
-        return_document=ReturnDocument.AFTER)
+        return_document=ReturnDocument.AFTER,
+    )
 
 
 def attempt(db, now, key, send, max_attempts=None):
@@ -128,11 +138,20 @@ def attempt(db, now, key, send, max_attempts=None):
         next_at = now + timedelta(seconds=backoff(attempts))
 
         def record_retry():
-            db.deliveries.update_one({"_id": key}, {
-                "$set": {"status": "retrying", "attempts": attempts, "last_error": error,
-                         "next_attempt_at": next_at},
-                "$push": {"history": {**entry, "error": error}}})
+            db.deliveries.update_one(
+                {"_id": key},
+                {
+                    "$set": {
+                        "status": "retrying",
+                        "attempts": attempts,
+                        "last_error": error,
+                        "next_attempt_at": next_at,
+                    },
+                    "$push": {"history": {**entry, "error": error}},
+                },
+            )
             db.delivery_due.update_one({"_id": key}, {"$set": {"at": next_at}}, upsert=True)
+
         until_stored(record_retry, f"retry of delivery {key}")
         return "retrying"
     return _settle(db, key, "sent", attempts, {**entry, "ok": True}, sent_at=now)
@@ -144,9 +163,12 @@ def _settle(db, key, status, attempts, entry, **extra):
         fields["last_error"] = entry["error"]
 
     def record():
-        db.deliveries.update_one({"_id": key}, {"$set": fields, "$push": {"history": entry},
-                                                "$unset": {"next_attempt_at": ""}})
+        db.deliveries.update_one(
+            {"_id": key},
+            {"$set": fields, "$push": {"history": entry}, "$unset": {"next_attempt_at": ""}},
+        )
         db.delivery_due.delete_one({"_id": key})
+
     until_stored(record, f"outcome ({status}) of delivery {key}")
     return status
 
@@ -155,8 +177,9 @@ def replay(db, now, key):
     """A dead (or failed) delivery goes back to pending, with its attempts counted afresh."""
     updated = db.deliveries.find_one_and_update(
         {"_id": key, "status": {"$in": ["dead", "failed"]}},
-        {"$set": {"status": "pending", "attempts": 0, "replayed_at": now},
-         "$inc": {"replays": 1}}, return_document=ReturnDocument.AFTER)
+        {"$set": {"status": "pending", "attempts": 0, "replayed_at": now}, "$inc": {"replays": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
     if updated is not None:
         db.delivery_due.update_one({"_id": key}, {"$set": {"at": now}}, upsert=True)
     return updated

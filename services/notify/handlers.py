@@ -1,5 +1,6 @@
 """Notify use cases: events become deliveries (docs/contract.md §8), the feed and the webhooks mirror the
 bus (docs/contract.md §9), and staff read their inbox and a case's delivery log."""
+
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,8 +32,9 @@ class Config:
 
     @classmethod
     def from_settings(cls):
-        return cls(settings.TIMEZONE, settings.PUBLIC_URL, settings.DEFAULT_LANGUAGE,
-                   settings.OFFICE_UNIT)
+        return cls(
+            settings.TIMEZONE, settings.PUBLIC_URL, settings.DEFAULT_LANGUAGE, settings.OFFICE_UNIT
+        )
 
 
 @dataclass
@@ -62,13 +64,17 @@ class Directory:
 
     def _active_users(self):
         if self._users is None:
-            self._users = [u for u in self.db.users.find({}, {"password_hash": 0})
-                           if u.get("active", True)]
+            self._users = [
+                u for u in self.db.users.find({}, {"password_hash": 0}) if u.get("active", True)
+            ]
         return self._users
 
     def unit_users(self, unit_id, roles):
-        return [u for u in self._active_users() if unit_id and u.get("unit") == unit_id
-                and u.get("role") in roles]
+        return [
+            u
+            for u in self._active_users()
+            if unit_id and u.get("unit") == unit_id and u.get("role") in roles
+        ]
 
     def role_users(self, role):
         return [u for u in self._active_users() if u.get("role") == role]
@@ -78,8 +84,11 @@ class Directory:
         return (leader or {}).get("email")
 
     def leader_users(self, leader_id):
-        return [u for u in self._active_users()
-                if leader_id and u.get("role") == "leader" and u.get("leader") == leader_id]
+        return [
+            u
+            for u in self._active_users()
+            if leader_id and u.get("role") == "leader" and u.get("leader") == leader_id
+        ]
 
     def portfolio_leaders(self, topic):
         return list(self.db.leaders.find({"portfolio": topic})) if topic else []
@@ -93,6 +102,7 @@ class Directory:
 
 # --- events → messages -----------------------------------------------------------------
 
+
 def plan(db, now, event, cfg):
     """Record the deliveries `event` calls for (once, whatever happens after). Returns the
     keys of the message deliveries it calls for."""
@@ -100,17 +110,31 @@ def plan(db, now, event, cfg):
     if event.get("case_id") and case is None:
         log.warning("notify: no case %s for %s", event["case_id"], event["type"])
     ack = db.ack_codes.find_one({"_id": event["case_id"]}) if case else None
-    messages = rules.messages_for(event, case, Directory(db, cfg.office_unit), tz=cfg.tz,
-                                  public_url=cfg.public_url, default_lang=cfg.lang,
-                                  access_code=ack and access.CODE_PLACEHOLDER)
+    messages = rules.messages_for(
+        event,
+        case,
+        Directory(db, cfg.office_unit),
+        tz=cfg.tz,
+        public_url=cfg.public_url,
+        default_lang=cfg.lang,
+        access_code=ack and access.CODE_PLACEHOLDER,
+    )
     keys = []
     for m in messages:
         key = deliveries.message_key(event["event_id"], m.channel, m.recipient)
         template = templating.find(db, m.template, m.lang, cfg.lang)
-        doc = {"_id": key, "kind": "message", "event_id": event["event_id"],
-               "event_type": event["type"], "case_id": m.case_id or event.get("case_id"),
-               "channel": m.channel, "recipient": m.recipient,
-               "recipient_kind": m.recipient_kind, "template": m.template, "lang": m.lang}
+        doc = {
+            "_id": key,
+            "kind": "message",
+            "event_id": event["event_id"],
+            "event_type": event["type"],
+            "case_id": m.case_id or event.get("case_id"),
+            "channel": m.channel,
+            "recipient": m.recipient,
+            "recipient_kind": m.recipient_kind,
+            "template": m.template,
+            "lang": m.lang,
+        }
         if template is None:
             doc.update(status="failed", last_error=f"no template {m.template}")
             log.error("no template %s (%s)", m.template, m.lang)
@@ -129,8 +153,9 @@ def send_delivery(db, senders, now, delivery):
         sub = db.webhooks.find_one({"_id": delivery["subscription"]})
         if sub is None or not sub.get("active", True):
             raise Skipped("the webhook subscription was removed or switched off")
-        senders.webhook.send(sub["url"], sub["secret"], delivery["event"], key,
-                             delivery.get("sequence"))
+        senders.webhook.send(
+            sub["url"], sub["secret"], delivery["event"], key, delivery.get("sequence")
+        )
         return
     content = delivery.get("content")
     if content is None:
@@ -144,8 +169,14 @@ def send_delivery(db, senders, now, delivery):
     elif channel == "sms":
         senders.sms.send(to, content, key)
     elif channel == "inbox":
-        senders.inbox.send(to, content, key, now=now, case_id=delivery.get("case_id"),
-                           template=delivery.get("template"))
+        senders.inbox.send(
+            to,
+            content,
+            key,
+            now=now,
+            case_id=delivery.get("case_id"),
+            template=delivery.get("template"),
+        )
     else:
         raise Skipped(f"unknown channel {channel}")
 
@@ -156,14 +187,14 @@ def attempt(db, senders, now, key):
     is deleted."""
     status = deliveries.attempt(db, now, key, lambda d: send_delivery(db, senders, now, d))
     if status in ("sent", "skipped", "failed"):
-        deliveries.until_stored(lambda: _forget_secrets(db, key, status),
-                                f"clean-up of delivery {key}")
+        deliveries.until_stored(
+            lambda: _forget_secrets(db, key, status), f"clean-up of delivery {key}"
+        )
     return status
 
 
 def _forget_secrets(db, key, status):
-    d = db.deliveries.find_one({"_id": key}, {"recipient_kind": 1, "template": 1,
-                                              "case_id": 1})
+    d = db.deliveries.find_one({"_id": key}, {"recipient_kind": 1, "template": 1, "case_id": 1})
     if d and d.get("recipient_kind") == "citizen":
         db.deliveries.update_one({"_id": key}, {"$unset": {"content": ""}})
         if status == "sent" and d.get("template") in CODE_TEMPLATES and d.get("case_id"):
@@ -174,8 +205,9 @@ def on_event(db, senders, now, event, cfg):
     """An event from the bus: plan its messages, then send each (a failure is retried by the
     poller). Once planned, the event is marked so, for the re-drive."""
     keys = plan(db, now, event, cfg)
-    db.notify_planned.update_one({"_id": event["event_id"]}, {"$setOnInsert": {"at": now}},
-                                 upsert=True)
+    db.notify_planned.update_one(
+        {"_id": event["event_id"]}, {"$setOnInsert": {"at": now}}, upsert=True
+    )
     return {key: attempt(db, senders, now, key) for key in keys}
 
 
@@ -188,8 +220,9 @@ def redrive(db, senders, now, cfg, grace_seconds, batch):
     state = db.redrive_cursor.find_one({"_id": "notify"})
     if state is None:
         head = (db.journal_head.find_one({"_id": journal.HEAD}) or {}).get("seq", 0)
-        db.redrive_cursor.update_one({"_id": "notify"}, {"$setOnInsert": {"seq": head}},
-                                     upsert=True)
+        db.redrive_cursor.update_one(
+            {"_id": "notify"}, {"$setOnInsert": {"seq": head}}, upsert=True
+        )
         return 0
     seq, planned = state["seq"], 0
     cutoff = now - timedelta(seconds=grace_seconds)
@@ -200,8 +233,11 @@ def redrive(db, senders, now, cfg, grace_seconds, batch):
                 break
             event = doc["event"]
             if db.notify_planned.find_one({"_id": event["event_id"]}) is None:
-                log.warning("re-drive: %s %s was never planned; planning it now",
-                            event["type"], event["event_id"])
+                log.warning(
+                    "re-drive: %s %s was never planned; planning it now",
+                    event["type"],
+                    event["event_id"],
+                )
                 try:
                     on_event(db, senders, now, event, cfg)
                     planned += 1
@@ -209,8 +245,9 @@ def redrive(db, senders, now, cfg, grace_seconds, batch):
                     raise
                 except Exception:  # this event's own fault: on record, and move on
                     log.exception("re-drive of %s failed", event["event_id"])
-                    db.notify_planned.update_one({"_id": event["event_id"]},
-                                                 {"$set": {"failed_at": now}}, upsert=True)
+                    db.notify_planned.update_one(
+                        {"_id": event["event_id"]}, {"$set": {"failed_at": now}}, upsert=True
+                    )
             seq += 1
     finally:
         if seq != state["seq"]:
@@ -232,15 +269,29 @@ def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
             lang = case.get("language") or cfg.lang
             template = templating.find(db, "acknowledgement_waiting", lang, cfg.lang)
             key = deliveries.message_key(f"waiting-{case['_id']}", channel, address)
-            values = {"case_id": case["_id"], "title": case["title"],
-                      "access_code": access.CODE_PLACEHOLDER,
-                      "track_url": f"{cfg.public_url}/api/v1/cases/{case['_id']}"}
-            deliveries.create(db, now, {
-                "_id": key, "kind": "message", "event_id": f"waiting-{case['_id']}",
-                "event_type": "case.received", "case_id": case["_id"], "channel": channel,
-                "recipient": address, "recipient_kind": "citizen",
-                "template": "acknowledgement_waiting", "lang": lang,
-                "content": templating.render(template, values) if template else None})
+            values = {
+                "case_id": case["_id"],
+                "title": case["title"],
+                "access_code": access.CODE_PLACEHOLDER,
+                "track_url": f"{cfg.public_url}/api/v1/cases/{case['_id']}",
+            }
+            deliveries.create(
+                db,
+                now,
+                {
+                    "_id": key,
+                    "kind": "message",
+                    "event_id": f"waiting-{case['_id']}",
+                    "event_type": "case.received",
+                    "case_id": case["_id"],
+                    "channel": channel,
+                    "recipient": address,
+                    "recipient_kind": "citizen",
+                    "template": "acknowledgement_waiting",
+                    "lang": lang,
+                    "content": templating.render(template, values) if template else None,
+                },
+            )
             attempt(db, senders, now, key)
             done += 1
         # Keep the code: the dated acknowledgement on assignment still needs it.
@@ -250,6 +301,7 @@ def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
 
 # --- the feed and the webhooks ----------------------------------------------------------
 
+
 def record(db, now, event):
     """The ordered consumer's work for one event: the feed, then a delivery per matching
     webhook subscription. Returns the webhook delivery keys (created now or before)."""
@@ -258,11 +310,23 @@ def record(db, now, event):
     for sub in db.webhooks.find():
         if journal.matches(sub, event):
             key = deliveries.webhook_key(sub["_id"], event["event_id"])
-            deliveries.create(db, now, {
-                "_id": key, "kind": "webhook", "channel": "webhook", "recipient": sub["url"],
-                "recipient_kind": "system", "subscription": sub["_id"],
-                "event_id": event["event_id"], "event_type": event["type"],
-                "case_id": event.get("case_id"), "event": event, "sequence": seq})
+            deliveries.create(
+                db,
+                now,
+                {
+                    "_id": key,
+                    "kind": "webhook",
+                    "channel": "webhook",
+                    "recipient": sub["url"],
+                    "recipient_kind": "system",
+                    "subscription": sub["_id"],
+                    "event_id": event["event_id"],
+                    "event_type": event["type"],
+                    "case_id": event.get("case_id"),
+                    "event": event,
+                    "sequence": seq,
+                },
+            )
             keys.append(key)
     return keys
 
@@ -274,8 +338,9 @@ def feed(db, actor, after, limit):
     except (TypeError, ValueError):
         after = -1
     if after < 0:
-        raise ValidationFailed("the cursor is not one this feed gave",
-                               {"fields": {"after": ["not a valid cursor"]}})
+        raise ValidationFailed(
+            "the cursor is not one this feed gave", {"fields": {"after": ["not a valid cursor"]}}
+        )
     if actor.get("role") in UNIT_ROLES:
         unit = actor.get("unit")
         visible = lambda e: unit in (e.get("units") or [])  # noqa: E731
@@ -289,15 +354,25 @@ def feed(db, actor, after, limit):
 
 # --- what staff read --------------------------------------------------------------------
 
+
 def _delivery_out(d, hide_citizen):
-    out = {"id": d["_id"], "channel": d["channel"], "recipient": d["recipient"],
-           "recipient_kind": d.get("recipient_kind"), "template": d.get("template"),
-           "event_id": d.get("event_id"), "event_type": d.get("event_type"),
-           "case_id": d.get("case_id"), "status": d["status"], "attempts": d.get("attempts", 0),
-           "last_error": d.get("last_error"), "created_at": isoformat(d.get("created_at")),
-           "sent_at": isoformat(d.get("sent_at")) if d.get("sent_at") else None,
-           "next_attempt_at": isoformat(d["next_attempt_at"])
-           if d.get("next_attempt_at") else None, "replays": d.get("replays", 0)}
+    out = {
+        "id": d["_id"],
+        "channel": d["channel"],
+        "recipient": d["recipient"],
+        "recipient_kind": d.get("recipient_kind"),
+        "template": d.get("template"),
+        "event_id": d.get("event_id"),
+        "event_type": d.get("event_type"),
+        "case_id": d.get("case_id"),
+        "status": d["status"],
+        "attempts": d.get("attempts", 0),
+        "last_error": d.get("last_error"),
+        "created_at": isoformat(d.get("created_at")),
+        "sent_at": isoformat(d.get("sent_at")) if d.get("sent_at") else None,
+        "next_attempt_at": isoformat(d["next_attempt_at"]) if d.get("next_attempt_at") else None,
+        "replays": d.get("replays", 0),
+    }
     if hide_citizen and d.get("recipient_kind") == "citizen":
         out["recipient"] = "（举报人信息保密）"
         out["id"] = None
@@ -317,10 +392,21 @@ def case_deliveries(db, now, case_id, actor):
 
 def inbox(db, actor, unread_only=False, limit=50):
     items, unread = inboxes.page(db, actor["username"], unread_only, limit)
-    return {"unread": unread, "items": [
-        {"id": m["_id"], "title": m["title"], "body": m["body"], "case_id": m.get("case_id"),
-         "template": m.get("template"), "created_at": isoformat(m["created_at"]),
-         "read": m["read"]} for m in items]}
+    return {
+        "unread": unread,
+        "items": [
+            {
+                "id": m["_id"],
+                "title": m["title"],
+                "body": m["body"],
+                "case_id": m.get("case_id"),
+                "template": m.get("template"),
+                "created_at": isoformat(m["created_at"]),
+                "read": m["read"],
+            }
+            for m in items
+        ],
+    }
 
 
 def mark_read(db, now, actor, message_id):
@@ -338,10 +424,19 @@ def webhook_deliveries(db, actor, status=None, subscription=None, limit=100):
     if subscription:
         query["subscription"] = subscription
     found = db.deliveries.find(query).sort([("created_at", -1), ("_id", 1)]).limit(limit)
-    return {"items": [{**_delivery_out(d, False), "subscription": d.get("subscription"),
-                       "history": [{k: isoformat(v) if hasattr(v, "tzinfo") else v
-                                    for k, v in h.items()} for h in d.get("history", [])]}
-                      for d in found]}
+    return {
+        "items": [
+            {
+                **_delivery_out(d, False),
+                "subscription": d.get("subscription"),
+                "history": [
+                    {k: isoformat(v) if hasattr(v, "tzinfo") else v for k, v in h.items()}
+                    for h in d.get("history", [])
+                ],
+            }
+            for d in found
+        ]
+    }
 
 
 def replay(db, now, actor, key):
@@ -351,9 +446,9 @@ def replay(db, now, actor, key):
     if d is None:
         raise NotFound("no such delivery", {"id": key})
     if d["kind"] != "webhook" and not d.get("content"):
-        raise ValidationFailed("this delivery's content is gone; it cannot be replayed",
-                               {"id": key})
+        raise ValidationFailed(
+            "this delivery's content is gone; it cannot be replayed", {"id": key}
+        )
     if deliveries.replay(db, now, key) is None:
-        raise WrongState("only a dead or failed delivery can be replayed",
-                         {"status": d["status"]})
+        raise WrongState("only a dead or failed delivery can be replayed", {"status": d["status"]})
     return _delivery_out(db.deliveries.find_one({"_id": key}), False)

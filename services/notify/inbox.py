@@ -8,6 +8,7 @@ FerretDB). `inbox_refs[<delivery id>]` names the message a delivery became, so a
 of the same delivery (a retry, a crash) is the same message; a number taken by a write that
 never finished is skipped.
 """
+
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -20,17 +21,29 @@ def put(db, user, ref, fields):
     """Deliver message `ref` to `user` once; True when this call delivered it."""
     known = db.inbox_refs.find_one({"_id": ref})
     if known is None:
-        head = db.inbox_head.find_one_and_update({"_id": user}, {"$inc": {"seq": 1}},
-                                                 upsert=True,
-                                                 return_document=ReturnDocument.AFTER)
+        head = db.inbox_head.find_one_and_update(
+            {"_id": user}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
         key = message_id(user, head["seq"])
-        if db.inbox_refs.update_one({"_id": ref}, {"$setOnInsert": {"key": key}},
-                                    upsert=True).upserted_id is None:
+        if (
+            db.inbox_refs.update_one(
+                {"_id": ref}, {"$setOnInsert": {"key": key}}, upsert=True
+            ).upserted_id
+            is None
+        ):
             known = db.inbox_refs.find_one({"_id": ref})  # another sender was first
     key = known["key"] if known else key
     try:
-        db.inbox.insert_one({**fields, "_id": key, "ref": ref, "user": user,
-                             "seq": int(key.rsplit(":", 1)[1]), "read": False})
+        db.inbox.insert_one(
+            {
+                **fields,
+                "_id": key,
+                "ref": ref,
+                "user": user,
+                "seq": int(key.rsplit(":", 1)[1]),
+                "read": False,
+            }
+        )
     except DuplicateKeyError:
         return False
     db.inbox_head.update_one({"_id": user}, {"$inc": {"unread": 1}})
@@ -52,8 +65,9 @@ def page(db, user, unread_only=False, limit=50, max_scan=None):
 
 def mark_read(db, user, key, now):
     """True when `user` has message `key` (read now, or before)."""
-    result = db.inbox.update_one({"_id": key, "user": user, "read": False},
-                                 {"$set": {"read": True, "read_at": now}})
+    result = db.inbox.update_one(
+        {"_id": key, "user": user, "read": False}, {"$set": {"read": True, "read_at": now}}
+    )
     if result.modified_count:
         db.inbox_head.update_one({"_id": user}, {"$inc": {"unread": -1}})
         return True
@@ -68,9 +82,12 @@ def upgrade(db):
     for m in old:
         fields = {k: v for k, v in m.items() if k not in ("_id", "user", "read")}
         if put(db, m["user"], m["_id"], fields) and m["read"]:
-            mark_read(db, m["user"], db.inbox_refs.find_one({"_id": m["_id"]})["key"],
-                      m.get("read_at") or m.get("created_at"))
+            mark_read(
+                db,
+                m["user"],
+                db.inbox_refs.find_one({"_id": m["_id"]})["key"],
+                m.get("read_at") or m.get("created_at"),
+            )
         db.inbox.delete_one({"_id": m["_id"]})
-    db.upgrades.update_one({"_id": "inbox-numbered"}, {"$set": {"messages": len(old)}},
-                           upsert=True)
+    db.upgrades.update_one({"_id": "inbox-numbered"}, {"$set": {"messages": len(old)}}, upsert=True)
     return len(old)

@@ -13,6 +13,7 @@ of the feed is not a hundred lookups, each event is also copied into its page,
 `journal_pages["0000000042"]` (events 4 200 … 4 299, slot "00" … "99"): a page of 100 events
 is two lookups, at 10 events as at 1 M. A slot a crash left empty is read from `journal`.
 """
+
 import fnmatch
 
 from pymongo.errors import DuplicateKeyError
@@ -47,8 +48,15 @@ def append(db, now, event):
     seq = head["seq"] + 1
     while True:
         try:
-            db.journal.insert_one({"_id": key(seq), "seq": seq, "event_id": event["event_id"],
-                                   "recorded_at": now, "event": event})
+            db.journal.insert_one(
+                {
+                    "_id": key(seq),
+                    "seq": seq,
+                    "event_id": event["event_id"],
+                    "recorded_at": now,
+                    "event": event,
+                }
+            )
             break
         except DuplicateKeyError:
             taken = db.journal.find_one({"_id": key(seq)})
@@ -101,8 +109,7 @@ def upgrade(db):
             pass  # moved before, the old one not yet removed
         db.journal.delete_one({"_id": doc["_id"]})
         moved += 1
-    db.upgrades.update_one({"_id": "journal-string-ids"}, {"$set": {"moved": moved}},
-                           upsert=True)
+    db.upgrades.update_one({"_id": "journal-string-ids"}, {"$set": {"moved": moved}}, upsert=True)
     return moved
 
 

@@ -16,6 +16,7 @@ Audiences:
 
 `directory` answers who is who (see handlers.Directory); `Message.values` fill the template.
 """
+
 from dataclasses import dataclass, field
 from datetime import timezone
 from zoneinfo import ZoneInfo
@@ -26,15 +27,18 @@ from lianxin.clock import parse_iso
 from lianxin.workflow import OUTCOME_WORDS
 
 PHONE_CHANNELS = frozenset({"hotline", "visit", "reception_day", "letter", "collector"})
-SATISFACTION_WORDS = {"satisfied": "满意", "basically_satisfied": "基本满意",
-                      "dissatisfied": "不满意"}
+SATISFACTION_WORDS = {
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "dissatisfied": "不满意",
+}
 
 
 @dataclass(frozen=True)
 class Message:
-    template: str        # e.g. "acknowledgement"
-    channel: str         # "email" | "sms" | "inbox"
-    recipient: str       # an address, a phone number or a username
+    template: str  # e.g. "acknowledgement"
+    channel: str  # "email" | "sms" | "inbox"
+    recipient: str  # an address, a phone number or a username
     recipient_kind: str  # "citizen" | "unit" | "unit_leader" | "leader" | "office" | "staff"
     lang: str
     values: dict = field(hash=False, compare=False)
@@ -90,25 +94,36 @@ RULES = {
     ("case.merged", None): [Rule("merged", ("citizen",))],
     ("case.unmerged", None): [Rule("unmerged", ("citizen",))],
     ("case.not_accepted", None): [Rule("not_accepted", ("citizen",))],
-    ("case.assigned", None): [Rule("acknowledgement", ("citizen",), _first_assignment),
-                              Rule("assignment", ("lead_unit", "co_units", "leader"))],
+    ("case.assigned", None): [
+        Rule("acknowledgement", ("citizen",), _first_assignment),
+        Rule("assignment", ("lead_unit", "co_units", "leader")),
+    ],
     ("case.claimed", None): [Rule("claimed", ("citizen",))],
-    ("case.returned", None): [Rule("return_requested", ("dispatchers",), _requested),
-                              Rule("return_refused", ("lead_unit",), _refused)],
-    ("case.progress", None): [Rule("progress", ("citizen",), _unit_progress),
-                              Rule("co_input", ("lead_unit",), _co_input)],
+    ("case.returned", None): [
+        Rule("return_requested", ("dispatchers",), _requested),
+        Rule("return_refused", ("lead_unit",), _refused),
+    ],
+    ("case.progress", None): [
+        Rule("progress", ("citizen",), _unit_progress),
+        Rule("co_input", ("lead_unit",), _co_input),
+    ],
     ("case.extension_requested", None): [Rule("extension_requested", ("supervisors",))],
-    ("case.extension_decided", None): [Rule("extension_decided", ("lead_unit",)),
-                                       Rule("extension_citizen", ("citizen",), _approved)],
+    ("case.extension_decided", None): [
+        Rule("extension_decided", ("lead_unit",)),
+        Rule("extension_citizen", ("citizen",), _approved),
+    ],
     ("case.replied", None): [Rule("replied", ("supervisors",))],
     ("case.reply_rejected", None): [Rule("reply_rejected", ("lead_unit",))],
     ("case.answered", None): [Rule("answer", ("citizens_all",))],
     ("case.visited", None): [Rule("visited", ("lead_unit",))],
-    ("case.reopened", None): [Rule("reopened", ("lead_unit", "unit_leaders")),
-                              Rule("reopened_citizen", ("citizen",))],
-    ("case.closed", None): [Rule("closed", ("lead_unit",)),
-                            Rule("closed_dissatisfied", ("unit_leaders", "leader"),
-                                 _dissatisfied)],
+    ("case.reopened", None): [
+        Rule("reopened", ("lead_unit", "unit_leaders")),
+        Rule("reopened_citizen", ("citizen",)),
+    ],
+    ("case.closed", None): [
+        Rule("closed", ("lead_unit",)),
+        Rule("closed_dissatisfied", ("unit_leaders", "leader"), _dissatisfied),
+    ],
     ("case.instructed", None): [Rule("instructed", ("unit_leaders", "lead_unit", "office"))],
     ("case.appealed", None): [Rule("appealed", ("supervisors",))],
     ("case.appeal_decided", None): [Rule("appeal_decided", ("unit_leaders",))],
@@ -147,24 +162,37 @@ def event_values(event, case, directory, tz, public_url):
     # The event's own date first (an extension or assignment it announces), else the case's.
     due = data.get("extended_to") or data.get("due_at") or due_at(case)
     return {
-        "event_type": event["type"], "case_id": event.get("case_id") or "",
-        "title": case.get("title", ""), "topic": case.get("topic", ""),
-        "kind": case.get("kind", ""), "town": (case.get("location") or {}).get("town") or "",
-        "unit_name": directory.unit_name(unit), "due_at": local_time(due, tz),
+        "event_type": event["type"],
+        "case_id": event.get("case_id") or "",
+        "title": case.get("title", ""),
+        "topic": case.get("topic", ""),
+        "kind": case.get("kind", ""),
+        "town": (case.get("location") or {}).get("town") or "",
+        "unit_name": directory.unit_name(unit),
+        "due_at": local_time(due, tz),
         "occurred_at": local_time(event.get("occurred_at"), tz),
         "outcome": OUTCOME_WORDS.get(reply.get("outcome") or data.get("outcome"), ""),
         "opinion": reply.get("opinion") or "",
         "satisfaction": SATISFACTION_WORDS.get(data.get("satisfaction"), ""),
-        "reason": data.get("reason") or "", "comment": data.get("comment") or "",
-        "text": data.get("text") or "", "primary_id": data.get("primary_id") or "",
-        "approve": data.get("approve"), "uphold": data.get("uphold"),
-        "number": data.get("number", ""), "open_cases": data.get("open_cases", ""),
+        "reason": data.get("reason") or "",
+        "comment": data.get("comment") or "",
+        "text": data.get("text") or "",
+        "primary_id": data.get("primary_id") or "",
+        "approve": data.get("approve"),
+        "uphold": data.get("uphold"),
+        "number": data.get("number", ""),
+        "open_cases": data.get("open_cases", ""),
         "co_unit_name": directory.unit_name(data.get("co_unit") or data.get("unit")),
         "cases": data.get("cases", []),
-        "case_list": "\n".join(f"  {c['case_id']} {c['title']}  剩余 {c['time_left_hours']} 小时"
-                               for c in data.get("cases", []) if isinstance(c, dict)),
+        "case_list": "\n".join(
+            f"  {c['case_id']} {c['title']}  剩余 {c['time_left_hours']} 小时"
+            for c in data.get("cases", [])
+            if isinstance(c, dict)
+        ),
         "people_involved": case.get("people_involved", data.get("people_involved", "")),
-        "alert": data, "data": data, "track_url": f"{public_url}/api/v1/cases/{event.get('case_id') or ''}",
+        "alert": data,
+        "data": data,
+        "track_url": f"{public_url}/api/v1/cases/{event.get('case_id') or ''}",
         "public_url": public_url,
     }
 
@@ -173,8 +201,11 @@ def citizen_contact(case):
     """(channel, address) the citizen of `case` is answered on, or None."""
     citizen = case.get("citizen") or {}
     email, phone = citizen.get("email"), citizen.get("phone")
-    order = [("sms", phone), ("email", email)] if case.get("channel") in PHONE_CHANNELS \
+    order = (
+        [("sms", phone), ("email", email)]
+        if case.get("channel") in PHONE_CHANNELS
         else [("email", email), ("sms", phone)]
+    )
     for channel, address in order:
         if address:
             return channel, address
@@ -193,19 +224,34 @@ def _citizen_messages(template, submissions, values, default_lang, access_code, 
     for (channel, address), group in grouped.items():
         own = group[0]
         ids = [c["_id"] for c in group]
-        vals = {**values, "case_id": own["_id"], "case_ids": "、".join(ids),
-                "access_code": access_code if own["_id"] == values["case_id"] else "",
-                "track_url": f"{public_url}/api/v1/cases/{own['_id']}",
-                "feedback_url": f"{public_url}/api/v1/cases/{own['_id']}/feedback"}
-        out.append(Message(template, channel, address, "citizen",
-                           own.get("language") or default_lang, vals, own["_id"]))
+        vals = {
+            **values,
+            "case_id": own["_id"],
+            "case_ids": "、".join(ids),
+            "access_code": access_code if own["_id"] == values["case_id"] else "",
+            "track_url": f"{public_url}/api/v1/cases/{own['_id']}",
+            "feedback_url": f"{public_url}/api/v1/cases/{own['_id']}/feedback",
+        }
+        out.append(
+            Message(
+                template,
+                channel,
+                address,
+                "citizen",
+                own.get("language") or default_lang,
+                vals,
+                own["_id"],
+            )
+        )
     return out
 
 
 def _staff(template, values, default_lang, email_kind, emails=(), users=()):
     out = [Message(template, "email", e, email_kind, default_lang, values) for e in emails if e]
-    out += [Message(template, "inbox", u["_id"], "staff", u.get("language") or default_lang,
-                    values) for u in users]
+    out += [
+        Message(template, "inbox", u["_id"], "staff", u.get("language") or default_lang, values)
+        for u in users
+    ]
     return out
 
 
@@ -223,43 +269,77 @@ def messages_for(event, case, directory, *, tz, public_url, default_lang, access
         for audience in rule.audiences:
             t = rule.template
             if audience == "citizen" and case:
-                out += _citizen_messages(t, [case], values, default_lang, access_code,
-                                         public_url)
+                out += _citizen_messages(t, [case], values, default_lang, access_code, public_url)
             elif audience == "citizens_all" and case:
-                dups = [d for d in (directory.case(i) for i in case.get("duplicates") or [])
-                        if d and d.get("primary_id") == case["_id"]]
-                out += _citizen_messages(t, [case] + dups, values, default_lang, access_code,
-                                         public_url)
+                dups = [
+                    d
+                    for d in (directory.case(i) for i in case.get("duplicates") or [])
+                    if d and d.get("primary_id") == case["_id"]
+                ]
+                out += _citizen_messages(
+                    t, [case] + dups, values, default_lang, access_code, public_url
+                )
             elif audience == "lead_unit":
-                out += _staff(t, values, default_lang, "unit", [directory.unit_email(unit)],
-                              directory.unit_users(unit, UNIT_STAFF))
+                out += _staff(
+                    t,
+                    values,
+                    default_lang,
+                    "unit",
+                    [directory.unit_email(unit)],
+                    directory.unit_users(unit, UNIT_STAFF),
+                )
             elif audience == "co_units":
                 for co in a.get("co_units") or data.get("co_units") or []:
-                    out += _staff(t, {**values, "co_unit_name": directory.unit_name(co)},
-                                  default_lang, "unit", [directory.unit_email(co)],
-                                  directory.unit_users(co, UNIT_STAFF))
+                    out += _staff(
+                        t,
+                        {**values, "co_unit_name": directory.unit_name(co)},
+                        default_lang,
+                        "unit",
+                        [directory.unit_email(co)],
+                        directory.unit_users(co, UNIT_STAFF),
+                    )
             elif audience == "co_unit":
                 co = data.get("co_unit")
-                out += _staff(t, values, default_lang, "unit", [directory.unit_email(co)],
-                              directory.unit_users(co, UNIT_STAFF))
+                out += _staff(
+                    t,
+                    values,
+                    default_lang,
+                    "unit",
+                    [directory.unit_email(co)],
+                    directory.unit_users(co, UNIT_STAFF),
+                )
             elif audience == "unit_leaders":
                 leaders = directory.unit_users(unit, ("unit_leader",))
-                emails = [u.get("email") for u in leaders if u.get("email")] or \
-                    [directory.unit_email(unit)]
+                emails = [u.get("email") for u in leaders if u.get("email")] or [
+                    directory.unit_email(unit)
+                ]
                 out += _staff(t, values, default_lang, "unit_leader", emails, leaders)
             elif audience == "leader":
                 leader = data.get("leader") or data.get("raised_to") or a.get("leader")
-                out += _staff(t, values, default_lang, "leader", [directory.leader_email(leader)],
-                              directory.leader_users(leader))
+                out += _staff(
+                    t,
+                    values,
+                    default_lang,
+                    "leader",
+                    [directory.leader_email(leader)],
+                    directory.leader_users(leader),
+                )
             elif audience == "portfolio_leaders":
                 for leader in directory.portfolio_leaders(case.get("topic") or data.get("topic")):
-                    out += _staff(t, values, default_lang, "leader", [leader.get("email")],
-                                  directory.leader_users(leader["_id"]))
+                    out += _staff(
+                        t,
+                        values,
+                        default_lang,
+                        "leader",
+                        [leader.get("email")],
+                        directory.leader_users(leader["_id"]),
+                    )
             elif audience == "office":
                 out += _staff(t, values, default_lang, "office", [directory.office_email()])
             elif audience in ("dispatchers", "supervisors"):
-                out += _staff(t, values, default_lang, "staff", (),
-                              directory.role_users(audience[:-1]))
+                out += _staff(
+                    t, values, default_lang, "staff", (), directory.role_users(audience[:-1])
+                )
     seen, unique = set(), []
     for m in out:
         if (m.channel, m.recipient) not in seen:

@@ -1,6 +1,7 @@
 """The notify service: messages, the event feed, webhooks, the inbox (nameko entrypoints and
 the two extensions that need more than an entrypoint: the channels, and the ordered journal
 consumer with its webhook pool)."""
+
 import json
 import logging
 import socket
@@ -39,14 +40,23 @@ class Dispatch(DependencyProvider):
         self.db = database(cfg.get("MONGO_URI"), cfg.get("MONGO_DB"))
         self.amqp_uri = cfg.get("AMQP_URI", settings.AMQP_URI)
         self.senders = handlers.Senders(
-            email=Mailer(cfg.get("SMTP_HOST", settings.SMTP_HOST),
-                         cfg.get("SMTP_PORT", settings.SMTP_PORT), settings.SMTP_FROM,
-                         settings.SMTP_TIMEOUT, settings.SMTP_SECURITY, settings.SMTP_USER,
-                         settings.SMTP_PASSWORD),
-            sms=SmsGateway(cfg.get("SMS_URL", settings.SMS_URL),
-                           cfg.get("SMS_KEY", settings.SMS_KEY), settings.SMS_TIMEOUT),
+            email=Mailer(
+                cfg.get("SMTP_HOST", settings.SMTP_HOST),
+                cfg.get("SMTP_PORT", settings.SMTP_PORT),
+                settings.SMTP_FROM,
+                settings.SMTP_TIMEOUT,
+                settings.SMTP_SECURITY,
+                settings.SMTP_USER,
+                settings.SMTP_PASSWORD,
+            ),
+            sms=SmsGateway(
+                cfg.get("SMS_URL", settings.SMS_URL),
+                cfg.get("SMS_KEY", settings.SMS_KEY),
+                settings.SMS_TIMEOUT,
+            ),
             inbox=Inbox(self.db),
-            webhook=WebhookSender(settings.WEBHOOK_TIMEOUT))
+            webhook=WebhookSender(settings.WEBHOOK_TIMEOUT),
+        )
         self.clock = Clock(self.db if settings.CLOCK_SOURCE == "store" else None)
         self.pool = GreenPool(64)
         self.in_flight = {}
@@ -107,8 +117,12 @@ class Dispatch(DependencyProvider):
         while self.running:
             try:
                 with Connection(self.amqp_uri, connect_timeout=10, heartbeat=30) as conn:
-                    with conn.Consumer([bus.journal_queue()], callbacks=[self._on_message],
-                                       prefetch_count=1, accept=["json", "application/json"]):
+                    with conn.Consumer(
+                        [bus.journal_queue()],
+                        callbacks=[self._on_message],
+                        prefetch_count=1,
+                        accept=["json", "application/json"],
+                    ):
                         while self.running:
                             try:
                                 conn.drain_events(timeout=1)
@@ -131,8 +145,7 @@ class Dispatch(DependencyProvider):
         try:
             keys = handlers.record(self.db, self.clock.now(), event)
         except Exception:
-            log.warning("journal: %s not recorded; trying again", event["event_id"],
-                        exc_info=True)
+            log.warning("journal: %s not recorded; trying again", event["event_id"], exc_info=True)
             eventlet.sleep(1)
             message.requeue()  # back to the head of the queue: the order holds
             return
@@ -166,20 +179,36 @@ class NotifyService(LianxinService):
 
     @_on_every_event
     def on_event(self, event):
-        handlers.on_event(self.db, self.dispatch.senders, self.clock.now(), event,
-                          handlers.Config.from_settings())
+        handlers.on_event(
+            self.db, self.dispatch.senders, self.clock.now(), event, handlers.Config.from_settings()
+        )
 
     @timer(interval=settings.DELIVERY_POLL_SECONDS)
     def deliver_due(self):
         self.dispatch.deliver_due()
 
     def periodic(self, now):
-        self.sweeps.run_once("notify-ack-waiting", lambda: handlers.acknowledge_waiting(
-            self.db, self.dispatch.senders, now, handlers.Config.from_settings(),
-            settings.ACK_WAIT_SECONDS))
-        self.sweeps.run_once("notify-redrive", lambda: handlers.redrive(
-            self.db, self.dispatch.senders, now, handlers.Config.from_settings(),
-            settings.REDRIVE_GRACE_SECONDS, settings.REDRIVE_BATCH))
+        self.sweeps.run_once(
+            "notify-ack-waiting",
+            lambda: handlers.acknowledge_waiting(
+                self.db,
+                self.dispatch.senders,
+                now,
+                handlers.Config.from_settings(),
+                settings.ACK_WAIT_SECONDS,
+            ),
+        )
+        self.sweeps.run_once(
+            "notify-redrive",
+            lambda: handlers.redrive(
+                self.db,
+                self.dispatch.senders,
+                now,
+                handlers.Config.from_settings(),
+                settings.REDRIVE_GRACE_SECONDS,
+                settings.REDRIVE_BATCH,
+            ),
+        )
 
     @rpc
     def events(self, actor, after, limit):
@@ -212,8 +241,16 @@ class NotifyService(LianxinService):
     def admin(self, op, collection, item_id=None, body=None, actor=None):
         if collection not in COLLECTIONS:
             raise ValueError(f"notify does not own {collection}")
-        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
-                         validate=_check_template if collection == "templates" else None)
+        return admin.run(
+            self.db,
+            self.clock.now(),
+            actor or {},
+            op,
+            collection,
+            item_id,
+            body,
+            validate=_check_template if collection == "templates" else None,
+        )
 
 
 def _check_template(doc):

@@ -9,6 +9,7 @@ Rendered with Jinja2 in a sandbox (the admin edits templates; a template must no
 Python objects). The HTML part is autoescaped, so a citizen's title such as `<b>` shows as
 text; plain-text parts are not, since they are not HTML. An unknown variable renders empty.
 """
+
 from jinja2 import TemplateSyntaxError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 

@@ -11,17 +11,18 @@ evaluation goes on. A target beginning with `@` is resolved from the case and th
 
 A rule whose target does not resolve does not fire. Nothing fired → manual dispatch queue.
 """
+
 from dataclasses import dataclass, field
 
 from lianxin import matching
 
-MATCH_KEYS = ("kind", "topic", "channel", "town", "keywords", "collective", "complexity",
-              "urgency")
+MATCH_KEYS = ("kind", "topic", "channel", "town", "keywords", "collective", "complexity", "urgency")
 
 
 @dataclass
 class Directory:
     """What routing needs to know about the county: units and leaders."""
+
     units: list = field(default_factory=list)
     leaders: list = field(default_factory=list)
 
@@ -106,8 +107,9 @@ def route(case, rules, directory):
             continue
         lead = _resolve_unit(rule.get("lead_unit"), facts, directory)
         if rule.get("lead_unit") and not lead:
-            decision.reasons.append(f"{rule['name']}: matched, but {rule['lead_unit']} "
-                                    "resolves to no unit")
+            decision.reasons.append(
+                f"{rule['name']}: matched, but {rule['lead_unit']} resolves to no unit"
+            )
             continue
         leader = _resolve_leader(rule.get("leader"), facts, directory)
         decision.fired.append(rule["name"])

@@ -1,5 +1,6 @@
 """Routing use cases: the rules on a received case, the dispatcher's hand, the return (退单)
 and its ruling. Each staff action is `use_case(deps, action, case_id, actor, body)` (lianxin/cases.Deps)."""
+
 import logging
 from datetime import timedelta
 
@@ -42,16 +43,40 @@ def _route(db, publisher, call, now, case_id):
         return "skipped"
     decision = domain.route(case, load_rules(db), load_directory(db))
     if decision.queued:
-        queued = casestore.for_db(db).apply(case, casestore.Write(
-            set={"routing": {"queued": True, "at": now, "fired": decision.fired,
-                             "reasons": decision.reasons}},
-            push={"timeline": cases.timeline_entry(
-                now, ROUTER, "queued", "no routing rule found a unit; waiting for manual "
-                "dispatch")}), [], now)
+        queued = casestore.for_db(db).apply(
+            case,
+            casestore.Write(
+                set={
+                    "routing": {
+                        "queued": True,
+                        "at": now,
+                        "fired": decision.fired,
+                        "reasons": decision.reasons,
+                    }
+                },
+                push={
+                    "timeline": cases.timeline_entry(
+                        now,
+                        ROUTER,
+                        "queued",
+                        "no routing rule found a unit; waiting for manual dispatch",
+                    )
+                },
+            ),
+            [],
+            now,
+        )
         return "queued" if queued else "conflict"
     try:
-        cases.apply(db, publisher, now, case, ROUTER, "route",
-                    assignment_change(db, call, now, case, decision, ROUTER))
+        cases.apply(
+            db,
+            publisher,
+            now,
+            case,
+            ROUTER,
+            "route",
+            assignment_change(db, call, now, case, decision, ROUTER),
+        )
     except WrongState:
         return "conflict"  # someone else acted first; the next look sees what they did
     return "assigned"
@@ -69,22 +94,45 @@ def assignment_change(db, call, now, case, decision, actor):
     clock = call("supervision", "start_clock", case["_id"], seq, facts, isoformat(now))
     unit = db.units.find_one({"_id": decision.lead_unit}) or {}
     change = Change(
-        "case.assigned", public_note=f"转交{unit.get('name', decision.lead_unit)}办理",
+        "case.assigned",
+        public_note=f"转交{unit.get('name', decision.lead_unit)}办理",
         note="; ".join(decision.fired) or None,
-        set={"complexity": complexity, "urgency": urgency, "assignment_count": seq,
-             "assignment": {"lead_unit": decision.lead_unit, "co_units": decision.co_units,
-                            "leader": decision.leader, "assigned_at": now,
-                            "claimed_at": None, "due_at": parse_iso(clock["due_at"]),
-                            "extended_to": None, "clock_started_at": now,
-                            "yellow_at": cases.yellow_at(now, parse_iso(clock["due_at"])),
-                            "co_due_at": parse_iso(clock["co_due_at"])
-                            if decision.co_units else None},
-             "routing": {"queued": False, "at": now, "fired": decision.fired,
-                         "reasons": decision.reasons, "by": actor["username"]}},
-        data={"lead_unit": decision.lead_unit, "co_units": decision.co_units,
-              "leader": decision.leader, "due_at": clock["due_at"], "policy": clock["policy"],
-              "rules": decision.fired, "complexity": complexity, "urgency": urgency,
-              "seq": seq})
+        set={
+            "complexity": complexity,
+            "urgency": urgency,
+            "assignment_count": seq,
+            "assignment": {
+                "lead_unit": decision.lead_unit,
+                "co_units": decision.co_units,
+                "leader": decision.leader,
+                "assigned_at": now,
+                "claimed_at": None,
+                "due_at": parse_iso(clock["due_at"]),
+                "extended_to": None,
+                "clock_started_at": now,
+                "yellow_at": cases.yellow_at(now, parse_iso(clock["due_at"])),
+                "co_due_at": parse_iso(clock["co_due_at"]) if decision.co_units else None,
+            },
+            "routing": {
+                "queued": False,
+                "at": now,
+                "fired": decision.fired,
+                "reasons": decision.reasons,
+                "by": actor["username"],
+            },
+        },
+        data={
+            "lead_unit": decision.lead_unit,
+            "co_units": decision.co_units,
+            "leader": decision.leader,
+            "due_at": clock["due_at"],
+            "policy": clock["policy"],
+            "rules": decision.fired,
+            "complexity": complexity,
+            "urgency": urgency,
+            "seq": seq,
+        },
+    )
     if decision.leader:
         change.add_to_set["flags"] = "leader_led"
     return change
@@ -98,45 +146,69 @@ def _checked_decision(db, body):
     unknown = [u for u in units if u not in known]
     if unknown:
         errors["lead_unit" if body["lead_unit"] in unknown else "co_units"] = [
-            f"unknown unit(s): {', '.join(unknown)}"]
+            f"unknown unit(s): {', '.join(unknown)}"
+        ]
     if body.get("leader") and not db.leaders.find_one({"_id": body["leader"]}):
         errors["leader"] = [f"unknown leader {body['leader']!r}"]
     if errors:
         raise ValidationFailed("the assignment is not valid", {"fields": errors})
-    return domain.Decision(lead_unit=body["lead_unit"],
-                           co_units=[u for u in body.get("co_units", []) if u != body["lead_unit"]],
-                           leader=body.get("leader"), complexity=body.get("complexity"),
-                           urgency=body.get("urgency"), fired=["manual"])
+    return domain.Decision(
+        lead_unit=body["lead_unit"],
+        co_units=[u for u in body.get("co_units", []) if u != body["lead_unit"]],
+        leader=body.get("leader"),
+        complexity=body.get("complexity"),
+        urgency=body.get("urgency"),
+        fired=["manual"],
+    )
 
 
 def assign(deps, action, case_id, actor, body):
     """The dispatcher assigns from the manual queue, or re-routes an assigned case."""
     db, call, now = deps.db, deps.call, deps.now
     decision = _checked_decision(db, body)
-    return cases.act(db, deps.publisher, now, case_id, actor, action,
-                     lambda case: assignment_change(db, call, now, case, decision, actor))
+    return cases.act(
+        db,
+        deps.publisher,
+        now,
+        case_id,
+        actor,
+        action,
+        lambda case: assignment_change(db, call, now, case, decision, actor),
+    )
 
 
 def request_return(deps, action, case_id, actor, body):
     """退单: the lead unit asks, with a reason, within the claim window (1 working day)."""
     now = deps.now
+
     def decide(case):
         if not allowed.is_lead_unit(case, actor):
             raise Forbidden("only the lead unit may ask to return a case", {})
         ends = allowed.claim_window_ends(case, settings.TIMEZONE)
         if now > ends:
-            raise WrongState("the claim window has passed; ask the office by other means",
-                             {"claim_window_ended": isoformat(ends)})
+            raise WrongState(
+                "the claim window has passed; ask the office by other means",
+                {"claim_window_ended": isoformat(ends)},
+            )
         count = case.get("returns_count", 0) + 1
-        change = Change("case.returned", note=body["reason"], inc={"returns_count": 1},
-                        set={"return_request": {"reason": body["reason"], "at": now,
-                                                "by": actor["username"],
-                                                "unit": actor["unit"]}},
-                        data={"stage": "requested", "reason": body["reason"],
-                              "returns": count})
+        change = Change(
+            "case.returned",
+            note=body["reason"],
+            inc={"returns_count": 1},
+            set={
+                "return_request": {
+                    "reason": body["reason"],
+                    "at": now,
+                    "by": actor["username"],
+                    "unit": actor["unit"],
+                }
+            },
+            data={"stage": "requested", "reason": body["reason"], "returns": count},
+        )
         if count >= settings.RETURNS_FLAG_AT:
             change.add_to_set["flags"] = "repeatedly_returned"
         return change
+
     return cases.act(deps.db, deps.publisher, now, case_id, actor, action, decide)
 
 
@@ -146,28 +218,66 @@ def decide_return(deps, action, case_id, actor, body):
     actions of the workflow: the body picks which."""
     db, publisher, call, now = deps.db, deps.publisher, deps.call, deps.now
     if not body["accept"]:
-        return cases.act(db, publisher, now, case_id, actor, "refuse_return", lambda case: Change(
-            "case.returned", note=body.get("comment"),
-            data={"stage": "refused", "comment": body.get("comment")}))
+        return cases.act(
+            db,
+            publisher,
+            now,
+            case_id,
+            actor,
+            "refuse_return",
+            lambda case: Change(
+                "case.returned",
+                note=body.get("comment"),
+                data={"stage": "refused", "comment": body.get("comment")},
+            ),
+        )
     if body.get("lead_unit"):
-        decision = _checked_decision(db, {"lead_unit": body["lead_unit"],
-                                          "co_units": body.get("co_units", [])})
+        decision = _checked_decision(
+            db, {"lead_unit": body["lead_unit"], "co_units": body.get("co_units", [])}
+        )
 
         def redispatch(case):
             change = assignment_change(db, call, now, case, decision, actor)
             change.note = body.get("comment")
             change.data["returned_from"] = case["assignment"]["lead_unit"]
             return change  # straight to the new unit, not via the queue
+
         return cases.act(db, publisher, now, case_id, actor, "redispatch", redispatch)
-    return cases.act(db, publisher, now, case_id, actor, "accept_return", lambda case: Change(
-        "case.returned", note=body.get("comment"),
-        set={"routing": {"queued": True, "at": now, "fired": [], "by": actor["username"],
-                         "reasons": ["returned by the unit; waiting for manual dispatch"]},
-             "assignment": {"lead_unit": None, "co_units": [], "leader": None,
-                            "assigned_at": None, "claimed_at": None, "due_at": None,
-                            "extended_to": None}},
-        data={"stage": "accepted", "comment": body.get("comment"),
-              "returned_from": case["assignment"]["lead_unit"]}))
+    return cases.act(
+        db,
+        publisher,
+        now,
+        case_id,
+        actor,
+        "accept_return",
+        lambda case: Change(
+            "case.returned",
+            note=body.get("comment"),
+            set={
+                "routing": {
+                    "queued": True,
+                    "at": now,
+                    "fired": [],
+                    "by": actor["username"],
+                    "reasons": ["returned by the unit; waiting for manual dispatch"],
+                },
+                "assignment": {
+                    "lead_unit": None,
+                    "co_units": [],
+                    "leader": None,
+                    "assigned_at": None,
+                    "claimed_at": None,
+                    "due_at": None,
+                    "extended_to": None,
+                },
+            },
+            data={
+                "stage": "accepted",
+                "comment": body.get("comment"),
+                "returned_from": case["assignment"]["lead_unit"],
+            },
+        ),
+    )
 
 
 def dry_run(db, case_body):
@@ -175,20 +285,32 @@ def dry_run(db, case_body):
     try:
         people = int(case_body.get("people_involved", 1))
     except (TypeError, ValueError):
-        raise ValidationFailed("the case body is not valid",
-                               {"fields": {"people_involved": ["not an integer"]}})
-    case = {"kind": case_body.get("kind"), "topic": case_body.get("topic"),
-            "channel": case_body.get("channel", "web"), "title": case_body.get("title", ""),
-            "content": case_body.get("content", ""), "location": case_body.get("location") or {},
-            "flags": ["collective"] if people >= COLLECTIVE_THRESHOLD else [],
-            "complexity": case_body.get("complexity", "general"),
-            "urgency": case_body.get("urgency", "normal"),
-            "received_by": case_body.get("received_by")}
+        raise ValidationFailed(
+            "the case body is not valid", {"fields": {"people_involved": ["not an integer"]}}
+        )
+    case = {
+        "kind": case_body.get("kind"),
+        "topic": case_body.get("topic"),
+        "channel": case_body.get("channel", "web"),
+        "title": case_body.get("title", ""),
+        "content": case_body.get("content", ""),
+        "location": case_body.get("location") or {},
+        "flags": ["collective"] if people >= COLLECTIVE_THRESHOLD else [],
+        "complexity": case_body.get("complexity", "general"),
+        "urgency": case_body.get("urgency", "normal"),
+        "received_by": case_body.get("received_by"),
+    }
     decision = domain.route(case, load_rules(db), load_directory(db))
-    return {"lead_unit": decision.lead_unit, "co_units": decision.co_units,
-            "leader": decision.leader, "complexity": decision.complexity,
-            "urgency": decision.urgency, "fired": decision.fired, "reasons": decision.reasons,
-            "queued": decision.queued}
+    return {
+        "lead_unit": decision.lead_unit,
+        "co_units": decision.co_units,
+        "leader": decision.leader,
+        "complexity": decision.complexity,
+        "urgency": decision.urgency,
+        "fired": decision.fired,
+        "reasons": decision.reasons,
+        "queued": decision.queued,
+    }
 
 
 def reroute_stuck(db, publisher, call, now, grace_seconds, limit=200):
@@ -217,9 +339,11 @@ def _note_old_unrouted(db, cutoff):
     if db.upgrades.find_one({"_id": "unrouted-notes"}):
         return
     for case in db.cases.find({"status": "received"}, {"received_at": 1}):
-        db.unrouted.update_one({"_id": case["_id"]},
-                               {"$setOnInsert": {"at": case.get("received_at") or cutoff}},
-                               upsert=True)
+        db.unrouted.update_one(
+            {"_id": case["_id"]},
+            {"$setOnInsert": {"at": case.get("received_at") or cutoff}},
+            upsert=True,
+        )
     db.upgrades.update_one({"_id": "unrouted-notes"}, {"$set": {"at": cutoff}}, upsert=True)
 
 

@@ -1,5 +1,6 @@
 """The routing service: rules and their dry-run, assignment, re-routing, the return and its
 ruling (nameko entrypoints only)."""
+
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, matching, settings
@@ -21,8 +22,7 @@ class RoutingService(LianxinService):
 
     @event_handler(settings.EVENT_SOURCE, "case.received")
     def on_case_received(self, event):
-        handlers.route_case(self.db, self.publisher, self.call, self.clock.now(),
-                            event["case_id"])
+        handlers.route_case(self.db, self.publisher, self.call, self.clock.now(), event["case_id"])
 
     @rpc
     def act(self, action, case_id, actor, body):
@@ -39,9 +39,21 @@ class RoutingService(LianxinService):
     def admin(self, op, collection, item_id=None, body=None, actor=None):
         if collection != "routing-rules":
             raise ValueError(f"routing does not own {collection}")
-        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
-                         validate=_check_rule)
+        return admin.run(
+            self.db,
+            self.clock.now(),
+            actor or {},
+            op,
+            collection,
+            item_id,
+            body,
+            validate=_check_rule,
+        )
 
     def periodic(self, now):
-        self.sweeps.run_once("routing-reroute", lambda: handlers.reroute_stuck(
-            self.db, self.publisher, self.call, now, settings.ROUTING_GRACE_SECONDS))
+        self.sweeps.run_once(
+            "routing-reroute",
+            lambda: handlers.reroute_stuck(
+                self.db, self.publisher, self.call, now, settings.ROUTING_GRACE_SECONDS
+            ),
+        )

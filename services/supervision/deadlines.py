@@ -1,5 +1,6 @@
 """Deadlines (docs/contract.md §5), free of I/O: which policy applies (first match wins) and the due time.
 Durations are natural days, hours, or working days (`lianxin.calendar`)."""
+
 from datetime import timedelta
 
 from lianxin import matching
@@ -10,8 +11,7 @@ MATCH_KEYS = ("kind", "topic", "channel", "urgency", "complexity", "collective",
 
 def policy_for(facts, policies):
     for policy in sorted(policies, key=lambda p: (p.get("order", 0), p.get("name", ""))):
-        if policy.get("enabled", True) and matching.matches(policy.get("match"), facts,
-                                                            MATCH_KEYS):
+        if policy.get("enabled", True) and matching.matches(policy.get("match"), facts, MATCH_KEYS):
             return policy
     raise LookupError("no deadline policy matches; add a catch-all policy")
 

@@ -1,5 +1,6 @@
 """The supervision service: deadlines and the clock, and the handling of a case from claim to
 closing (nameko entrypoints only)."""
+
 from nameko.rpc import rpc
 
 from lianxin import admin, cases, matching, settings
@@ -8,10 +9,12 @@ from lianxin.service import LianxinService
 
 from . import deadlines, handlers, reports, sweeps, watch
 
-RULES = watch.Rules(notice_every_days=settings.NOTICE_EVERY_DAYS,
-                    yellow_share=settings.YELLOW_SHARE,
-                    claim_window_working_days=settings.CLAIM_WINDOW_WORKING_DAYS,
-                    tz=settings.TIMEZONE)
+RULES = watch.Rules(
+    notice_every_days=settings.NOTICE_EVERY_DAYS,
+    yellow_share=settings.YELLOW_SHARE,
+    claim_window_working_days=settings.CLAIM_WINDOW_WORKING_DAYS,
+    tz=settings.TIMEZONE,
+)
 
 
 def _check_policy(doc):
@@ -34,13 +37,15 @@ class SupervisionService(LianxinService):
 
     @rpc
     def stats(self, actor, start, end, group_by):
-        return reports.stats_report(self.db, self.clock.now(), actor, parse_iso(start),
-                                    parse_iso(end), group_by)
+        return reports.stats_report(
+            self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end), group_by
+        )
 
     @rpc
     def assessment(self, actor, start, end):
-        return reports.assessment(self.db, self.clock.now(), actor, parse_iso(start),
-                                  parse_iso(end))
+        return reports.assessment(
+            self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end)
+        )
 
     @rpc
     def bulletin(self, actor, quarter):
@@ -61,22 +66,44 @@ class SupervisionService(LianxinService):
     @rpc
     def feedback(self, case_id, code, body):
         now = self.clock.now()
-        return cases.public_view(handlers.citizen_feedback(self.db, self.publisher, now,
-                                                           case_id, code, body), now)
+        return cases.public_view(
+            handlers.citizen_feedback(self.db, self.publisher, now, case_id, code, body), now
+        )
 
     @rpc
     def admin(self, op, collection, item_id=None, body=None, actor=None):
         if collection != "deadline-policies":
             raise ValueError(f"supervision does not own {collection}")
-        return admin.run(self.db, self.clock.now(), actor or {}, op, collection, item_id, body,
-                         validate=_check_policy)
+        return admin.run(
+            self.db,
+            self.clock.now(),
+            actor or {},
+            op,
+            collection,
+            item_id,
+            body,
+            validate=_check_policy,
+        )
 
     def periodic(self, now):
         # Every replica sweeps; each clock is claimed by one (no global lease needed).
-        sweeps.sweep_clocks(self.db, self.publisher, now, exact_utcnow(), self.sweeps.holder,
-                            RULES, settings.SWEEP_BATCH, settings.LEASE_SECONDS,
-                            settings.SWEEP_WORKERS)
-        self.sweeps.run_once("daily-reminder", lambda: sweeps.daily_reminders(
-            self.db, self.publisher, now, RULES, settings.REMINDER_LOCAL_TIME))
-        self.sweeps.run_once("forget-old-claims", lambda: sweeps.forget_old_claims(
-            self.db, exact_utcnow()))
+        sweeps.sweep_clocks(
+            self.db,
+            self.publisher,
+            now,
+            exact_utcnow(),
+            self.sweeps.holder,
+            RULES,
+            settings.SWEEP_BATCH,
+            settings.LEASE_SECONDS,
+            settings.SWEEP_WORKERS,
+        )
+        self.sweeps.run_once(
+            "daily-reminder",
+            lambda: sweeps.daily_reminders(
+                self.db, self.publisher, now, RULES, settings.REMINDER_LOCAL_TIME
+            ),
+        )
+        self.sweeps.run_once(
+            "forget-old-claims", lambda: sweeps.forget_old_claims(self.db, exact_utcnow())
+        )

@@ -17,16 +17,32 @@ lead unit. Definitions:
   returned, extensions, reopened   cases with at least one return request, approved
                    extension, reopening
 """
+
 from lianxin.cases import due_at
 from lianxin.workflow import OWING_STATES
 
 GROUPS = ("unit", "topic", "town", "channel", "kind")
 SATISFIED = ("satisfied", "basically_satisfied")
 NOT_COUNTED = ("merged", "not_accepted")
-PROJECTION = {"status": 1, "assignment": 1, "topic": 1, "location.town": 1, "channel": 1,
-              "kind": 1, "received_at": 1, "answered_at": 1, "closed_at": 1,
-              "return_visit": 1, "returns_count": 1, "extensions": 1, "reopen_count": 1,
-              "rejections_count": 1, "flags": 1, "title": 1, "people_involved": 1}
+PROJECTION = {
+    "status": 1,
+    "assignment": 1,
+    "topic": 1,
+    "location.town": 1,
+    "channel": 1,
+    "kind": 1,
+    "received_at": 1,
+    "answered_at": 1,
+    "closed_at": 1,
+    "return_visit": 1,
+    "returns_count": 1,
+    "extensions": 1,
+    "reopen_count": 1,
+    "rejections_count": 1,
+    "flags": 1,
+    "title": 1,
+    "people_involved": 1,
+}
 
 
 def facts(case, now):
@@ -41,14 +57,19 @@ def facts(case, now):
     if completed and a.get("assigned_at"):
         hours = (answered - a["assigned_at"]).total_seconds() / 3600
     return {
-        "id": case["_id"], "unit": a.get("lead_unit") or "(none)", "topic": case.get("topic"),
+        "id": case["_id"],
+        "unit": a.get("lead_unit") or "(none)",
+        "topic": case.get("topic"),
         "town": (case.get("location") or {}).get("town") or "(none)",
-        "channel": case.get("channel"), "kind": case.get("kind"),
+        "channel": case.get("channel"),
+        "kind": case.get("kind"),
         "counted": case["status"] not in NOT_COUNTED,
-        "closed": case["status"] == "closed", "completed": completed,
+        "closed": case["status"] == "closed",
+        "completed": completed,
         "on_time": completed and (due is None or answered <= due),
         "overdue_open": case["status"] in OWING_STATES and due is not None and due < now,
-        "rated": rated, "satisfied": rated and visit.get("satisfaction") in SATISFIED,
+        "rated": rated,
+        "satisfied": rated and visit.get("satisfaction") in SATISFIED,
         "handling_hours": hours,
         "returned": case.get("returns_count", 0) > 0,
         "extended": case.get("extensions", 0) > 0,
@@ -58,8 +79,11 @@ def facts(case, now):
 
 
 def _rate(numerator, denominator):
-    return {"numerator": numerator, "denominator": denominator,
-            "value": round(numerator / denominator, 4) if denominator else None}
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": round(numerator / denominator, 4) if denominator else None,
+    }
 
 
 def summarise(rows):
@@ -74,11 +98,14 @@ def summarise(rows):
         "completed": completed,
         "completion_rate": _rate(completed, len(rows)),
         "on_time_rate": _rate(sum(r["on_time"] for r in rows), completed + overdue_open),
-        "satisfaction_rate": _rate(sum(r["satisfied"] for r in rows),
-                                   sum(r["rated"] for r in rows)),
+        "satisfaction_rate": _rate(
+            sum(r["satisfied"] for r in rows), sum(r["rated"] for r in rows)
+        ),
         "average_handling_hours": {
             "value": round(sum(hours) / len(hours), 2) if hours else None,
-            "total_hours": round(sum(hours), 4), "cases": len(hours)},
+            "total_hours": round(sum(hours), 4),
+            "cases": len(hours),
+        },
         "overdue_open": overdue_open,
         "returned": sum(r["returned"] for r in rows),
         "extensions": sum(r["extended"] for r in rows),
@@ -98,7 +125,7 @@ def group(rows, by):
 
 
 def parse_deductions(text):
-    """"overdue=2,dissatisfied=1" → {"overdue": 2.0, "dissatisfied": 1.0}."""
+    """ "overdue=2,dissatisfied=1" → {"overdue": 2.0, "dissatisfied": 1.0}."""
     out = {}
     for part in (text or "").split(","):
         if part.strip():
@@ -116,9 +143,12 @@ def assess(rows, deductions, flag_below):
             continue
         u = units.setdefault(r["unit"], {"cases": 0, "why": {k: [] for k in deductions}})
         u["cases"] += 1
-        reasons = {"overdue": (r["completed"] and not r["on_time"]) or r["overdue_open"],
-                   "dissatisfied": r["rated"] and not r["satisfied"],
-                   "returned": r["returned"], "reopened": r["reopened"]}
+        reasons = {
+            "overdue": (r["completed"] and not r["on_time"]) or r["overdue_open"],
+            "dissatisfied": r["rated"] and not r["satisfied"],
+            "returned": r["returned"],
+            "reopened": r["reopened"],
+        }
         for name in deductions:
             if name == "reply_rejected":
                 u["why"][name] += [r["id"]] * r["rejections"]
@@ -126,11 +156,20 @@ def assess(rows, deductions, flag_below):
                 u["why"][name].append(r["id"])
     out = []
     for unit, u in units.items():
-        lines = {name: {"count": len(ids), "points": round(len(ids) * deductions[name], 2),
-                        "cases": ids} for name, ids in u["why"].items()}
+        lines = {
+            name: {"count": len(ids), "points": round(len(ids) * deductions[name], 2), "cases": ids}
+            for name, ids in u["why"].items()
+        }
         score = max(0.0, round(100 - sum(line["points"] for line in lines.values()), 2))
-        out.append({"unit": unit, "cases": u["cases"], "score": score,
-                    "flagged": score < flag_below, "deductions": lines})
+        out.append(
+            {
+                "unit": unit,
+                "cases": u["cases"],
+                "score": score,
+                "flagged": score < flag_below,
+                "deductions": lines,
+            }
+        )
     out.sort(key=lambda x: (-x["score"], x["unit"]))
     for rank, item in enumerate(out, 1):
         item["rank"] = rank

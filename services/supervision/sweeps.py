@@ -3,6 +3,7 @@ in the store (`clocks.next_at`), each wake claimed by one replica (a unique inse
 expiry on real time), and every alert recorded under its unique key before it is published,
 so a replica killed mid-sweep leaves work another finishes and nothing is sent twice.
 Per-item writes are inserts and `_id` lookups: cheap on MongoDB and on FerretDB alike."""
+
 import logging
 import random
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +26,19 @@ def emit(db, publisher, now, alert, case_id=None, units=()):
     """Record `alert` under its unique key, publish it, and mark it published. An alert found
     recorded but not marked (its emitter died in between) is published now, with the same
     event id. Returns True if this call published it."""
-    event = make_event(alert.type, now=now, case_id=case_id, units=units, actor="supervision",
-                       data={"kind": alert.kind, **alert.data}, event_id=event_id_for(alert.key))
+    event = make_event(
+        alert.type,
+        now=now,
+        case_id=case_id,
+        units=units,
+        actor="supervision",
+        data={"kind": alert.kind, **alert.data},
+        event_id=event_id_for(alert.key),
+    )
     try:
-        db.alerts_sent.insert_one({"_id": alert.key, "event": event, "at": now,
-                                   "case_id": case_id, "type": alert.type})
+        db.alerts_sent.insert_one(
+            {"_id": alert.key, "event": event, "at": now, "case_id": case_id, "type": alert.type}
+        )
     except DuplicateKeyError:
         if db.alerts_published.find_one({"_id": alert.key}):
             return False
@@ -59,16 +68,21 @@ def claim(db, clock_id, wake, holder, real_now, lease):
     holder died is taken over once it expires (a compare-and-set, only then)."""
     key = f"{clock_id}@{isoformat(wake)}"
     try:
-        db.clock_claims.insert_one({"_id": key, "holder": holder, "until": real_now + lease,
-                                    "at": real_now})
+        db.clock_claims.insert_one(
+            {"_id": key, "holder": holder, "until": real_now + lease, "at": real_now}
+        )
         return True
     except DuplicateKeyError:
         doc = db.clock_claims.find_one({"_id": key})
         if doc is None or doc["until"] >= real_now:
             return False
-        return db.clock_claims.update_one(
-            {"_id": key, "until": doc["until"]},
-            {"$set": {"holder": holder, "until": real_now + lease}}).modified_count == 1
+        return (
+            db.clock_claims.update_one(
+                {"_id": key, "until": doc["until"]},
+                {"$set": {"holder": holder, "until": real_now + lease}},
+            ).modified_count
+            == 1
+        )
 
 
 def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_seconds, workers=8):
@@ -90,9 +104,13 @@ def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_secon
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
-            due = [c for c in db.clocks.find({"state": "running", "next_at": {"$lte": now}},
-                                             {"_id": 1, "next_at": 1}).limit(batch)
-                   if (c["_id"], c["next_at"]) not in seen]
+            due = [
+                c
+                for c in db.clocks.find(
+                    {"state": "running", "next_at": {"$lte": now}}, {"_id": 1, "next_at": 1}
+                ).limit(batch)
+                if (c["_id"], c["next_at"]) not in seen
+            ]
             random.shuffle(due)  # replicas start at different places
             seen.update((c["_id"], c["next_at"]) for c in due)
             for sent in pool.map(handle, due):
@@ -117,21 +135,33 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
     if db.reminder_days.find_one({"_id": day}):
         return 0
     by_unit = {}
-    for case in db.cases.find({"status": {"$in": list(watch.OWING)}},
-                              {"title": 1, "assignment": 1, "status": 1}):
+    for case in db.cases.find(
+        {"status": {"$in": list(watch.OWING)}}, {"title": 1, "assignment": 1, "status": 1}
+    ):
         unit = (case.get("assignment") or {}).get("lead_unit")
         if unit:
             by_unit.setdefault(unit, []).append(case)
     sent = 0
     for unit, cases in sorted(by_unit.items()):
         cases.sort(key=due_at)
-        items = [{"case_id": c["_id"], "title": c["title"], "status": c["status"],
-                  "due_at": isoformat(due_at(c)),
-                  "time_left_hours": watch.time_left_hours(c, now)} for c in cases[:200]]
-        alert = watch.Alert(f"reminder:{unit}:{day}", "supervision.reminder", "daily",
-                            {"unit": unit, "day": day, "open_cases": len(cases),
-                             "cases": items})
+        items = [
+            {
+                "case_id": c["_id"],
+                "title": c["title"],
+                "status": c["status"],
+                "due_at": isoformat(due_at(c)),
+                "time_left_hours": watch.time_left_hours(c, now),
+            }
+            for c in cases[:200]
+        ]
+        alert = watch.Alert(
+            f"reminder:{unit}:{day}",
+            "supervision.reminder",
+            "daily",
+            {"unit": unit, "day": day, "open_cases": len(cases), "cases": items},
+        )
         sent += emit(db, publisher, now, alert, None, [unit])
-    db.reminder_days.update_one({"_id": day}, {"$set": {"at": now, "units": len(by_unit)}},
-                                upsert=True)
+    db.reminder_days.update_one(
+        {"_id": day}, {"$set": {"at": now, "units": len(by_unit)}}, upsert=True
+    )
     return sent

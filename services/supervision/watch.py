@@ -12,6 +12,7 @@ with a unique insert before publishing.
   overseeing leader and the office; a deadline moved by an extension gives new keys;
 - co-units (会办) overdue with their input at their own deadline.
 """
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,8 +21,8 @@ from lianxin.cases import clock_start, due_at, yellow_at
 from lianxin.clock import isoformat
 from lianxin.workflow import OWING_STATES
 
-OWING = OWING_STATES                                       # the unit still owes the answer
-RUNNING = OWING + ("replied",)                             # the clock runs until approval
+OWING = OWING_STATES  # the unit still owes the answer
+RUNNING = OWING + ("replied",)  # the clock runs until approval
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,11 @@ class Alert:
 
 def running(case, clock):
     """Is this clock the case's current one, and does it still run?"""
-    return case is not None and case.get("status") in RUNNING and \
-        clock["seq"] == case.get("assignment_count", 1)
+    return (
+        case is not None
+        and case.get("status") in RUNNING
+        and clock["seq"] == case.get("assignment_count", 1)
+    )
 
 
 def evaluate(case, clock, now, rules):
@@ -62,28 +66,61 @@ def evaluate(case, clock, now, rules):
 
     if status == "assigned" and not a.get("claimed_at"):
         claim_by = add_working_days(a["assigned_at"], rules.claim_window_working_days, rules.tz)
-        at(claim_by, Alert(f"unclaimed:{cid}:{seq}", "supervision.notice", "unclaimed",
-                           {**units, "claim_by": isoformat(claim_by)}))
+        at(
+            claim_by,
+            Alert(
+                f"unclaimed:{cid}:{seq}",
+                "supervision.notice",
+                "unclaimed",
+                {**units, "claim_by": isoformat(claim_by)},
+            ),
+        )
     if status in OWING:
         period = timedelta(days=rules.notice_every_days)
         k = int((now - start) / period)
         if k >= 1:
-            alerts.append(Alert(f"notice:{cid}:{seq}:{k}", "supervision.notice", "supervision",
-                                {**units, "number": k, "due_at": isoformat(due)}))
+            alerts.append(
+                Alert(
+                    f"notice:{cid}:{seq}:{k}",
+                    "supervision.notice",
+                    "supervision",
+                    {**units, "number": k, "due_at": isoformat(due)},
+                )
+            )
         upcoming.append(start + period * (k + 1))
     yellow = yellow_at(start, due, rules.yellow_share)
     if now < due:
-        at(yellow, Alert(f"yellow:{cid}:{seq}:{isoformat(due)}", "supervision.warning",
-                         "yellow", {**units, "level": "yellow", "due_at": isoformat(due)}))
-    at(due, Alert(f"overdue:{cid}:{seq}:{isoformat(due)}", "supervision.overdue", "overdue",
-                  {**units, "level": "red", "due_at": isoformat(due)}))
+        at(
+            yellow,
+            Alert(
+                f"yellow:{cid}:{seq}:{isoformat(due)}",
+                "supervision.warning",
+                "yellow",
+                {**units, "level": "yellow", "due_at": isoformat(due)},
+            ),
+        )
+    at(
+        due,
+        Alert(
+            f"overdue:{cid}:{seq}:{isoformat(due)}",
+            "supervision.overdue",
+            "overdue",
+            {**units, "level": "red", "due_at": isoformat(due)},
+        ),
+    )
     co_due = a.get("co_due_at")
     if co_due and status in ("assigned", "in_progress"):
         for unit in a.get("co_units") or []:
             if unit not in (case.get("co_inputs") or {}):
-                at(co_due, Alert(f"co_overdue:{cid}:{seq}:{unit}", "supervision.overdue",
-                                 "co_input", {**units, "co_unit": unit,
-                                              "co_due_at": isoformat(co_due)}))
+                at(
+                    co_due,
+                    Alert(
+                        f"co_overdue:{cid}:{seq}:{unit}",
+                        "supervision.overdue",
+                        "co_input",
+                        {**units, "co_unit": unit, "co_due_at": isoformat(co_due)},
+                    ),
+                )
     return alerts, (min(upcoming) if upcoming else None)
 
 

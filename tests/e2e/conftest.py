@@ -1,5 +1,6 @@
 """The system as processes: each service under `python -m lianxin.runner`, the gateway under
 gunicorn, exactly as `./lx run` starts them, on a vhost and database of the test's own."""
+
 import ctypes
 import os
 import signal
@@ -29,19 +30,33 @@ class System:
         self.url = f"http://127.0.0.1:{self.port}"
         self.amqp_uri = amqp_uri
         self.logs = tmp_path
-        self.env = {**os.environ, "LX_AMQP_URI": amqp_uri, "LX_MONGO_URI": MONGO_URI,
-                    "LX_MONGO_DB": db_name, "LX_SMTP_PORT": str(smtp_port),
-                    "LX_RPC_TIMEOUT": "3", "LX_SWEEP_INTERVAL": "1",
-                    "LX_ROUTING_GRACE_SECONDS": "2", "LX_OUTBOX_GRACE_SECONDS": "2",
-                    "LX_PUBLIC_URL": self.url, "PYTHONUNBUFFERED": "1",
-                    # tests poll a case's status ten times a second while they wait
-                    "LX_TRACKING_RATE_PER_MINUTE": "300"}
+        self.env = {
+            **os.environ,
+            "LX_AMQP_URI": amqp_uri,
+            "LX_MONGO_URI": MONGO_URI,
+            "LX_MONGO_DB": db_name,
+            "LX_SMTP_PORT": str(smtp_port),
+            "LX_RPC_TIMEOUT": "3",
+            "LX_SWEEP_INTERVAL": "1",
+            "LX_ROUTING_GRACE_SECONDS": "2",
+            "LX_OUTBOX_GRACE_SECONDS": "2",
+            "LX_PUBLIC_URL": self.url,
+            "PYTHONUNBUFFERED": "1",
+            # tests poll a case's status ten times a second while they wait
+            "LX_TRACKING_RATE_PER_MINUTE": "300",
+        }
         self.procs = {}
 
     def _spawn(self, name, argv):
         log = open(self.logs / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        self.procs[name] = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
 
     def start(self, *names):
         for name in names:
@@ -60,6 +75,7 @@ class System:
 
     def _pings(self, name):
         from nameko.standalone.rpc import ClusterRpcProxy
+
         try:
             with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=1) as proxy:
                 return getattr(proxy, name).ping() == "pong"
@@ -67,9 +83,23 @@ class System:
             return False
 
     def start_gateway(self):
-        self._spawn("gateway", [sys.executable, "-m", "gunicorn", "--workers", "1",
-                                "--worker-class", "gthread", "--threads", "8", "--bind",
-                                f"127.0.0.1:{self.port}", "gateway.wsgi:app"])
+        self._spawn(
+            "gateway",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "1",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "8",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "gateway.wsgi:app",
+            ],
+        )
         wait_for(lambda: self._healthy(), timeout=30, interval=0.2)
 
     def _healthy(self):
@@ -122,8 +152,11 @@ class Api:
 
     def token(self, username, password="demo-pass-1"):
         if username not in self.tokens:
-            r = requests.post(f"{self.url}/auth/token",
-                              json={"username": username, "password": password}, timeout=10)
+            r = requests.post(
+                f"{self.url}/auth/token",
+                json={"username": username, "password": password},
+                timeout=10,
+            )
             assert r.status_code == 200, r.text
             self.tokens[username] = r.json()["access_token"]
         return self.tokens[username]
@@ -132,15 +165,19 @@ class Api:
         return {"Authorization": f"Bearer {self.token(user)}"} if user else {}
 
     def post(self, path, body=None, user=None, **kw):
-        return requests.post(f"{self.url}{path}", json=body if body is not None else {},
-                             headers=self.headers(user), timeout=30, **kw)
+        return requests.post(
+            f"{self.url}{path}",
+            json=body if body is not None else {},
+            headers=self.headers(user),
+            timeout=30,
+            **kw,
+        )
 
     def get(self, path, user=None, **kw):
         return requests.get(f"{self.url}{path}", headers=self.headers(user), timeout=30, **kw)
 
     def put(self, path, body, user=None):
-        return requests.put(f"{self.url}{path}", json=body, headers=self.headers(user),
-                            timeout=30)
+        return requests.put(f"{self.url}{path}", json=body, headers=self.headers(user), timeout=30)
 
     def delete(self, path, user=None):
         return requests.delete(f"{self.url}{path}", headers=self.headers(user), timeout=30)
@@ -156,6 +193,7 @@ def county(tmp_path_factory):
     """A whole running system shared by a module's tests (one broker vhost, one database)."""
     from lianxin import demo
     from tests.conftest import Mailbox
+
     name = f"lianxin_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", name)
     _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
@@ -164,8 +202,12 @@ def county(tmp_path_factory):
     demo.load(db)
     box = Mailbox()
     box.controller.start()
-    system = System(tmp_path_factory.mktemp("county"), f"amqp://guest:guest@127.0.0.1:5672/{name}",
-                    db_name, box.port)
+    system = System(
+        tmp_path_factory.mktemp("county"),
+        f"amqp://guest:guest@127.0.0.1:5672/{name}",
+        db_name,
+        box.port,
+    )
     # The walk-throughs file the same complaint from the same citizen again and again, each to
     # follow a case of its own; here no similarity reaches the threshold, so none is merged.
     # Merging is tested on its own (tests/integration/test_duplicates.py, test_http_flow).

@@ -1,5 +1,6 @@
 """Configuration changes apply to the next case without a restart; the staff list filters,
 scopes and pages correctly while cases are added."""
+
 import pytest
 import requests
 
@@ -13,21 +14,32 @@ pytestmark = pytest.mark.e2e
 
 def test_rule_and_policy_changes_apply_to_the_next_case(county):
     api = county.api
-    rule = {"id": "noise_to_housing", "name": "noise_to_housing", "order": 5,
-            "match": {"keywords": ["施工噪音"]}, "lead_unit": "housing_bureau"}
-    assert api.post("/routing-rules", {**rule, "match": {"colour": "red"}}, "admin"
-                    ).status_code == 422
+    rule = {
+        "id": "noise_to_housing",
+        "name": "noise_to_housing",
+        "order": 5,
+        "match": {"keywords": ["施工噪音"]},
+        "lead_unit": "housing_bureau",
+    }
+    assert (
+        api.post("/routing-rules", {**rule, "match": {"colour": "red"}}, "admin").status_code == 422
+    )
     assert api.post("/routing-rules", rule, "admin").status_code == 201
-    dry = api.post("/routing-rules/dry-run", {**CASE, "content": "工地施工噪音扰民"},
-                   "dispatcher").json()
+    dry = api.post(
+        "/routing-rules/dry-run", {**CASE, "content": "工地施工噪音扰民"}, "dispatcher"
+    ).json()
     assert dry["lead_unit"] == "housing_bureau" and dry["fired"] == ["noise_to_housing"]
-    policy = {"id": "env_fast", "name": "env_fast", "order": 15, "match": {"topic": "environment"},
-              "duration": {"days": 3}}
+    policy = {
+        "id": "env_fast",
+        "name": "env_fast",
+        "order": 15,
+        "match": {"topic": "environment"},
+        "duration": {"days": 3},
+    }
     assert api.post("/deadline-policies", policy, "admin").status_code == 201
 
     r = api.post("/cases", {**CASE, "content": "夜间施工噪音"})
-    case = wait_for(lambda: county.db.cases.find_one({"_id": r.json()["id"],
-                                                      "status": "assigned"}))
+    case = wait_for(lambda: county.db.cases.find_one({"_id": r.json()["id"], "status": "assigned"}))
     assert case["assignment"]["lead_unit"] == "housing_bureau"
     assert (case["assignment"]["due_at"] - case["assignment"]["assigned_at"]).days == 3
     assert case["routing"]["fired"] == ["noise_to_housing"]
@@ -35,18 +47,24 @@ def test_rule_and_policy_changes_apply_to_the_next_case(county):
     assert api.get("/routing-rules/noise_to_housing", "admin").json()["order"] == 5
     assert api.post("/routing-rules", rule, "admin").status_code == 409
     for path in ("/routing-rules/noise_to_housing", "/deadline-policies/env_fast"):
-        assert requests.delete(f"{api.url}{path}", headers=api.headers("admin"), timeout=10
-                               ).status_code == 204
+        assert (
+            requests.delete(
+                f"{api.url}{path}", headers=api.headers("admin"), timeout=10
+            ).status_code
+            == 204
+        )
     assert api.get("/routing-rules/noise_to_housing", "admin").status_code == 404
 
 
 def test_login_failures_and_bad_tokens(county):
     url = county.api.url
-    bad = requests.post(f"{url}/auth/token", json={"username": "clerk", "password": "x"},
-                        timeout=10)
+    bad = requests.post(
+        f"{url}/auth/token", json={"username": "clerk", "password": "x"}, timeout=10
+    )
     assert bad.status_code == 401 and bad.json()["error"]["code"] == "unauthorized"
-    forged = requests.get(f"{url}/cases", headers={"Authorization": "Bearer not.a.token"},
-                          timeout=10)
+    forged = requests.get(
+        f"{url}/cases", headers={"Authorization": "Bearer not.a.token"}, timeout=10
+    )
     assert forged.status_code == 401
 
 
@@ -66,8 +84,9 @@ def test_filters_scope_and_cursor_pages_that_stay_correct_while_cases_arrive(cou
         page = api.get("/cases", "supervisor", params=params).json()
         seen += [c["id"] for c in page["items"]]
         if len(seen) == 3:  # a case arriving mid-way is not skipped and nothing repeats
-            late = api.post("/cases", {**CASE, "title": "分页测试late",
-                                       "location": {"town": "清水镇"}}).json()["id"]
+            late = api.post(
+                "/cases", {**CASE, "title": "分页测试late", "location": {"town": "清水镇"}}
+            ).json()["id"]
             wait_for(lambda: county.db.cases.find_one({"_id": late, "status": "assigned"}))
             mine.append(late)
         cursor = page["next_cursor"]
@@ -79,12 +98,15 @@ def test_filters_scope_and_cursor_pages_that_stay_correct_while_cases_arrive(cou
     assert [c["id"] for c in text] == [mine[-1]]
     qs = api.get("/cases", "env_handler", params={"town": "清水镇"}).json()["items"]
     assert qs == []  # the township's cases are not the environment bureau's
-    assert {c["lead_unit"] for c in api.get(
-        "/cases", "env_handler", params={"limit": 200}).json()["items"]} <= {"environment_bureau"}
+    assert {
+        c["lead_unit"]
+        for c in api.get("/cases", "env_handler", params={"limit": 200}).json()["items"]
+    } <= {"environment_bureau"}
     overdue = api.get("/cases", "supervisor", params={"overdue": "true"}).json()["items"]
     assert overdue == []  # nothing is past its deadline yet
-    due_sorted = api.get("/cases", "supervisor", params={"sort": "due_at", "status": "assigned",
-                                                         "limit": 200}).json()["items"]
+    due_sorted = api.get(
+        "/cases", "supervisor", params={"sort": "due_at", "status": "assigned", "limit": 200}
+    ).json()["items"]
     dues = [parse_iso(c["due_at"]) for c in due_sorted]
     assert dues == sorted(dues)
     bad = api.get("/cases", "supervisor", params={"cursor": "garbage"})

@@ -2,6 +2,7 @@
 environment bureau (in scope for its handler and leader) and the housing bureau's staff try
 it too (out of scope). The expected status of each cell is computed from the table below,
 written from docs/contract.md §1/§3/§10."""
+
 import pytest
 
 from tests.helpers import wait_for
@@ -11,25 +12,38 @@ from .test_lifecycle import CASE
 pytestmark = pytest.mark.e2e
 
 # who acts: (username or None for no token, role, scope)
-PEOPLE = [(None, "anonymous", None), ("clerk", "clerk", "office"),
-          ("dispatcher", "dispatcher", "office"), ("supervisor", "supervisor", "office"),
-          ("leader_li", "leader", "office"), ("admin", "admin", "office"),
-          ("env_handler", "handler", "in"), ("env_leader", "unit_leader", "in"),
-          ("housing_handler", "handler", "out"), ("housing_leader", "unit_leader", "out")]
+PEOPLE = [
+    (None, "anonymous", None),
+    ("clerk", "clerk", "office"),
+    ("dispatcher", "dispatcher", "office"),
+    ("supervisor", "supervisor", "office"),
+    ("leader_li", "leader", "office"),
+    ("admin", "admin", "office"),
+    ("env_handler", "handler", "in"),
+    ("env_leader", "unit_leader", "in"),
+    ("housing_handler", "handler", "out"),
+    ("housing_leader", "unit_leader", "out"),
+]
 
 # endpoint → (state to prepare, body, roles allowed, expected success status)
 ENDPOINTS = {
     "assign": ("queued", {"lead_unit": "environment_bureau"}, {"dispatcher"}),
     "claim": ("assigned", {}, {"handler", "unit_leader"}),
     "return": ("assigned", {"reason": "不属于本单位"}, {"handler", "unit_leader"}),
-    "return/decision": ("return_requested", {"accept": False, "comment": "请继续办理"},
-                        {"dispatcher"}),
+    "return/decision": (
+        "return_requested",
+        {"accept": False, "comment": "请继续办理"},
+        {"dispatcher"},
+    ),
     "not-accept": ("assigned", {"reason": "已进入诉讼程序"}, {"dispatcher"}),
     "progress": ("in_progress", {"note": "已联系群众"}, {"handler", "unit_leader"}),
     "extension": ("in_progress", {"days": 3, "reason": "需要检测"}, {"handler", "unit_leader"}),
     "extension/decision": ("extension_requested", {"approve": True}, {"supervisor"}),
-    "reply": ("in_progress", {"outcome": "resolved", "opinion": "已处理"},
-              {"handler", "unit_leader"}),
+    "reply": (
+        "in_progress",
+        {"outcome": "resolved", "opinion": "已处理"},
+        {"handler", "unit_leader"},
+    ),
     "reply/sign": ("drafted", {}, {"unit_leader"}),
     "review": ("replied", {"approve": True}, {"supervisor"}),
     "visit": ("answered", {"method": "phone", "satisfaction": "satisfied"}, {"supervisor"}),
@@ -62,9 +76,11 @@ class Cases:
     def new(self, queued=False):
         body = {**CASE, "topic": "other"} if queued else CASE
         case_id = self.api.post("/cases", body).json()["id"]
-        wait_for(lambda: self.county.db.cases.find_one(
-            {"_id": case_id, **({"routing.queued": True} if queued else
-                                {"status": "assigned"})}))
+        wait_for(
+            lambda: self.county.db.cases.find_one(
+                {"_id": case_id, **({"routing.queued": True} if queued else {"status": "assigned"})}
+            )
+        )
         return case_id
 
     def in_state(self, state):
@@ -77,18 +93,27 @@ class Cases:
             "return_requested": [("return", "env_handler", {"reason": "不属于本单位"})],
             "merged": [("merge", "dispatcher", {"primary_id": self.new()})],
             "in_progress": [("claim", "env_handler", {})],
-            "extension_requested": [("claim", "env_handler", {}),
-                                    ("extension", "env_handler", {"days": 3, "reason": "检测"})],
-            "drafted": [("claim", "env_handler", {}),
-                        ("reply", "env_handler", {"outcome": "resolved", "opinion": "已处理"})],
+            "extension_requested": [
+                ("claim", "env_handler", {}),
+                ("extension", "env_handler", {"days": 3, "reason": "检测"}),
+            ],
+            "drafted": [
+                ("claim", "env_handler", {}),
+                ("reply", "env_handler", {"outcome": "resolved", "opinion": "已处理"}),
+            ],
         }
         steps["replied"] = steps["drafted"] + [("reply/sign", "env_leader", {})]
         steps["answered"] = steps["replied"] + [("review", "supervisor", {"approve": True})]
         unhappy = ("visit", "supervisor", {"method": "phone", "satisfaction": "dissatisfied"})
-        steps["closed_dissatisfied"] = steps["answered"] + [unhappy] + steps["replied"][1:] + [
-            ("review", "supervisor", {"approve": True}), unhappy]
+        steps["closed_dissatisfied"] = (
+            steps["answered"]
+            + [unhappy]
+            + steps["replied"][1:]
+            + [("review", "supervisor", {"approve": True}), unhappy]
+        )
         steps["appealed"] = steps["closed_dissatisfied"] + [
-            ("appeal", "env_leader", {"reason": "已按政策办理"})]
+            ("appeal", "env_leader", {"reason": "已按政策办理"})
+        ]
         for action, user, body in steps[state]:
             act(case_id, action, user, body)
         return case_id
@@ -126,6 +151,11 @@ def test_reading_and_registering_by_role(county):
         elif scope == "out":
             want = (404, 200, 403, 403, 403)
         else:
-            want = (200, 200, 201 if role == "clerk" else 403, 200 if role == "admin" else 403,
-                    200 if role in ("admin", "dispatcher") else 403)
+            want = (
+                200,
+                200,
+                201 if role == "clerk" else 403,
+                200 if role == "admin" else 403,
+                200 if role in ("admin", "dispatcher") else 403,
+            )
         assert got == want, f"{username}: {got} != {want}"

@@ -1,5 +1,6 @@
 """What the web console relies on, over HTTP on the running system: `allowed_actions` on the
 staff case view agrees with what the actions accept, and saved filters per user."""
+
 import pytest
 
 from .test_authorization_matrix import ENDPOINTS, PEOPLE, Cases
@@ -11,8 +12,17 @@ STAFF = [username for username, _role, _scope in PEOPLE if username]
 REPEATABLE = {"progress", "instruction", "input", "reply"}
 # A sample of states that between them offer every action endpoint to someone.
 # (`appeal` alone is left to tests/unit/test_allowed_actions.py: its case takes two rounds.)
-STATES = ["queued", "co_assigned", "return_requested", "merged", "in_progress",
-          "extension_requested", "replied", "answered", "appealed"]
+STATES = [
+    "queued",
+    "co_assigned",
+    "return_requested",
+    "merged",
+    "in_progress",
+    "extension_requested",
+    "replied",
+    "answered",
+    "appealed",
+]
 
 
 class ConsoleCases(Cases):
@@ -20,8 +30,12 @@ class ConsoleCases(Cases):
         if state != "co_assigned":
             return super().in_state(state)
         case_id = self.new(queued=True)
-        self.api.act(case_id, "assign", "dispatcher",
-                     {"lead_unit": "environment_bureau", "co_units": ["chengguan_town"]})
+        self.api.act(
+            case_id,
+            "assign",
+            "dispatcher",
+            {"lead_unit": "environment_bureau", "co_units": ["chengguan_town"]},
+        )
         return case_id
 
 
@@ -41,8 +55,9 @@ def test_allowed_actions_are_accepted_and_the_others_refused(county, state):
     api, cases = county.api, ConsoleCases(county)
     shared, primary = cases.in_state(state), cases.new()
     listed = {user: api.get(f"/cases/{shared}", user) for user in STAFF}
-    listed = {user: r.json()["allowed_actions"] for user, r in listed.items()
-              if r.status_code == 200}  # out of scope: 404, nothing to offer
+    listed = {
+        user: r.json()["allowed_actions"] for user, r in listed.items() if r.status_code == 200
+    }  # out of scope: 404, nothing to offer
     refused, accepted = {}, {}
     for user, actions in listed.items():
         for endpoint in ENDPOINTS:
@@ -68,19 +83,27 @@ def test_saved_filters_belong_to_their_user(county):
     api = county.api
     assert api.get("/me/filters").status_code == 401
     assert api.get("/me/filters", "dispatcher").json() == {"items": []}
-    saved = api.put("/me/filters/超期件", {"query": "status=assigned,in_progress&overdue=true"},
-                    "dispatcher")
+    saved = api.put(
+        "/me/filters/超期件", {"query": "status=assigned,in_progress&overdue=true"}, "dispatcher"
+    )
     assert saved.status_code == 200, saved.text
     assert saved.json()["name"] == "超期件"
-    assert county.db.saved_filters.find_one({"_id": "dispatcher:超期件"})["query"] == \
-        "status=assigned,in_progress&overdue=true"
-    api.put("/me/filters/环保", {"name": "环保", "query": "?topic=environment&sort=due_at"},
-            "dispatcher")
+    assert (
+        county.db.saved_filters.find_one({"_id": "dispatcher:超期件"})["query"]
+        == "status=assigned,in_progress&overdue=true"
+    )
+    api.put(
+        "/me/filters/环保",
+        {"name": "环保", "query": "?topic=environment&sort=due_at"},
+        "dispatcher",
+    )
     replaced = api.put("/me/filters/超期件", {"query": "warning=red"}, "dispatcher").json()
     assert replaced["query"] == "warning=red"
     mine = api.get("/me/filters", "dispatcher").json()["items"]
-    assert [(f["name"], f["query"]) for f in mine] == [("环保", "topic=environment&sort=due_at"),
-                                                       ("超期件", "warning=red")]
+    assert [(f["name"], f["query"]) for f in mine] == [
+        ("环保", "topic=environment&sort=due_at"),
+        ("超期件", "warning=red"),
+    ]
     assert api.get("/me/filters", "supervisor").json() == {"items": []}
     assert api.delete("/me/filters/超期件", "supervisor").status_code == 404
     assert api.delete("/me/filters/超期件", "dispatcher").status_code == 204
@@ -88,15 +111,18 @@ def test_saved_filters_belong_to_their_user(county):
     assert [f["name"] for f in api.get("/me/filters", "dispatcher").json()["items"]] == ["环保"]
 
 
-@pytest.mark.parametrize("name, body, field", [
-    ("ok", {"query": "bogus=1"}, "query"),
-    ("ok", {"query": "status"}, "query"),
-    ("ok", {}, "query"),
-    ("ok", {"query": "x" * 2001}, "query"),
-    ("a:b", {"query": "status=assigned"}, "name"),
-    ("ok", {"query": "status=assigned", "name": "other"}, "name"),
-    ("x" * 65, {"query": "status=assigned"}, "name"),
-])
+@pytest.mark.parametrize(
+    "name, body, field",
+    [
+        ("ok", {"query": "bogus=1"}, "query"),
+        ("ok", {"query": "status"}, "query"),
+        ("ok", {}, "query"),
+        ("ok", {"query": "x" * 2001}, "query"),
+        ("a:b", {"query": "status=assigned"}, "name"),
+        ("ok", {"query": "status=assigned", "name": "other"}, "name"),
+        ("x" * 65, {"query": "status=assigned"}, "name"),
+    ],
+)
 def test_a_saved_filter_is_validated(county, name, body, field):
     r = county.api.put(f"/me/filters/{name}", body, "dispatcher")
     assert r.status_code == 422, r.text

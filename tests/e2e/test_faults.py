@@ -3,6 +3,7 @@
 the run's vhost closed and refused: what the services see of a broker restart) while they
 arrive. Every case is stored once and routed, every citizen acknowledged exactly once, the
 feed complete and in order, no process exited and no service container died."""
+
 import threading
 import time
 from collections import Counter
@@ -31,18 +32,27 @@ def own_store(tmp_path):
 
 
 def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
-        tmp_path, fresh_amqp_uri, own_store, mailbox):
+    tmp_path, fresh_amqp_uri, own_store, mailbox
+):
     db_name = "faults"
     db = store.database(own_store.uri, db_name)
     demo.load(db)
     system = System(tmp_path, fresh_amqp_uri, db_name, mailbox.port)
-    system.env.update({"LX_MONGO_URI": own_store.uri, "LX_EVENT_RETRY_DELAYS": "1,3,9,27",
-                       "LX_REDRIVE_GRACE_SECONDS": "30", "LX_DUPLICATE_THRESHOLD": "1.01",
-                       "LX_DELIVERY_BACKOFF_BASE": "2", "LX_RPC_TIMEOUT": "5"})
+    system.env.update(
+        {
+            "LX_MONGO_URI": own_store.uri,
+            "LX_EVENT_RETRY_DELAYS": "1,3,9,27",
+            "LX_REDRIVE_GRACE_SECONDS": "30",
+            "LX_DUPLICATE_THRESHOLD": "1.01",
+            "LX_DELIVERY_BACKOFF_BASE": "2",
+            "LX_RPC_TIMEOUT": "5",
+        }
+    )
     t0 = time.time()
 
     def mark(what):
         print(f"{time.time() - t0:6.1f} s  {what}", flush=True)
+
     try:
         system.start(*SERVICES)
         for name in SERVICES:
@@ -57,7 +67,7 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
         def faults():
             try:
                 store_down_then_broker_connections_closed()
-            except BaseException as exc:  # noqa: B902  (fails the test below)
+            except BaseException as exc:  # fails the test below
                 failed.append(exc)
 
         def store_down_then_broker_connections_closed():
@@ -89,6 +99,7 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
         # every citizen acknowledged exactly once
         def acks():
             return Counter(m["to"][0] for m in mailbox.messages if "已受理" in m["subject"])
+
         wait_for(lambda: len(acks()) == N, timeout=90)
         mark("acknowledged")
         time.sleep(3)
@@ -96,8 +107,13 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
 
         # the feed complete and in order, as a client reads it (once its one consumer has
         # caught up: it records the events one at a time, in bus order)
-        wait_for(lambda: db.journal.count_documents(
-            {"event.type": {"$in": ["case.received", "case.assigned"]}}) >= 2 * N, timeout=180)
+        wait_for(
+            lambda: db.journal.count_documents(
+                {"event.type": {"$in": ["case.received", "case.assigned"]}}
+            )
+            >= 2 * N,
+            timeout=180,
+        )
         mark("feed caught up")
         api = Api(system.url)
         events, after = [], "0"
@@ -110,23 +126,30 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
             after = page.json()["next_cursor"]
         assert len({e["event_id"] for e in events}) == len(events)
         for case_id in ids:
-            assert [e["type"] for e in events if e.get("case_id") == case_id
-                    and e["type"].startswith("case.")] == ["case.received", "case.assigned"]
-        assert [d["seq"] for d in db.journal.find({}, {"seq": 1}).sort("seq", 1)] == \
-            list(range(1, len(events) + 1))
+            assert [
+                e["type"]
+                for e in events
+                if e.get("case_id") == case_id and e["type"].startswith("case.")
+            ] == ["case.received", "case.assigned"]
+        assert [d["seq"] for d in db.journal.find({}, {"seq": 1}).sort("seq", 1)] == list(
+            range(1, len(events) + 1)
+        )
 
         # no process exited, and none had to start its services again
         assert {name: p.poll() for name, p in system.procs.items()} == {
-            name: None for name in system.procs}
-        assert {name: system.log_of(name).count("a service container died")
-                for name in system.procs} == {name: 0 for name in system.procs}
+            name: None for name in system.procs
+        }
+        assert {
+            name: system.log_of(name).count("a service container died") for name in system.procs
+        } == {name: 0 for name in system.procs}
         assert requests.get(f"{system.url}/readyz", timeout=30).status_code == 200
     finally:
         system.stop_all()
 
 
 def test_a_service_starts_while_the_store_is_down_and_does_its_start_up_work_once_it_is_back(
-        tmp_path, fresh_amqp_uri, own_store, mailbox):
+    tmp_path, fresh_amqp_uri, own_store, mailbox
+):
     db = store.database(own_store.uri, "empty")
     system = System(tmp_path, fresh_amqp_uri, "empty", mailbox.port)
     system.env["LX_MONGO_URI"] = own_store.uri
@@ -141,6 +164,7 @@ def test_a_service_starts_while_the_store_is_down_and_does_its_start_up_work_onc
         wait_for(lambda: db.users.find_one({"role": "admin"}), timeout=60)  # the first admin
         wait_for(lambda: db.templates.find_one(), timeout=60)  # notify's default templates
         assert {name: p.poll() for name, p in system.procs.items()} == {
-            name: None for name in system.procs}
+            name: None for name in system.procs
+        }
     finally:
         system.stop_all()

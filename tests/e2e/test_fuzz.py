@@ -7,14 +7,14 @@ Checks on every response: no 5xx, the documented schema and content type where t
 documented, and under /api/v1 every error in the contract's error shape {"error": {code, message,
 details}}. (Driven through hypothesis directly: schemathesis's pytest plugin does not run
 under pytest 9.)"""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import (content_type_conformance,
-                                               response_schema_conformance)
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = 10
@@ -30,8 +30,12 @@ def spec_error_shape(ctx, response, case):
         assert isinstance(body["error"]["code"], str) and body["error"]["code"], body
 
 
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance,
-          spec_error_shape]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    spec_error_shape,
+]
 
 
 def test_no_operation_fails_or_breaks_its_contract(county):
@@ -45,25 +49,35 @@ def test_no_operation_fails_or_breaks_its_contract(county):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             def fuzz(case):
                 for user in USERS:
-                    response = case.call(base_url=county.url,
-                                         headers={**(case.headers or {}), **headers[user]})
+                    response = case.call(
+                        base_url=county.url, headers={**(case.headers or {}), **headers[user]}
+                    )
                     seen["calls"] += 1
-                    seen["statuses"][response.status_code] = \
+                    seen["statuses"][response.status_code] = (
                         seen["statuses"].get(response.status_code, 0) + 1
+                    )
                     case.validate_response(response, checks=CHECKS)
+
             try:
                 fuzz()
             except Unsatisfiable:  # e.g. no value of a free-text path parameter is invalid
                 seen["no_negative"] += 1
             except (Exception, BaseExceptionGroup) as exc:  # keep going: report them all
                 failures.append(f"{operation.label} ({mode.value}): {exc}"[:2000])
-    print(f"\nfuzzing: {seen['operations']} operations x 2 modes x up to {EXAMPLES} examples "
-          f"x {len(USERS)} callers = {seen['calls']} requests; statuses "
-          f"{dict(sorted(seen['statuses'].items()))}; {seen['no_negative']} operations without "
-          f"invalid inputs to make; {len(failures)} failing")
+    print(
+        f"\nfuzzing: {seen['operations']} operations x 2 modes x up to {EXAMPLES} examples "
+        f"x {len(USERS)} callers = {seen['calls']} requests; statuses "
+        f"{dict(sorted(seen['statuses'].items()))}; {seen['no_negative']} operations without "
+        f"invalid inputs to make; {len(failures)} failing"
+    )
     assert seen["operations"] >= 45
     assert not failures, "\n\n".join(failures)

@@ -1,4 +1,5 @@
 """End to end over HTTP, the bus and the store, with every service a separate process."""
+
 import json
 import time
 import uuid
@@ -15,7 +16,9 @@ from tests.helpers import wait_for
 pytestmark = pytest.mark.e2e
 
 CASE = {
-    "kind": "complaint", "topic": "environment", "title": "夜间施工噪音",
+    "kind": "complaint",
+    "topic": "environment",
+    "title": "夜间施工噪音",
     "content": "城关镇解放路工地每晚施工到凌晨两点，严重扰民。",
     "location": {"town": "城关镇", "address": "解放路18号"},
     "citizen": {"name": "张三", "phone": "13812341234", "email": "zhang3@example.com"},
@@ -28,8 +31,12 @@ class Tap:
 
     def __init__(self, amqp_uri):
         self.conn = Connection(amqp_uri)
-        self.queue = Queue(f"outside-{uuid.uuid4().hex[:6]}", exchange=bus.events_exchange(),
-                           routing_key="case.#", durable=True)(self.conn.channel())
+        self.queue = Queue(
+            f"outside-{uuid.uuid4().hex[:6]}",
+            exchange=bus.events_exchange(),
+            routing_key="case.#",
+            durable=True,
+        )(self.conn.channel())
         self.queue.declare()
 
     def events(self):
@@ -51,9 +58,11 @@ def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
     assert receipt["status"] == "received"
 
     def tracked():
-        view = requests.get(f"{system.url}/api/v1/cases/{case_id}", params={"code": code},
-                            timeout=5).json()
+        view = requests.get(
+            f"{system.url}/api/v1/cases/{case_id}", params={"code": code}, timeout=5
+        ).json()
         return view if view.get("status") == "assigned" else None
+
     view = wait_for(tracked)
     received_at, due_at = parse_iso(view["received_at"]), parse_iso(view["due_at"])
     assert timedelta(days=7) <= due_at - received_at <= timedelta(days=7, seconds=30)
@@ -77,14 +86,21 @@ def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
     assert assigned["case_id"] == case_id and assigned["units"] == ["chengguan_town"]
     assert assigned["data"]["due_at"] == view["due_at"] and assigned["schema"] == 1
 
-    wrong = requests.get(f"{system.url}/api/v1/cases/{case_id}", params={"code": "WRONG234"},
-                         timeout=5)
+    wrong = requests.get(
+        f"{system.url}/api/v1/cases/{case_id}", params={"code": "WRONG234"}, timeout=5
+    )
     assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "not_found"
 
     ready = requests.get(f"{system.url}/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
-    assert set(ready.json()["checks"]) == {"bus", "store", "intake", "routing", "supervision",
-                                           "notify"}
+    assert set(ready.json()["checks"]) == {
+        "bus",
+        "store",
+        "intake",
+        "routing",
+        "supervision",
+        "notify",
+    }
 
 
 def test_services_started_in_any_order_lose_nothing(system, mailbox, db):
@@ -92,8 +108,11 @@ def test_services_started_in_any_order_lose_nothing(system, mailbox, db):
     system.start("intake", "supervision")
     system.start_gateway()
     tap = Tap(system.amqp_uri)
-    r = requests.post(f"{system.url}/api/v1/cases",
-                      json={**CASE, "citizen": {"email": "order@example.com"}}, timeout=10)
+    r = requests.post(
+        f"{system.url}/api/v1/cases",
+        json={**CASE, "citizen": {"email": "order@example.com"}},
+        timeout=10,
+    )
     assert r.status_code == 201, r.text
     case_id = r.json()["id"]
     time.sleep(1.5)
@@ -108,7 +127,9 @@ def test_services_started_in_any_order_lose_nothing(system, mailbox, db):
     case = db.cases.find_one({"_id": case_id})
     assert case["assignment_count"] == 1 and not case.get("outbox")
     assert [e["type"] for e in tap.events() if e["case_id"] == case_id] == [
-        "case.received", "case.assigned"]
+        "case.received",
+        "case.assigned",
+    ]
 
 
 def test_a_service_that_is_down_answers_503_and_does_nothing_later(system, db):
@@ -133,8 +154,9 @@ def test_bad_input_gets_the_spec_error_shape_and_retries_are_idempotent(system, 
     system.start("intake")
     system.start_gateway()
     url = f"{system.url}/api/v1/cases"
-    malformed = requests.post(url, data="{not json", timeout=5,
-                              headers={"Content-Type": "application/json"})
+    malformed = requests.post(
+        url, data="{not json", timeout=5, headers={"Content-Type": "application/json"}
+    )
     assert malformed.status_code == 400
     assert malformed.json()["error"]["code"] == "bad_request"
     invalid = requests.post(url, json={**CASE, "kind": "rant", "people_involved": 0}, timeout=5)

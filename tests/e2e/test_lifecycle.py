@@ -1,4 +1,5 @@
 """Walk-throughs of docs/contract.md §3 over HTTP, with every service a process on the real bus and store."""
+
 import pytest
 
 from lianxin.clock import parse_iso
@@ -6,17 +7,27 @@ from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 
-CASE = {"kind": "complaint", "topic": "environment", "title": "化工厂排污",
-        "content": "河边化工厂夜间排放污水。", "citizen": {"name": "赵六", "phone": "13900001111",
-                                                      "email": "zhao6@example.com"}}
+CASE = {
+    "kind": "complaint",
+    "topic": "environment",
+    "title": "化工厂排污",
+    "content": "河边化工厂夜间排放污水。",
+    "citizen": {"name": "赵六", "phone": "13900001111", "email": "zhao6@example.com"},
+}
 
 
 def submit(county, queued=False, **changes):
     r = county.api.post("/cases", {**CASE, **changes})
     assert r.status_code == 201, r.text
     receipt = r.json()
-    wait_for(lambda: county.db.cases.find_one(
-        {"_id": receipt["id"], **({"routing.queued": True} if queued else {"status": "assigned"})}))
+    wait_for(
+        lambda: county.db.cases.find_one(
+            {
+                "_id": receipt["id"],
+                **({"routing.queued": True} if queued else {"status": "assigned"}),
+            }
+        )
+    )
     return receipt["id"], receipt["access_code"]
 
 
@@ -36,15 +47,27 @@ def test_happy_path_to_closed(county):
     assert case["assignment"]["lead_unit"] == "environment_bureau"
     answered = to_answered(county, case_id)
     assert answered["status"] == "answered" and answered["reply"]["delivered_at"]
-    closed = api.act(case_id, "visit", "supervisor",
-                     {"method": "phone", "satisfaction": "satisfied", "note": "满意"})
+    closed = api.act(
+        case_id,
+        "visit",
+        "supervisor",
+        {"method": "phone", "satisfaction": "satisfied", "note": "满意"},
+    )
     assert closed["status"] == "closed"
     assert closed["return_visit"]["satisfaction"] == "satisfied"
     assert closed["reply"]["handler"] == "env_handler"
     assert closed["reply"]["signed_by"] == "env_leader"
     actions = [e["action"] for e in closed["timeline"]]
-    assert actions == ["received", "route", "claim", "progress", "draft_reply",
-                       "sign_reply", "approve_reply", "close"]
+    assert actions == [
+        "received",
+        "route",
+        "claim",
+        "progress",
+        "draft_reply",
+        "sign_reply",
+        "approve_reply",
+        "close",
+    ]
     public = api.get(f"/cases/{case_id}", params={"code": code}).json()
     assert public["answer"]["outcome"] == "resolved"
     assert "env_handler" not in str(public) and "已现场检查" not in str(public)
@@ -58,15 +81,20 @@ def test_a_rejected_reply_goes_back_with_the_clock_running(county):
     api.act(case_id, "claim", "env_handler")
     api.act(case_id, "reply", "env_handler", {"outcome": "explained", "opinion": "不属实"})
     api.act(case_id, "reply/sign", "env_leader")
-    rejected = api.act(case_id, "review", "supervisor", {"approve": False,
-                                                         "comment": "未说明检测结果"})
+    rejected = api.act(
+        case_id, "review", "supervisor", {"approve": False, "comment": "未说明检测结果"}
+    )
     assert rejected["status"] == "in_progress"
     assert rejected["reply"]["signed_by"] is None and rejected["rejections_count"] == 1
     stored = county.db.cases.find_one({"_id": case_id})
     assert stored["assignment"]["due_at"] == due  # the clock keeps running
     assert county.db.clocks.find_one({"case_id": case_id})["stopped_at"] is None
-    api.act(case_id, "reply", "env_handler", {"outcome": "explained",
-                                              "opinion": "经检测水质达标，已向群众解释"})
+    api.act(
+        case_id,
+        "reply",
+        "env_handler",
+        {"outcome": "explained", "opinion": "经检测水质达标，已向群众解释"},
+    )
     api.act(case_id, "reply/sign", "env_leader")
     assert api.act(case_id, "review", "supervisor", {"approve": True})["status"] == "answered"
 
@@ -75,13 +103,15 @@ def test_return_refused_then_accepted_to_another_unit(county):
     api = county.api
     case_id, _ = submit(county)
     api.act(case_id, "return", "env_handler", {"reason": "属于住建部门职责"})
-    refused = api.act(case_id, "return/decision", "dispatcher",
-                      {"accept": False, "comment": "属于你单位职责"})
+    refused = api.act(
+        case_id, "return/decision", "dispatcher", {"accept": False, "comment": "属于你单位职责"}
+    )
     assert refused["status"] == "assigned"
     assert refused["assignment"]["lead_unit"] == "environment_bureau"
     api.act(case_id, "return", "env_handler", {"reason": "确属住建部门职责"})
-    accepted = api.act(case_id, "return/decision", "dispatcher",
-                       {"accept": True, "lead_unit": "housing_bureau"})
+    accepted = api.act(
+        case_id, "return/decision", "dispatcher", {"accept": True, "lead_unit": "housing_bureau"}
+    )
     assert accepted["status"] == "assigned"
     assert accepted["assignment"]["lead_unit"] == "housing_bureau"
     assert accepted["returns_count"] == 2
@@ -95,8 +125,12 @@ def test_return_accepted_to_the_queue_then_assigned_by_hand(county):
     api.act(case_id, "return", "env_leader", {"reason": "不属于本单位"})
     queued = api.act(case_id, "return/decision", "dispatcher", {"accept": True})
     assert queued["status"] == "received" and queued["routing"]["queued"] is True
-    assigned = api.act(case_id, "assign", "dispatcher",
-                       {"lead_unit": "chengguan_town", "co_units": ["environment_bureau"]})
+    assigned = api.act(
+        case_id,
+        "assign",
+        "dispatcher",
+        {"lead_unit": "chengguan_town", "co_units": ["environment_bureau"]},
+    )
     assert assigned["assignment"]["lead_unit"] == "chengguan_town"
     assert assigned["assignment_count"] == 2
 
@@ -118,16 +152,30 @@ def test_extension_moves_the_deadline_supervision_uses(county):
 
 def test_reopen_once_then_final_dissatisfaction_goes_to_the_leader(county):
     api = county.api
-    case_id, code = submit(county, people_involved=12, topic="land_relocation",
-                           title="征地补偿", content="征地补偿款未发放")
+    case_id, code = submit(
+        county,
+        people_involved=12,
+        topic="land_relocation",
+        title="征地补偿",
+        content="征地补偿款未发放",
+    )
     case = county.db.cases.find_one({"_id": case_id})
     assert case["assignment"]["leader"] == "magistrate_li" and "leader_led" in case["flags"]
     unit = case["assignment"]["lead_unit"]
     assert unit == "natural_resources_bureau"
     # the demo county has no users in that unit: create them as the admin would
     for username, role in (("nr_handler", "handler"), ("nr_leader", "unit_leader")):
-        r = api.post("/users", {"username": username, "password": "pass-word-1", "role": role,
-                                "unit": unit, "name": username}, "admin")
+        r = api.post(
+            "/users",
+            {
+                "username": username,
+                "password": "pass-word-1",
+                "role": role,
+                "unit": unit,
+                "name": username,
+            },
+            "admin",
+        )
         assert r.status_code in (201, 409), r.text
     api.token("nr_handler", "pass-word-1")
     api.token("nr_leader", "pass-word-1")
@@ -136,10 +184,14 @@ def test_reopen_once_then_final_dissatisfaction_goes_to_the_leader(county):
         api.act(case_id, "reply", "nr_handler", {"outcome": "explained", "opinion": opinion})
         api.act(case_id, "reply/sign", "nr_leader")
         api.act(case_id, "review", "supervisor", {"approve": True})
+
     api.act(case_id, "claim", "nr_handler")
     answer("补偿款已列入预算")
-    r = api.post(f"/cases/{case_id}/feedback", {"satisfaction": "dissatisfied", "note": "没收到"},
-                 params={"code": code})
+    r = api.post(
+        f"/cases/{case_id}/feedback",
+        {"satisfaction": "dissatisfied", "note": "没收到"},
+        params={"code": code},
+    )
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
     reopened = api.get(f"/cases/{case_id}", "supervisor").json()
     assert "reopened" in reopened["flags"] and reopened["reopen_count"] == 1
@@ -148,8 +200,9 @@ def test_reopen_once_then_final_dissatisfaction_goes_to_the_leader(county):
     assert fresh["state"] == "running" and fresh["seq"] == 2
     assert fresh["started_at"] >= parse_iso(reopened["assignment"]["assigned_at"])
     answer("补偿款已发放到位")
-    closed = api.act(case_id, "visit", "supervisor",
-                     {"method": "visit", "satisfaction": "dissatisfied"})
+    closed = api.act(
+        case_id, "visit", "supervisor", {"method": "visit", "satisfaction": "dissatisfied"}
+    )
     assert closed["status"] == "closed" and closed["final_dissatisfied"] is True
     assert closed["raised_to"] == "magistrate_li"
     appeal = api.act(case_id, "appeal", "nr_leader", {"reason": "已按政策足额发放，有签收单"})
@@ -161,10 +214,17 @@ def test_reopen_once_then_final_dissatisfaction_goes_to_the_leader(county):
 def test_co_unit_input_blocks_signature_until_given_or_overridden(county):
     api = county.api
     case_id, _ = submit(county, queued=True, topic="other", location={})  # manual queue
-    assigned = api.act(case_id, "assign", "dispatcher", {"lead_unit": "environment_bureau",
-                                                         "co_units": ["chengguan_town"]})
-    a = {k: parse_iso(v) for k, v in assigned["assignment"].items()
-         if k in ("assigned_at", "due_at", "co_due_at")}
+    assigned = api.act(
+        case_id,
+        "assign",
+        "dispatcher",
+        {"lead_unit": "environment_bureau", "co_units": ["chengguan_town"]},
+    )
+    a = {
+        k: parse_iso(v)
+        for k, v in assigned["assignment"].items()
+        if k in ("assigned_at", "due_at", "co_due_at")
+    }
     assert a["co_due_at"] - a["assigned_at"] == (a["due_at"] - a["assigned_at"]) / 2
     api.act(case_id, "claim", "env_handler")
     api.act(case_id, "input", "env_handler", {"opinion": "x"}, expect=403)  # lead, not co-unit
@@ -176,8 +236,12 @@ def test_co_unit_input_blocks_signature_until_given_or_overridden(county):
     assert signed["status"] == "replied"
 
     case2, _ = submit(county, queued=True, topic="other", location={})
-    api.act(case2, "assign", "dispatcher", {"lead_unit": "environment_bureau",
-                                            "co_units": ["chengguan_town"]})
+    api.act(
+        case2,
+        "assign",
+        "dispatcher",
+        {"lead_unit": "environment_bureau", "co_units": ["chengguan_town"]},
+    )
     api.act(case2, "input", "cg_handler", {"opinion": "镇里已配合调查"})
     api.act(case2, "claim", "env_handler")
     api.act(case2, "reply", "env_handler", {"outcome": "resolved", "opinion": "已处理"})
@@ -199,17 +263,30 @@ def test_a_confidential_report_is_seen_by_the_unit_without_identity(county):
 
 def test_two_unit_leaders_signing_at_once_one_wins(county):
     from concurrent.futures import ThreadPoolExecutor
+
     api = county.api
-    r = api.post("/users", {"username": "env_leader2", "password": "pass-word-2",
-                            "role": "unit_leader", "unit": "environment_bureau"}, "admin")
+    r = api.post(
+        "/users",
+        {
+            "username": "env_leader2",
+            "password": "pass-word-2",
+            "role": "unit_leader",
+            "unit": "environment_bureau",
+        },
+        "admin",
+    )
     assert r.status_code in (201, 409)
     api.token("env_leader2", "pass-word-2")
     case_id, _ = submit(county)
     api.act(case_id, "claim", "env_handler")
     api.act(case_id, "reply", "env_handler", {"outcome": "resolved", "opinion": "已处理"})
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda u: api.post(f"/cases/{case_id}/reply/sign", {}, u),
-                                ["env_leader", "env_leader2"]))
+        results = list(
+            pool.map(
+                lambda u: api.post(f"/cases/{case_id}/reply/sign", {}, u),
+                ["env_leader", "env_leader2"],
+            )
+        )
     assert sorted(r.status_code for r in results) == [200, 409]
     case = county.db.cases.find_one({"_id": case_id})
     assert [e["action"] for e in case["timeline"]].count("sign_reply") == 1
@@ -217,15 +294,26 @@ def test_two_unit_leaders_signing_at_once_one_wins(county):
 
 def test_clerk_registration_direct_answer_not_accepted_merge_and_instruction(county):
     api = county.api
-    r = api.post("/cases", {**CASE, "channel": "hotline", "kind": "consultation",
-                            "topic": "education", "direct_answer": {
-                                "outcome": "explained", "opinion": "入学政策已电话解释"}},
-                 "clerk")
+    r = api.post(
+        "/cases",
+        {
+            **CASE,
+            "channel": "hotline",
+            "kind": "consultation",
+            "topic": "education",
+            "direct_answer": {"outcome": "explained", "opinion": "入学政策已电话解释"},
+        },
+        "clerk",
+    )
     assert r.status_code == 201, r.text
     direct = api.get(f"/cases/{r.json()['id']}", "supervisor").json()
     assert direct["status"] == "answered" and direct["received_by"] == "mass_work_office"
-    assert api.act(direct["id"], "visit", "supervisor", {
-        "method": "phone", "satisfaction": "satisfied"})["status"] == "closed"
+    assert (
+        api.act(
+            direct["id"], "visit", "supervisor", {"method": "phone", "satisfaction": "satisfied"}
+        )["status"]
+        == "closed"
+    )
 
     first, _ = submit(county)
     second, _ = submit(county)
@@ -249,12 +337,14 @@ def test_clerk_registration_direct_answer_not_accepted_merge_and_instruction(cou
 def test_closing_gates_and_wrong_states(county):
     api = county.api
     case_id, _ = submit(county)
-    api.act(case_id, "reply", "env_handler", {"outcome": "resolved", "opinion": "x"},
-            expect=409)  # not claimed yet
+    api.act(
+        case_id, "reply", "env_handler", {"outcome": "resolved", "opinion": "x"}, expect=409
+    )  # not claimed yet
     api.act(case_id, "claim", "env_handler")
     api.act(case_id, "claim", "env_handler", expect=409)
     api.act(case_id, "reply/sign", "env_leader", expect=409)  # nothing drafted: 三不结案
-    api.act(case_id, "visit", "supervisor", {"method": "phone", "satisfaction": "satisfied"},
-            expect=409)  # cannot close what was not answered
+    api.act(
+        case_id, "visit", "supervisor", {"method": "phone", "satisfaction": "satisfied"}, expect=409
+    )  # cannot close what was not answered
     r = api.post(f"/cases/{case_id}/reply", {"outcome": "resolved", "opinion": ""}, "env_handler")
     assert r.status_code == 422 and "opinion" in r.json()["error"]["details"]["fields"]

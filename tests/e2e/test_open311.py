@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 and the public board over HTTP (docs/contract.md §11), checked with an Open311
 client library from PyPI used as it is (georeport 0.3.1: lists and fetches, JSON and XML; it
 cannot file a request, so the POST is the plain form the GeoReport spec defines)."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -18,8 +19,9 @@ KEY = "open311-key-for-the-mobile-app-0001"
 
 @pytest.fixture(scope="module")
 def api_key(county):
-    r = county.api.post("/api-keys", {"id": "mobile-app", "name": "随手拍", "key": KEY,
-                                      "per_minute": 5}, "admin")
+    r = county.api.post(
+        "/api-keys", {"id": "mobile-app", "name": "随手拍", "key": KEY, "per_minute": 5}, "admin"
+    )
     assert r.status_code == 201, r.text
     assert "key" not in r.json() and r.json()["key_set"] is True
     return KEY
@@ -29,9 +31,16 @@ def post(county, fmt="json", **form):
     return requests.post(f"{county.url}/open311/v2/requests.{fmt}", data=form, timeout=30)
 
 
-FORM = {"service_code": "environment", "lat": "34.25", "long": "108.95",
-        "address_string": "城关镇解放路18号", "first_name": "五", "last_name": "王",
-        "email": "wang5@example.com", "description": "解放路垃圾站气味很大，夏天尤其严重。"}
+FORM = {
+    "service_code": "environment",
+    "lat": "34.25",
+    "long": "108.95",
+    "address_string": "城关镇解放路18号",
+    "first_name": "五",
+    "last_name": "王",
+    "email": "wang5@example.com",
+    "description": "解放路垃圾站气味很大，夏天尤其严重。",
+}
 
 
 def test_a_client_library_lists_files_and_tracks_a_request(county, api_key):
@@ -58,7 +67,10 @@ def test_a_client_library_lists_files_and_tracks_a_request(county, api_key):
         one = wait_for(lambda: client.get_service_request(case_id)["agency_responsible"])
         one = client.get_service_request(case_id)
         assert (one["service_request_id"], one["status"], one["service_code"]) == (
-            case_id, "open", "environment")
+            case_id,
+            "open",
+            "environment",
+        )
         assert one["expected_datetime"] and one["requested_datetime"]
         listed = client.get_service_requests(service_code="environment", status="open")
         listed = listed if isinstance(listed, list) else [listed]
@@ -81,31 +93,41 @@ def test_xml_post_errors_and_revocation(county, api_key):
     assert set(missing_key.json()[0]) == {"code", "description"}
     unknown = post(county, api_key=api_key, **{**FORM, "service_code": "weather"})
     assert unknown.status_code == 404 and unknown.json()[0]["code"] == 404
-    nowhere = post(county, api_key=api_key, **{k: v for k, v in FORM.items()
-                                               if k not in ("lat", "long", "address_string")})
+    nowhere = post(
+        county,
+        api_key=api_key,
+        **{k: v for k, v in FORM.items() if k not in ("lat", "long", "address_string")},
+    )
     assert nowhere.status_code == 400
     bad_phone = post(county, "xml", api_key=api_key, **{**FORM, "phone": "call me"})
     error = ET.fromstring(bad_phone.content)
     assert bad_phone.status_code == 400 and error.tag == "errors"
     assert error.find("error/code").text == "400" and error.find("error/description").text
-    assert requests.get(f"{county.url}/open311/v2/requests/LX-20000101-000001.json",
-                        timeout=10).status_code == 404
-    assert requests.get(f"{county.url}/open311/v2/nothing.json",
-                        timeout=10).json()[0]["code"] == 404
+    assert (
+        requests.get(
+            f"{county.url}/open311/v2/requests/LX-20000101-000001.json", timeout=10
+        ).status_code
+        == 404
+    )
+    assert (
+        requests.get(f"{county.url}/open311/v2/nothing.json", timeout=10).json()[0]["code"] == 404
+    )
 
-    revoked = county.api.put("/api-keys/mobile-app", {"name": "随手拍", "active": False},
-                             "admin")
+    revoked = county.api.put("/api-keys/mobile-app", {"name": "随手拍", "active": False}, "admin")
     assert revoked.status_code == 200
     assert post(county, api_key=api_key, **FORM).status_code == 403
-    county.api.put("/api-keys/mobile-app", {"name": "随手拍", "active": True,
-                                            "per_minute": 5}, "admin")
+    county.api.put(
+        "/api-keys/mobile-app", {"name": "随手拍", "active": True, "per_minute": 5}, "admin"
+    )
 
 
 def test_an_api_key_is_rate_limited(county, api_key):
-    county.api.post("/api-keys", {"id": "tight", "name": "tight", "key": "t" * 30,
-                                  "per_minute": 2}, "admin")
-    answers = [post(county, api_key="t" * 30, **{**FORM, "description": f"限流测试{i}"})
-               for i in range(5)]
+    county.api.post(
+        "/api-keys", {"id": "tight", "name": "tight", "key": "t" * 30, "per_minute": 2}, "admin"
+    )
+    answers = [
+        post(county, api_key="t" * 30, **{**FORM, "description": f"限流测试{i}"}) for i in range(5)
+    ]
     # 2 a minute: five quick requests meet the limit even if a minute turns among them
     statuses = [a.status_code for a in answers]
     assert statuses[0] == 201 and set(statuses) == {201, 429} and statuses.count(201) <= 4
@@ -115,13 +137,17 @@ def test_an_api_key_is_rate_limited(county, api_key):
 
 def test_the_public_board_shows_only_what_it_may(county):
     api = county.api
-    published, _ = submit(county, public_consent=True, title="公开件",
-                          content="我的电话13912345678，邮箱me@example.com，路灯坏了",
-                          citizen={"name": "赵六", "phone": "13900001111",
-                                   "email": "zhao6@example.com"})
+    published, _ = submit(
+        county,
+        public_consent=True,
+        title="公开件",
+        content="我的电话13912345678，邮箱me@example.com，路灯坏了",
+        citizen={"name": "赵六", "phone": "13900001111", "email": "zhao6@example.com"},
+    )
     private, _ = submit(county, title="不公开件")
-    report, _ = submit(county, kind="report", public_consent=True, title="举报件",
-                       content="某厂偷排")
+    report, _ = submit(
+        county, kind="report", public_consent=True, title="举报件", content="某厂偷排"
+    )
     for case_id in (published, private, report):
         to_answered(county, case_id)
     board = api.get("/public/cases", params={"limit": 100}).json()
@@ -140,11 +166,11 @@ def test_the_public_board_shows_only_what_it_may(county):
 
 def test_public_stats_are_the_offices_numbers(county):
     from datetime import datetime, timezone
+
     now = datetime.now(timezone.utc)
     quarter = f"{now.year}Q{(now.month - 1) // 3 + 1}"
     public = county.api.get("/public/stats", params={"quarter": quarter}).json()
-    office = county.api.get("/reports/bulletin", "leader_li",
-                            params={"quarter": quarter}).json()
+    office = county.api.get("/reports/bulletin", "leader_li", params={"quarter": quarter}).json()
     figures = {u["unit"]: u["figures"] for u in office["ranking"]}
     for unit in public["units"]:
         for rate in ("completion_rate", "on_time_rate", "satisfaction_rate"):
@@ -154,12 +180,14 @@ def test_public_stats_are_the_offices_numbers(county):
 
 def test_guessing_access_codes_is_rate_limited(county):
     import time
+
     case_id, code = submit(county, title="限流")
     url = f"{county.url}/api/v1/cases/{case_id}"
     statuses = []
     while 429 not in statuses and len(statuses) <= 600:
-        statuses.append(requests.get(url, params={"code": f"WRONG{len(statuses):03d}"},
-                                     timeout=10).status_code)
+        statuses.append(
+            requests.get(url, params={"code": f"WRONG{len(statuses):03d}"}, timeout=10).status_code
+        )
     minute = int(time.time() // 60)
     # 300 a minute (the tests' setting): the 301st guess of a minute is refused; a minute
     # turning during the run restarts the count once at most

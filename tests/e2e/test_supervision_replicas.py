@@ -1,6 +1,7 @@
 """Three supervision replicas, 500 open cases, the clock moved through 15 days: exactly the
 expected reminders, notices and warnings, none twice — also with a replica SIGKILLed
 mid-sweep. Business time comes from the store (LX_CLOCK=store); leases use real time."""
+
 import json
 import time
 import uuid
@@ -20,8 +21,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 ANCHOR = datetime(2026, 12, 1, 0, 30, tzinfo=BEIJING)  # a Tuesday, 00:30 in Beijing
-UNITS = ["environment_bureau", "housing_bureau", "chengguan_town", "qingshui_town",
-         "education_bureau"]
+UNITS = [
+    "environment_bureau",
+    "housing_bureau",
+    "chengguan_town",
+    "qingshui_town",
+    "education_bureau",
+]
 N, STEP, STEPS = 500, timedelta(hours=12), 30  # 30 steps of 12 hours: 15 days
 
 # Per case over 15 days of a 7-day general case nobody claims: one unclaimed notice (after 1
@@ -29,8 +35,12 @@ N, STEP, STEPS = 500, timedelta(hours=12), 30  # 30 steps of 12 hours: 15 days
 # the overdue notice (day 7). Per unit: one reminder on each of the 15 days whose 09:00 falls
 # inside the window (the 12:30 steps of Dec 1 to Dec 15). The yellow warning is seen at the
 # day-6 step, before the deadline.
-EXPECTED = {"supervision.notice": N * 6, "supervision.warning": N,
-            "supervision.overdue": N, "supervision.reminder": len(UNITS) * 15}
+EXPECTED = {
+    "supervision.notice": N * 6,
+    "supervision.warning": N,
+    "supervision.overdue": N,
+    "supervision.reminder": len(UNITS) * 15,
+}
 
 
 def settled(db):
@@ -51,11 +61,16 @@ def run_fifteen_days(system, db, kill_at_step=None):
     set_offset(db, base)
     load(db, N, ANCHOR, UNITS)
     conn = Connection(system.amqp_uri)
-    tap = Queue(f"tap-{uuid.uuid4().hex[:6]}", exchange=bus.events_exchange(),
-                routing_key="supervision.#", durable=True)(conn.channel())
+    tap = Queue(
+        f"tap-{uuid.uuid4().hex[:6]}",
+        exchange=bus.events_exchange(),
+        routing_key="supervision.#",
+        durable=True,
+    )(conn.channel())
     tap.declare()
-    system.env.update(LX_CLOCK="store", LX_LEASE_SECONDS="3", LX_SWEEP_INTERVAL="0.5",
-                      LX_OUTBOX_GRACE_SECONDS="2")
+    system.env.update(
+        LX_CLOCK="store", LX_LEASE_SECONDS="3", LX_SWEEP_INTERVAL="0.5", LX_OUTBOX_GRACE_SECONDS="2"
+    )
     for i in (1, 2, 3):
         system.start_replica("supervision", f"supervision-{i}")
     killed = False
@@ -92,5 +107,6 @@ def test_three_replicas_fifteen_days_exact(system, db):
 
 def test_a_replica_killed_mid_sweep_changes_nothing(system, db):
     # step 6 is day 3: every case's first supervision notice falls due at once.
-    check(db, run_fifteen_days(system, db, kill_at_step=6),
-          republished_at_most=settings.SWEEP_WORKERS)
+    check(
+        db, run_fifteen_days(system, db, kill_at_step=6), republished_at_most=settings.SWEEP_WORKERS
+    )

@@ -1,4 +1,5 @@
 """Accounts and configuration against the real store."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,8 +7,7 @@ import pytest
 from lianxin import admin
 from lianxin.auth import issue_token, verify_token
 from lianxin.clock import utcnow
-from lianxin.errors import (Forbidden, TooManyRequests, Unauthorized, ValidationFailed,
-                            WrongState)
+from lianxin.errors import Forbidden, TooManyRequests, Unauthorized, ValidationFailed, WrongState
 from services.intake import accounts
 
 pytestmark = pytest.mark.integration
@@ -45,8 +45,9 @@ def test_the_first_admin_is_created_from_configuration_once_and_must_change_the_
         accounts.change_password(db, utcnow(), "root", "s3cret-pass-long", "short")
     with pytest.raises(Unauthorized):  # the current password is wrong
         accounts.change_password(db, utcnow(), "root", "guess", "a-new-long-password")
-    changed = accounts.change_password(db, utcnow(), "root", "s3cret-pass-long",
-                                       "a-new-long-password")
+    changed = accounts.change_password(
+        db, utcnow(), "root", "s3cret-pass-long", "a-new-long-password"
+    )
     assert changed["must_change_password"] is False and changed["token_version"] == 1
     state = accounts.account_state(db, utcnow(), "root")
     assert state["token_version"] == 1 and not state["must_change_password"]
@@ -67,11 +68,27 @@ def test_a_change_to_what_a_token_stands_for_bumps_the_token_version(db):
     before = accounts.account_state(db, now, "env_handler")["token_version"]
     user = admin.run(db, now, ADMIN, "get", "users", "env_handler")
     body = {k: v for k, v in user.items() if k in ("role", "unit", "name", "email")}
-    admin.run(db, now, ADMIN, "update", "users", "env_handler", {**body, "name": "新名字"},
-              carry=accounts.carry_token_state)
+    admin.run(
+        db,
+        now,
+        ADMIN,
+        "update",
+        "users",
+        "env_handler",
+        {**body, "name": "新名字"},
+        carry=accounts.carry_token_state,
+    )
     assert accounts.account_state(db, now, "env_handler")["token_version"] == before
-    admin.run(db, now, ADMIN, "update", "users", "env_handler",
-              {**body, "unit": "housing_bureau"}, carry=accounts.carry_token_state)
+    admin.run(
+        db,
+        now,
+        ADMIN,
+        "update",
+        "users",
+        "env_handler",
+        {**body, "unit": "housing_bureau"},
+        carry=accounts.carry_token_state,
+    )
     assert accounts.account_state(db, now, "env_handler")["token_version"] == before + 1
 
 
@@ -88,8 +105,13 @@ def test_sign_out_revokes_one_token_until_it_expires(db):
 
 def test_admin_crud_validates_records_and_hides_password_hashes(db):
     now = utcnow()
-    unit = {"id": "water_bureau", "name": "县水利局", "kind": "department",
-            "email": "slj@demo-county.gov.cn", "topics": ["environment"]}
+    unit = {
+        "id": "water_bureau",
+        "name": "县水利局",
+        "kind": "department",
+        "email": "slj@demo-county.gov.cn",
+        "topics": ["environment"],
+    }
     assert admin.run(db, now, ADMIN, "create", "units", body=unit)["id"] == "water_bureau"
     with pytest.raises(WrongState):
         admin.run(db, now, ADMIN, "create", "units", body=unit)
@@ -97,16 +119,38 @@ def test_admin_crud_validates_records_and_hides_password_hashes(db):
         admin.run(db, now, ADMIN, "create", "units", body={**unit, "id": "x", "kind": "club"})
     with pytest.raises(Forbidden):
         admin.run(db, now, {"username": "c", "role": "clerk"}, "list", "units")
-    user = admin.run(db, now, ADMIN, "create", "users", body={
-        "username": "w1", "password": "long-enough", "role": "handler", "unit": "water_bureau"})
+    user = admin.run(
+        db,
+        now,
+        ADMIN,
+        "create",
+        "users",
+        body={
+            "username": "w1",
+            "password": "long-enough",
+            "role": "handler",
+            "unit": "water_bureau",
+        },
+    )
     assert "password" not in user and "password_hash" not in user
     with pytest.raises(ValidationFailed):  # a handler belongs to a unit
-        admin.run(db, now, ADMIN, "create", "users", body={
-            "username": "w2", "password": "long-enough", "role": "handler"})
-    updated = admin.run(db, now, ADMIN, "update", "users", "w1",
-                        {"role": "unit_leader", "unit": "water_bureau"})
+        admin.run(
+            db,
+            now,
+            ADMIN,
+            "create",
+            "users",
+            body={"username": "w2", "password": "long-enough", "role": "handler"},
+        )
+    updated = admin.run(
+        db, now, ADMIN, "update", "users", "w1", {"role": "unit_leader", "unit": "water_bureau"}
+    )
     assert updated["role"] == "unit_leader"
     assert accounts.authenticate(db, now, "w1", "long-enough", 5, 900)["role"] == "unit_leader"
     admin.run(db, now, ADMIN, "delete", "units", "water_bureau")
     assert [e["op"] for e in db.admin_log.find().sort("at", 1)] == [
-        "create", "create", "update", "delete"]
+        "create",
+        "create",
+        "update",
+        "delete",
+    ]

@@ -1,5 +1,6 @@
 """The feed, the inbox and the notes the re-drives read, on the real store: read by `_id`
 only, in order, each entry once, and what a crash leaves half-written still read right."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,8 +16,9 @@ OFFICE = {"role": "supervisor", "username": "supervisor"}
 
 
 def _events(n, case_id="LX-20261125-000001"):
-    return [make_event("case.progress", now=utcnow(), case_id=case_id, data={"n": i})
-            for i in range(n)]
+    return [
+        make_event("case.progress", now=utcnow(), case_id=case_id, data={"n": i}) for i in range(n)
+    ]
 
 
 def test_the_feed_pages_through_every_event_once_in_order_across_journal_pages(db):
@@ -41,28 +43,33 @@ def test_a_page_slot_a_crash_left_empty_is_read_from_the_journal(db):
     for e in events:
         journal.append(db, utcnow(), e)
     db.journal_pages.update_one({"_id": "0000000000"}, {"$unset": {"e.03": ""}})
-    assert [e["event_id"] for e in journal.read(db, 0, 10)[0]] == \
-        [e["event_id"] for e in events]
+    assert [e["event_id"] for e in journal.read(db, 0, 10)[0]] == [e["event_id"] for e in events]
 
 
 def test_a_feed_numbered_by_integer_ids_keeps_its_numbers_and_cursors(db):
     events = _events(3)
     for seq, e in enumerate(events, 1):
-        db.journal.insert_one({"_id": seq, "event_id": e["event_id"], "event": e,
-                               "recorded_at": utcnow()})
+        db.journal.insert_one(
+            {"_id": seq, "event_id": e["event_id"], "event": e, "recorded_at": utcnow()}
+        )
     db.journal_head.insert_one({"_id": journal.HEAD, "seq": 3})
     assert journal.upgrade(db) == 3
     assert journal.upgrade(db) == 0  # once
-    assert [e["event_id"] for e in handlers.feed(db, OFFICE, "1", 10)["items"]] == \
-        [e["event_id"] for e in events[1:]]
+    assert [e["event_id"] for e in handlers.feed(db, OFFICE, "1", 10)["items"]] == [
+        e["event_id"] for e in events[1:]
+    ]
     assert journal.append(db, utcnow(), _events(1)[0]) == 4
 
 
 def test_the_inbox_lists_newest_first_once_each_and_counts_what_is_unread(db):
     now = utcnow()
     for i in range(5):
-        inbox.put(db, "env_handler", f"d{i}", {"title": f"t{i}", "body": "", "case_id": None,
-                                               "template": "x", "created_at": now})
+        inbox.put(
+            db,
+            "env_handler",
+            f"d{i}",
+            {"title": f"t{i}", "body": "", "case_id": None, "template": "x", "created_at": now},
+        )
     assert not inbox.put(db, "env_handler", "d2", {"title": "again", "created_at": now})
     inbox.put(db, "cg_handler", "other", {"title": "x", "body": "", "created_at": now})
     user = {"username": "env_handler"}
@@ -82,9 +89,16 @@ def test_the_inbox_lists_newest_first_once_each_and_counts_what_is_unread(db):
 def test_an_inbox_written_before_the_numbering_is_numbered_once(db):
     now = utcnow()
     for i in range(3):
-        db.inbox.insert_one({"_id": f"old{i}", "user": "env_handler", "title": f"t{i}",
-                             "body": "", "created_at": now + timedelta(seconds=i),
-                             "read": i == 0})
+        db.inbox.insert_one(
+            {
+                "_id": f"old{i}",
+                "user": "env_handler",
+                "title": f"t{i}",
+                "body": "",
+                "created_at": now + timedelta(seconds=i),
+                "read": i == 0,
+            }
+        )
     assert inbox.upgrade(db) == 3 and inbox.upgrade(db) == 0
     listed = handlers.inbox(db, {"username": "env_handler"}, False, 10)
     assert [m["title"] for m in listed["items"]] == ["t2", "t1", "t0"]
@@ -100,6 +114,7 @@ def test_the_outbox_note_goes_with_the_flush_that_empties_it_but_not_a_renewed_o
 
         def publish(self, event):
             self.sent.append(event["event_id"])
+
     now = utcnow()
     [e1, e2] = _events(2)
     token = outbox.mark(db, "c1", now)
@@ -123,12 +138,17 @@ def test_notify_redrive_plans_what_no_handler_planned_and_only_that(db):
 
         def send(self, to, parts, ref):
             self.sent.append((to, ref))
+
     old = utcnow() - timedelta(hours=1)
     cfg = handlers.Config.from_settings()
     senders = handlers.Senders(email=Mail(), sms=Mail(), inbox=Inbox(db), webhook=None)
     assert handlers.redrive(db, senders, utcnow(), cfg, 300, 100) == 0  # starts at the end
-    lost = make_event("alert.raised", now=old, data={"alert_id": "a1", "kind": "collective", "count": 12})
-    planned = make_event("alert.raised", now=old, data={"alert_id": "a2", "kind": "collective", "count": 12})
+    lost = make_event(
+        "alert.raised", now=old, data={"alert_id": "a1", "kind": "collective", "count": 12}
+    )
+    planned = make_event(
+        "alert.raised", now=old, data={"alert_id": "a2", "kind": "collective", "count": 12}
+    )
     for e in (lost, planned):
         journal.append(db, old, e)
     db.notify_planned.insert_one({"_id": planned["event_id"], "at": old})

@@ -1,4 +1,5 @@
 """The first path through every service, on the real broker and store."""
+
 import pytest
 
 from tests.helpers import wait_for
@@ -6,15 +7,16 @@ from tests.helpers import wait_for
 pytestmark = pytest.mark.integration
 
 SUBMISSION = {
-    "kind": "complaint", "topic": "environment", "title": "河道污染",
+    "kind": "complaint",
+    "topic": "environment",
+    "title": "河道污染",
     "content": "清水镇化工厂夜间向河道排放污水，气味刺鼻。",
     "location": {"town": "清水镇"},
     "citizen": {"name": "张三", "phone": "13812341234", "email": "zhang@example.com"},
 }
 
 
-def test_submission_is_routed_clocked_and_acknowledged(start_services, rpc, db, mailbox,
-                                                       event_tap):
+def test_submission_is_routed_clocked_and_acknowledged(start_services, rpc, db, mailbox, event_tap):
     start_services("intake", "routing", "supervision", "notify")
     receipt = rpc.intake.submit(SUBMISSION, "key:flow-1")
     case_id = receipt["id"]

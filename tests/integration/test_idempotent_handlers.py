@@ -1,5 +1,6 @@
 """The same event delivered twice changes nothing the second time (STACK.md: nameko
 redelivers after a crash and on shutdown)."""
+
 import time
 from datetime import timedelta
 
@@ -19,20 +20,29 @@ pytestmark = pytest.mark.integration
 
 
 def _stored_case(db, case_id="LX-20261124-000777", **changes):
-    submission = {"channel": "web", "topic": "environment", "public_consent": False,
-                  "people_involved": 1, "urgency": "normal", **SUBMISSION, **changes}
+    submission = {
+        "channel": "web",
+        "topic": "environment",
+        "public_consent": False,
+        "people_involved": 1,
+        "urgency": "normal",
+        **SUBMISSION,
+        **changes,
+    }
     case = intake_domain.new_case(case_id, submission, "ABCD2345", utcnow())
     db.cases.insert_one(case)
-    db.ack_codes.insert_one({"_id": case_id, "at": utcnow(),
-                            "sealed": seal("ABCD2345", settings.SECRET_KEY, case_id)})
+    db.ack_codes.insert_one(
+        {"_id": case_id, "at": utcnow(), "sealed": seal("ABCD2345", settings.SECRET_KEY, case_id)}
+    )
     return case
 
 
 def test_case_received_twice_assigns_once(start_services, amqp_uri, db, event_tap):
     case = _stored_case(db)
     start_services("routing", "supervision")
-    received = make_event("case.received", now=utcnow(), case_id=case["_id"],
-                          data=intake_domain.event_facts(case))
+    received = make_event(
+        "case.received", now=utcnow(), case_id=case["_id"], data=intake_domain.event_facts(case)
+    )
     publisher = EventPublisher(amqp_uri)
     publisher.publish(received)
     publisher.publish(received)
@@ -48,13 +58,22 @@ def test_case_received_twice_assigns_once(start_services, amqp_uri, db, event_ta
 
 
 def test_case_assigned_twice_mails_once(start_services, amqp_uri, db, mailbox):
-    case = _stored_case(db, "LX-20261124-000778",
-                        citizen={"name": "李四", "email": "li4@example.com"})
+    case = _stored_case(
+        db, "LX-20261124-000778", citizen={"name": "李四", "email": "li4@example.com"}
+    )
     start_services("notify")
-    assigned = make_event("case.assigned", now=utcnow(), case_id=case["_id"],
-                          units=["environment_bureau"],
-                          data={"lead_unit": "environment_bureau", "co_units": [],
-                                "due_at": "2026-12-01T08:00:00Z", "seq": 1})
+    assigned = make_event(
+        "case.assigned",
+        now=utcnow(),
+        case_id=case["_id"],
+        units=["environment_bureau"],
+        data={
+            "lead_unit": "environment_bureau",
+            "co_units": [],
+            "due_at": "2026-12-01T08:00:00Z",
+            "seq": 1,
+        },
+    )
     publisher = EventPublisher(amqp_uri)
     publisher.publish(assigned)
     publisher.publish(assigned)
@@ -66,9 +85,12 @@ def test_case_assigned_twice_mails_once(start_services, amqp_uri, db, mailbox):
     assert len(mailbox.to("sthjj@demo-county.gov.cn")) == 1
     log = list(db.deliveries.find({"case_id": case["_id"]}))
     assert sorted((d["template"], d["channel"]) for d in log if d["channel"] == "email") == [
-        ("acknowledgement", "email"), ("assignment", "email")]
+        ("acknowledgement", "email"),
+        ("assignment", "email"),
+    ]
     assert {d["recipient"] for d in log if d["channel"] == "inbox"} == {
-        u["_id"] for u in db.users.find({"unit": "environment_bureau"})}
+        u["_id"] for u in db.users.find({"unit": "environment_bureau"})
+    }
     assert all(d["status"] == "sent" and d["attempts"] == 1 for d in log)
     assert db.ack_codes.find_one({"_id": case["_id"]}) is None  # the plain code is gone
 
@@ -83,16 +105,23 @@ def test_a_case_no_rule_can_place_waits_in_the_manual_queue(start_services, rpc,
 
 
 def test_a_case_waiting_for_dispatch_is_acknowledged_once_without_a_date(
-        start_services, rpc, db, mailbox):
+    start_services, rpc, db, mailbox
+):
     from services.notify import handlers as notify
     from services.notify.channels import Inbox, Mailer, SmsGateway, WebhookSender
 
     start_services("intake", "routing", "supervision")
-    receipt = rpc.intake.submit({**SUBMISSION, "topic": "other", "location": {},
-                                 "citizen": {"email": "wait@example.com"}}, "req:wait")
+    receipt = rpc.intake.submit(
+        {**SUBMISSION, "topic": "other", "location": {}, "citizen": {"email": "wait@example.com"}},
+        "req:wait",
+    )
     wait_for(lambda: db.cases.find_one({"_id": receipt["id"], "routing.queued": True}))
-    senders = notify.Senders(Mailer("127.0.0.1", mailbox.port, "lianxin@test"),
-                             SmsGateway("", ""), Inbox(db), WebhookSender())
+    senders = notify.Senders(
+        Mailer("127.0.0.1", mailbox.port, "lianxin@test"),
+        SmsGateway("", ""),
+        Inbox(db),
+        WebhookSender(),
+    )
     cfg = notify.Config("Asia/Shanghai", "http://x", "zh-CN", "mass_work_office")
     later = utcnow() + timedelta(minutes=11)
     assert notify.acknowledge_waiting(db, senders, utcnow(), cfg, 600) == 0

@@ -1,4 +1,5 @@
 """intake against the real broker and store: numbering, idempotency, concurrency."""
+
 import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_case_is_stored_with_its_number_hashed_code_and_first_timeline_line(
-        start_services, rpc, db):
+    start_services, rpc, db
+):
     start_services("intake")
     receipt = rpc.intake.submit(SUBMISSION, "req:one")
     case = db.cases.find_one({"_id": receipt["id"]})
@@ -32,8 +34,7 @@ def test_the_same_request_key_returns_the_same_case(start_services, rpc, db):
     assert db.cases.count_documents({}) == 1
 
 
-def test_fifty_concurrent_submissions_on_two_replicas_get_fifty_numbers(
-        start_services, config, db):
+def test_fifty_concurrent_submissions_on_two_replicas_get_fifty_numbers(start_services, config, db):
     start_services("intake")
     start_services("intake")  # a second replica on the same queue
 

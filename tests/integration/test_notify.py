@@ -1,6 +1,7 @@
 """Notifications and integration on the real broker, store, SMTP server and HTTP servers
 (docs/contract.md §8, §9): who hears of each event on which channel, each message once, webhooks with
 signatures, back-off, dead letters and replay, the feed, and an outside consumer's view."""
+
 import time
 
 import pytest
@@ -27,11 +28,13 @@ CG_HANDLER = {"username": "cg_handler", "role": "handler", "unit": "chengguan_to
 CG_LEADER = {"username": "cg_leader", "role": "unit_leader", "unit": "chengguan_town"}
 
 CITIZEN = ("email", "zhang@example.com")
-ENV = [("email", "sthjj@demo-county.gov.cn"), ("inbox", "env_handler"),
-       ("inbox", "env_leader")]
+ENV = [("email", "sthjj@demo-county.gov.cn"), ("inbox", "env_handler"), ("inbox", "env_leader")]
 ENV_LEADERS = [("email", "sthjj@demo-county.gov.cn"), ("inbox", "env_leader")]
-HOUSING = [("email", "zjj@demo-county.gov.cn"), ("inbox", "housing_handler"),
-           ("inbox", "housing_leader")]
+HOUSING = [
+    ("email", "zjj@demo-county.gov.cn"),
+    ("inbox", "housing_handler"),
+    ("inbox", "housing_leader"),
+]
 LEADER_LI = [("email", "li@demo-county.gov.cn"), ("inbox", "leader_li")]
 OFFICE = ("email", "qgb@demo-county.gov.cn")
 DISPATCH = ("inbox", "dispatcher")
@@ -45,69 +48,109 @@ EXPECTED = [
     ("case.merged", {"primary_id": "LX-20261124-000001"}, [CITIZEN]),
     ("case.unmerged", {}, [CITIZEN]),
     ("case.not_accepted", {"reason": "不属于受理范围"}, [CITIZEN]),
-    ("case.assigned", {"seq": 1, "lead_unit": "environment_bureau"},
-     [CITIZEN] + ENV + HOUSING + LEADER_LI),
+    (
+        "case.assigned",
+        {"seq": 1, "lead_unit": "environment_bureau"},
+        [CITIZEN] + ENV + HOUSING + LEADER_LI,
+    ),
     ("case.claimed", UNIT, [CITIZEN]),
     ("case.returned", {"stage": "requested", "reason": "非本单位职责"}, [DISPATCH]),
     ("case.progress", {"kind": "progress"}, [CITIZEN]),
     ("case.extension_requested", {"days": 5}, [SUPERVISE]),
-    ("case.extension_decided", {"approve": True, "extended_to": "2026-12-08T08:00:00Z"},
-     ENV + [CITIZEN]),
+    (
+        "case.extension_decided",
+        {"approve": True, "extended_to": "2026-12-08T08:00:00Z"},
+        ENV + [CITIZEN],
+    ),
     ("case.replied", {"outcome": "resolved"}, [SUPERVISE]),
     ("case.reply_rejected", {"comment": "答复过于简单"}, ENV),
     ("case.answered", {"outcome": "resolved"}, [CITIZEN]),
     ("case.visited", {"satisfaction": "satisfied"}, ENV),
     ("case.reopened", {"satisfaction": "dissatisfied"}, ENV + [CITIZEN]),
     ("case.closed", {"satisfaction": "satisfied"}, ENV),
-    ("case.instructed", {"text": "请抓紧办理", "leader": "magistrate_li"},
-     ENV_LEADERS + [("inbox", "env_handler"), OFFICE]),
+    (
+        "case.instructed",
+        {"text": "请抓紧办理", "leader": "magistrate_li"},
+        ENV_LEADERS + [("inbox", "env_handler"), OFFICE],
+    ),
     ("case.appealed", {}, [SUPERVISE]),
     ("case.appeal_decided", {"uphold": True}, ENV_LEADERS),
-    ("supervision.reminder", {"kind": "daily", "unit": "environment_bureau", "open_cases": 1,
-                              "cases": []}, ENV),
-    ("supervision.notice", {"kind": "unclaimed", "unit": "environment_bureau"},
-     [OFFICE, DISPATCH]),
-    ("supervision.notice", {"kind": "supervision", "unit": "environment_bureau", "number": 1},
-     ENV_LEADERS),
+    (
+        "supervision.reminder",
+        {"kind": "daily", "unit": "environment_bureau", "open_cases": 1, "cases": []},
+        ENV,
+    ),
+    ("supervision.notice", {"kind": "unclaimed", "unit": "environment_bureau"}, [OFFICE, DISPATCH]),
+    (
+        "supervision.notice",
+        {"kind": "supervision", "unit": "environment_bureau", "number": 1},
+        ENV_LEADERS,
+    ),
     ("supervision.warning", {"kind": "yellow", "unit": "environment_bureau"}, ENV),
-    ("supervision.overdue", {"kind": "overdue", "unit": "environment_bureau",
-                             "leader": "magistrate_li"}, ENV_LEADERS + LEADER_LI + [OFFICE]),
-    ("supervision.overdue", {"kind": "co_input", "unit": "environment_bureau",
-                             "co_unit": "housing_bureau"}, HOUSING + [OFFICE]),
-    ("alert.raised", {"topic": "environment", "title": "清水镇环境诉求集中"},
-     [("email", "chen@demo-county.gov.cn"), OFFICE, DISPATCH]),
+    (
+        "supervision.overdue",
+        {"kind": "overdue", "unit": "environment_bureau", "leader": "magistrate_li"},
+        ENV_LEADERS + LEADER_LI + [OFFICE],
+    ),
+    (
+        "supervision.overdue",
+        {"kind": "co_input", "unit": "environment_bureau", "co_unit": "housing_bureau"},
+        HOUSING + [OFFICE],
+    ),
+    (
+        "alert.raised",
+        {"topic": "environment", "title": "清水镇环境诉求集中"},
+        [("email", "chen@demo-county.gov.cn"), OFFICE, DISPATCH],
+    ),
 ]
 
 
 def _stored_case(db, case_id="LX-20261124-000901", **changes):
-    submission = {"channel": "web", "topic": "environment", "public_consent": False,
-                  "people_involved": 1, "urgency": "normal", **SUBMISSION, **changes}
+    submission = {
+        "channel": "web",
+        "topic": "environment",
+        "public_consent": False,
+        "people_involved": 1,
+        "urgency": "normal",
+        **SUBMISSION,
+        **changes,
+    }
     case = intake_domain.new_case(case_id, submission, "ABCD2345", utcnow())
     case["status"] = "assigned"
-    case["assignment"] = {"lead_unit": "environment_bureau", "co_units": ["housing_bureau"],
-                          "leader": "magistrate_li", "due_at": utcnow(),
-                          "assigned_at": utcnow()}
+    case["assignment"] = {
+        "lead_unit": "environment_bureau",
+        "co_units": ["housing_bureau"],
+        "leader": "magistrate_li",
+        "due_at": utcnow(),
+        "assigned_at": utcnow(),
+    }
     db.cases.insert_one(case)
-    db.ack_codes.insert_one({"_id": case_id, "at": utcnow(),
-                            "sealed": seal("ABCD2345", settings.SECRET_KEY, case_id)})
+    db.ack_codes.insert_one(
+        {"_id": case_id, "at": utcnow(), "sealed": seal("ABCD2345", settings.SECRET_KEY, case_id)}
+    )
     return case
 
 
 def _sent(db, event_id):
-    return {(d["channel"], d["recipient"]) for d in db.deliveries.find({"event_id": event_id})
-            if d["status"] == "sent"}
+    return {
+        (d["channel"], d["recipient"])
+        for d in db.deliveries.find({"event_id": event_id})
+        if d["status"] == "sent"
+    }
 
 
 def test_each_event_type_reaches_its_recipients_on_their_channels(
-        start_services, amqp_uri, db, mailbox, sms_gateway):
+    start_services, amqp_uri, db, mailbox, sms_gateway
+):
     case = _stored_case(db)
     start_services("notify")
     publisher = EventPublisher(amqp_uri)
     events = []
     for type_, data, expected in EXPECTED:
         case_id = None if type_ == "alert.raised" or data.get("kind") == "daily" else case["_id"]
-        event = make_event(type_, now=utcnow(), case_id=case_id, data=data,
-                           units=["environment_bureau"])
+        event = make_event(
+            type_, now=utcnow(), case_id=case_id, data=data, units=["environment_bureau"]
+        )
         publisher.publish(event)
         events.append((event, set(expected)))
     deadline = time.time() + 30
@@ -126,15 +169,22 @@ def test_each_event_type_reaches_its_recipients_on_their_channels(
 
 
 def test_a_redelivered_event_on_two_notify_replicas_sends_each_message_once(
-        start_services, amqp_uri, db, mailbox):
+    start_services, amqp_uri, db, mailbox
+):
     case = _stored_case(db)
     start_services("notify")
     start_services("notify")
     publisher = EventPublisher(amqp_uri)
-    events = [make_event("supervision.notice", now=utcnow(), case_id=case["_id"],
-                         units=["environment_bureau"],
-                         data={"kind": "supervision", "unit": "environment_bureau",
-                               "number": n}) for n in range(1, 11)]
+    events = [
+        make_event(
+            "supervision.notice",
+            now=utcnow(),
+            case_id=case["_id"],
+            units=["environment_bureau"],
+            data={"kind": "supervision", "unit": "environment_bureau", "number": n},
+        )
+        for n in range(1, 11)
+    ]
     for event in events:
         publisher.publish(event)
         publisher.publish(event)
@@ -142,7 +192,8 @@ def test_a_redelivered_event_on_two_notify_replicas_sends_each_message_once(
     wait_for(lambda: db.inbox.count_documents({"user": "env_leader"}) >= 10)
     time.sleep(1.5)  # time for a second copy to arrive, were one coming
     assert sorted(m["subject"] for m in mailbox.to("sthjj@demo-county.gov.cn")) == sorted(
-        f"【督办通知】第{n}次督办 {case['_id']} {case['title']}" for n in range(1, 11))
+        f"【督办通知】第{n}次督办 {case['_id']} {case['title']}" for n in range(1, 11)
+    )
     assert db.inbox.count_documents({"user": "env_leader"}) == 10
     logged = list(db.deliveries.find({"case_id": case["_id"]}))
     assert len(logged) == 20 and all(d["attempts"] == 1 for d in logged)
@@ -157,18 +208,24 @@ def quick_retries(monkeypatch):
 
 
 def _subscribe(rpc, url, sub_id="unit-system", **extra):
-    return rpc.notify.admin("create", "webhooks", None, {
-        "id": sub_id, "url": url, "event_types": ["case.*"], "secret": "s" * 24, **extra},
-        ADMIN)
+    return rpc.notify.admin(
+        "create",
+        "webhooks",
+        None,
+        {"id": sub_id, "url": url, "event_types": ["case.*"], "secret": "s" * 24, **extra},
+        ADMIN,
+    )
 
 
 def test_a_webhook_that_fails_three_times_gets_the_delivery_once_signed(
-        start_services, rpc, amqp_uri, db, http_recorder, quick_retries):
+    start_services, rpc, amqp_uri, db, http_recorder, quick_retries
+):
     endpoint = http_recorder(respond=lambda n, r: 503 if n <= 3 else 200)
     start_services("notify")
     assert "secret" not in _subscribe(rpc, endpoint.url)
-    event = make_event("case.claimed", now=utcnow(), case_id="LX-20261124-000902",
-                       units=["environment_bureau"])
+    event = make_event(
+        "case.claimed", now=utcnow(), case_id="LX-20261124-000902", units=["environment_bureau"]
+    )
     EventPublisher(amqp_uri).publish(event)
 
     wait_for(lambda: endpoint.ok(), timeout=30)
@@ -178,19 +235,26 @@ def test_a_webhook_that_fails_three_times_gets_the_delivery_once_signed(
     ok = endpoint.ok()[0]
     assert ok["body"] == event
     assert ok["headers"]["X-Lianxin-Signature"] == "sha256=" + signature(
-        "s" * 24, ok["headers"]["X-Lianxin-Timestamp"], ok["raw"])
+        "s" * 24, ok["headers"]["X-Lianxin-Timestamp"], ok["raw"]
+    )
     d = db.deliveries.find_one({"_id": ok["headers"]["X-Lianxin-Delivery"]})
     assert (d["status"], d["attempts"], len(d["history"])) == ("sent", 4, 4)
 
 
 def test_a_dead_endpoint_is_dead_lettered_and_replay_delivers(
-        start_services, rpc, amqp_uri, db, http_recorder, quick_retries):
+    start_services, rpc, amqp_uri, db, http_recorder, quick_retries
+):
     state = {"up": False}
     endpoint = http_recorder(respond=lambda n, r: 200 if state["up"] else 500)
     start_services("notify")
     _subscribe(rpc, endpoint.url)
-    event = make_event("case.closed", now=utcnow(), case_id="LX-20261124-000903",
-                       units=["environment_bureau"], data={"satisfaction": "satisfied"})
+    event = make_event(
+        "case.closed",
+        now=utcnow(),
+        case_id="LX-20261124-000903",
+        units=["environment_bureau"],
+        data={"satisfaction": "satisfied"},
+    )
     EventPublisher(amqp_uri).publish(event)
 
     dead = wait_for(lambda: rpc.notify.webhook_deliveries(ADMIN, "dead")["items"], timeout=30)
@@ -207,8 +271,7 @@ def test_a_dead_endpoint_is_dead_lettered_and_replay_delivers(
     assert rpc.notify.webhook_deliveries(ADMIN, "dead")["items"] == []
 
 
-def test_a_slow_endpoint_does_not_hold_up_another(start_services, rpc, amqp_uri,
-                                                    http_recorder):
+def test_a_slow_endpoint_does_not_hold_up_another(start_services, rpc, amqp_uri, http_recorder):
     slow, fast = http_recorder(delay=4), http_recorder()
     start_services("notify")
     _subscribe(rpc, slow.url, "slow-system")
@@ -216,16 +279,23 @@ def test_a_slow_endpoint_does_not_hold_up_another(start_services, rpc, amqp_uri,
     publisher = EventPublisher(amqp_uri)
     started = time.time()
     for n in range(6):
-        publisher.publish(make_event("case.progress", now=utcnow(),
-                                     case_id=f"LX-20261124-00095{n}", data={"kind": "progress"}))
+        publisher.publish(
+            make_event(
+                "case.progress",
+                now=utcnow(),
+                case_id=f"LX-20261124-00095{n}",
+                data={"kind": "progress"},
+            )
+        )
     wait_for(lambda: len(fast.ok()) == 6, timeout=10)
     assert time.time() - started < 4  # before the slow one answered even its first
     assert len(slow.ok()) < 6
 
 
 def _walk_through(rpc, db, submission, town="城关镇"):
-    receipt = rpc.intake.submit({**submission, "location": {"town": town}},
-                                f"key:{submission['title']}")
+    receipt = rpc.intake.submit(
+        {**submission, "location": {"town": town}}, f"key:{submission['title']}"
+    )
     case_id = receipt["id"]
     wait_for(lambda: db.cases.find_one({"_id": case_id, "status": "assigned"}))
     return receipt
@@ -234,57 +304,83 @@ def _walk_through(rpc, db, submission, town="城关镇"):
 def _answer(rpc, case_id):
     rpc.supervision.act("claim", case_id, CG_HANDLER, {})
     rpc.supervision.act("progress", case_id, CG_HANDLER, {"note": "已到现场查看"})
-    rpc.supervision.act("draft_reply", case_id, CG_HANDLER,
-                        {"outcome": "resolved", "opinion": "已督促企业整改，河道已清理。"})
+    rpc.supervision.act(
+        "draft_reply",
+        case_id,
+        CG_HANDLER,
+        {"outcome": "resolved", "opinion": "已督促企业整改，河道已清理。"},
+    )
     rpc.supervision.act("sign_reply", case_id, CG_LEADER, {})
     rpc.supervision.act("review", case_id, SUPERVISOR, {"approve": True})
 
 
 def test_a_merged_duplicate_from_email_and_hotline_gets_the_one_answer_on_both(
-        start_services, rpc, db, mailbox, sms_gateway):
+    start_services, rpc, db, mailbox, sms_gateway
+):
     start_services("intake", "routing", "supervision", "notify")
-    first = _walk_through(rpc, db, {**SUBMISSION, "citizen": {"name": "张三",
-                                                             "email": "zhang@example.com"}})
-    second = rpc.intake.register({**SUBMISSION, "channel": "hotline",
-                                  "location": {"town": "城关镇"},
-                                  "citizen": {"name": "张三", "phone": "13812341234"}},
-                                 "key:hotline-dup", CLERK)
+    first = _walk_through(
+        rpc, db, {**SUBMISSION, "citizen": {"name": "张三", "email": "zhang@example.com"}}
+    )
+    second = rpc.intake.register(
+        {
+            **SUBMISSION,
+            "channel": "hotline",
+            "location": {"town": "城关镇"},
+            "citizen": {"name": "张三", "phone": "13812341234"},
+        },
+        "key:hotline-dup",
+        CLERK,
+    )
     wait_for(lambda: db.cases.find_one({"_id": second["id"], "status": "assigned"}))
     rpc.intake.act("merge", second["id"], DISPATCHER, {"primary_id": first["id"]})
-    merged_sms = wait_for(lambda: [r for r in sms_gateway.requests
-                                   if "合并办理" in r["body"]["text"]])
+    merged_sms = wait_for(
+        lambda: [r for r in sms_gateway.requests if "合并办理" in r["body"]["text"]]
+    )
     assert merged_sms[0]["body"]["to"] == "13812341234"
     assert merged_sms[0]["headers"]["Authorization"] == "Bearer test-sms-key"
 
     _answer(rpc, first["id"])
-    answer_mail = wait_for(lambda: [m for m in mailbox.to("zhang@example.com")
-                                    if "已答复" in m["subject"]])
-    answer_sms = wait_for(lambda: [r for r in sms_gateway.requests
-                                   if "已答复" in r["body"]["text"]])
+    answer_mail = wait_for(
+        lambda: [m for m in mailbox.to("zhang@example.com") if "已答复" in m["subject"]]
+    )
+    answer_sms = wait_for(
+        lambda: [r for r in sms_gateway.requests if "已答复" in r["body"]["text"]]
+    )
     assert len(answer_mail) == 1 and len(answer_sms) == 1
     assert first["id"] in answer_mail[0]["body"] and "河道已清理" in answer_mail[0]["body"]
     assert second["id"] in answer_sms[0]["body"]["text"]
     assert first["id"] not in answer_sms[0]["body"]["text"]
     assert "河道已清理" in answer_sms[0]["body"]["text"]
     log = notify.case_deliveries(db, utcnow(), second["id"], SUPERVISOR)["items"]
-    assert ("answer", "sms", "sent") in {(d["template"], d["channel"], d["status"])
-                                          for d in log}
+    assert ("answer", "sms", "sent") in {(d["template"], d["channel"], d["status"]) for d in log}
 
 
 def test_an_outside_consumer_and_the_feed_see_a_whole_case_in_order(
-        start_services, rpc, db, event_tap):
+    start_services, rpc, db, event_tap
+):
     start_services("intake", "routing", "supervision", "notify")
     receipt = _walk_through(rpc, db, {**SUBMISSION, "title": "噪音扰民"})
     case_id = receipt["id"]
     _answer(rpc, case_id)
-    rpc.supervision.act("return_visit", case_id, SUPERVISOR,
-                        {"method": "phone", "satisfaction": "satisfied"})
-    expected = ["case.received", "case.assigned", "case.claimed", "case.progress",
-                "case.progress", "case.replied", "case.answered", "case.closed"]
+    rpc.supervision.act(
+        "return_visit", case_id, SUPERVISOR, {"method": "phone", "satisfaction": "satisfied"}
+    )
+    expected = [
+        "case.received",
+        "case.assigned",
+        "case.claimed",
+        "case.progress",
+        "case.progress",
+        "case.replied",
+        "case.answered",
+        "case.closed",
+    ]
 
     seen = []
-    wait_for(lambda: seen.extend(e for e in event_tap.drain() if e["case_id"] == case_id)
-             or len(seen) >= len(expected))
+    wait_for(
+        lambda: seen.extend(e for e in event_tap.drain() if e["case_id"] == case_id)
+        or len(seen) >= len(expected)
+    )
     assert [e["type"] for e in seen] == expected
 
     def feed_of_case(page):
@@ -328,21 +424,28 @@ def test_smtp_login_is_used_when_configured():
         return AuthResult(success=(auth_data.login, auth_data.password) == (b"lianxin", b"pw"))
 
     port = find_free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port,
-                            authenticator=authenticator, auth_required=True,
-                            auth_require_tls=False)
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         Mailer("127.0.0.1", port, "x@lianxin", user="lianxin", password="pw").send(
-            "to@example.com", {"subject": "s", "body": "b"}, "ref:1")
+            "to@example.com", {"subject": "s", "body": "b"}, "ref:1"
+        )
         assert received == [(True, ["to@example.com"])]
         with pytest.raises(smtplib.SMTPException):
-            Mailer("127.0.0.1", port, "x@lianxin", timeout=3, user="lianxin",
-                   password="bad").send("to@example.com", {"subject": "s", "body": "b"},
-                                        "ref:2")
+            Mailer("127.0.0.1", port, "x@lianxin", timeout=3, user="lianxin", password="bad").send(
+                "to@example.com", {"subject": "s", "body": "b"}, "ref:2"
+            )
         with pytest.raises(smtplib.SMTPException):  # the server demands a login
             Mailer("127.0.0.1", port, "x@lianxin", timeout=3).send(
-                "to@example.com", {"subject": "s", "body": "b"}, "ref:3")
+                "to@example.com", {"subject": "s", "body": "b"}, "ref:3"
+            )
         assert len(received) == 1
     finally:
         controller.stop()

@@ -1,6 +1,7 @@
 """A handler that fails is retried later, not dropped and not in a hot loop; after its last
 try the message is parked, listed, and replayed once the cause is fixed
 (lianxin/consuming.py, lianxin/parked.py)."""
+
 import time
 import uuid
 
@@ -42,6 +43,7 @@ def probe(monkeypatch, config, runner_factory):
         event = {"event_id": uuid.uuid4().hex, "type": "probe.happened"}
         publisher.publish(event)
         return event["event_id"]
+
     return send
 
 

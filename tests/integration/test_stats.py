@@ -1,5 +1,6 @@
 """Statistics, assessment, bulletin and digest over a generated county with a known answer key
 (tests/county_generator.py keeps it while it decides each case), on the real store."""
+
 import csv
 import io
 
@@ -30,14 +31,13 @@ def _check(figures, k):
     assert figures["closed"] == k["closed"]
     assert figures["completed"] == k["completed"]
     assert _fraction(figures["completion_rate"]) == (k["completed"], k["total"])
-    assert _fraction(figures["on_time_rate"]) == (k["on_time"],
-                                                  k["completed"] + k["overdue_open"])
+    assert _fraction(figures["on_time_rate"]) == (k["on_time"], k["completed"] + k["overdue_open"])
     assert _fraction(figures["satisfaction_rate"]) == (k["satisfied"], k["rated"])
     assert figures["completion_rate"]["value"] == (
-        round(k["completed"] / k["total"], 4) if k["total"] else None)
+        round(k["completed"] / k["total"], 4) if k["total"] else None
+    )
     assert figures["average_handling_hours"]["cases"] == k["hours_cases"]
-    assert figures["average_handling_hours"]["total_hours"] == pytest.approx(k["hours"],
-                                                                             abs=1e-3)
+    assert figures["average_handling_hours"]["total_hours"] == pytest.approx(k["hours"], abs=1e-3)
     for name in ("overdue_open", "returned", "extensions", "reopened"):
         assert figures[name] == k[name], name
 
@@ -54,12 +54,10 @@ def test_every_figure_equals_the_answer_key(start_services, rpc, county_cases):
     assert key["all"]["all"]["total"] < N  # some were outside the quarter, merged or refused
 
 
-def test_scores_ranking_and_the_bulletin_equal_the_answer_key(start_services, rpc,
-                                                              county_cases):
+def test_scores_ranking_and_the_bulletin_equal_the_answer_key(start_services, rpc, county_cases):
     start_services("supervision")
     key = county_cases["unit"]
-    expected = sorted(((u, expected_score(k)) for u, k in key.items()),
-                      key=lambda x: (-x[1], x[0]))
+    expected = sorted(((u, expected_score(k)) for u, k in key.items()), key=lambda x: (-x[1], x[0]))
     bulletin = rpc.supervision.bulletin(LEADER, "2026Q3")
     assert [(u["unit"], u["score"]) for u in bulletin["ranking"]] == expected
     assert [u["rank"] for u in bulletin["ranking"]] == list(range(1, len(expected) + 1))
@@ -76,9 +74,11 @@ def test_scores_ranking_and_the_bulletin_equal_the_answer_key(start_services, rp
     assert len(bulletin["best_cases"]) == 5
 
 
-def test_the_digest_counts_by_portfolio_and_finds_rising_topics(start_services, rpc, db,
-                                                                 county_cases):
+def test_the_digest_counts_by_portfolio_and_finds_rising_topics(
+    start_services, rpc, db, county_cases
+):
     from datetime import timedelta
+
     start_services("supervision")
     start, end = Q3_START + timedelta(days=40), Q3_START + timedelta(days=50)
     digest = rpc.supervision.digest(LEADER, start.isoformat(), end.isoformat())
@@ -91,28 +91,36 @@ def test_the_digest_counts_by_portfolio_and_finds_rising_topics(start_services, 
             if a <= c["received_at"] < b and c["status"] != "merged" and c["topic"] in portfolio:
                 counts[c["topic"]] = counts.get(c["topic"], 0) + 1
         return counts
+
     now, before = recount(start, end), recount(start - (end - start), start)
     assert {t["topic"]: t["count"] for t in zhao["by_topic"]} == now
     assert {t["topic"]: t["previous"] for t in zhao["by_topic"]} == {
-        t: before.get(t, 0) for t in now}
+        t: before.get(t, 0) for t in now
+    }
     assert zhao["total"] == sum(now.values())
-    rising = sorted(((t, n - before.get(t, 0)) for t, n in now.items() if n > before.get(t, 0)),
-                    key=lambda kv: (-kv[1], kv[0]))[:5]
+    rising = sorted(
+        ((t, n - before.get(t, 0)) for t, n in now.items() if n > before.get(t, 0)),
+        key=lambda kv: (-kv[1], kv[0]),
+    )[:5]
     assert [(t["topic"], t["increase"]) for t in zhao["rising_topics"]] == rising
     assert [t["topic"] for t in zhao["hot_topics"]] == [
-        t for t, _ in sorted(now.items(), key=lambda kv: (-kv[1], kv[0]))][:5]
+        t for t, _ in sorted(now.items(), key=lambda kv: (-kv[1], kv[0]))
+    ][:5]
 
 
-def test_the_bulletin_as_csv_and_as_a_pdf_that_opens_with_the_ranking(start_services, rpc,
-                                                                       county_cases, tmp_path):
+def test_the_bulletin_as_csv_and_as_a_pdf_that_opens_with_the_ranking(
+    start_services, rpc, county_cases, tmp_path
+):
     import pypdfium2
 
     from gateway import render
+
     start_services("supervision")
     bulletin = rpc.supervision.bulletin(LEADER, "2026Q3")
     rows = list(csv.DictReader(io.StringIO(render.bulletin_csv(bulletin).lstrip("\ufeff"))))
     assert [(r["unit"], float(r["score"])) for r in rows] == [
-        (u["unit"], u["score"]) for u in bulletin["ranking"]]
+        (u["unit"], u["score"]) for u in bulletin["ranking"]
+    ]
     first = county_cases["unit"][rows[0]["unit"]]
     assert rows[0]["completion_rate"] == f"{first['completed']}/{first['total']}"
 

@@ -1,5 +1,6 @@
 """The store keeps MongoDB's single-document atomicity, which every compare-and-set in Lianxin
 relies on (on FerretDB only with the patch `./lx` builds in; see docs/decisions)."""
+
 import threading
 
 import pytest
@@ -22,8 +23,9 @@ def test_compare_and_set_lets_exactly_one_writer_win_each_version(db):
     def writer():
         for _ in range(20):
             v = db.probe.find_one({"_id": "x"})["version"]
-            if db.probe.update_one({"_id": "x", "version": v},
-                                   {"$set": {"version": v + 1}}).modified_count:
+            if db.probe.update_one(
+                {"_id": "x", "version": v}, {"$set": {"version": v + 1}}
+            ).modified_count:
                 wins.append(v)
 
     _run_threads(8, writer)
@@ -47,8 +49,10 @@ def test_outbox_flush_removes_what_it_published(db):
     from lianxin.events import make_event
 
     published = []
-    events = [make_event("case.received", now=utcnow(), case_id="c1", data={"a": {"b": [1]}}),
-              make_event("case.assigned", now=utcnow(), case_id="c1")]
+    events = [
+        make_event("case.received", now=utcnow(), case_id="c1", data={"a": {"b": [1]}}),
+        make_event("case.assigned", now=utcnow(), case_id="c1"),
+    ]
     db.cases.insert_one({"_id": "c1", "outbox": events, "outbox_since": utcnow()})
 
     class Recorder:

@@ -1,5 +1,6 @@
 """What the sweepers re-drive: work left behind by a crash, a lost message or a service that
 was down, done once whatever the number of replicas."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,24 +17,31 @@ pytestmark = pytest.mark.integration
 
 
 def _case(db, case_id, **extra):
-    submission = {"channel": "web", "public_consent": False, "people_involved": 1,
-                  "urgency": "normal", **SUBMISSION}
-    case = intake_domain.new_case(case_id, submission, "ABCD2345",
-                                  utcnow() - timedelta(minutes=5))
+    submission = {
+        "channel": "web",
+        "public_consent": False,
+        "people_involved": 1,
+        "urgency": "normal",
+        **SUBMISSION,
+    }
+    case = intake_domain.new_case(case_id, submission, "ABCD2345", utcnow() - timedelta(minutes=5))
     case.update(extra)
     db.cases.insert_one(case)
     return case
 
 
 def test_an_event_stranded_by_a_crash_after_the_write_is_published_later(
-        start_services, db, event_tap):
+    start_services, db, event_tap
+):
     # intake "crashed" after storing the case, before publishing case.received.
-    event = make_event("case.received", now=utcnow() - timedelta(minutes=5),
-                       case_id="LX-20261124-000901")
+    event = make_event(
+        "case.received", now=utcnow() - timedelta(minutes=5), case_id="LX-20261124-000901"
+    )
     _case(db, "LX-20261124-000901", outbox=[event], outbox_since=utcnow() - timedelta(minutes=5))
     start_services("intake", "routing", "supervision")
-    wait_for(lambda: db.cases.find_one({"_id": "LX-20261124-000901", "status": "assigned"}),
-             timeout=30)
+    wait_for(
+        lambda: db.cases.find_one({"_id": "LX-20261124-000901", "status": "assigned"}), timeout=30
+    )
     seen = [e for e in event_tap.drain(wait=1) if e["event_id"] == event["event_id"]]
     assert len(seen) == 1
     assert db.cases.find_one({"_id": "LX-20261124-000901"})["outbox"] == []
@@ -41,13 +49,17 @@ def test_an_event_stranded_by_a_crash_after_the_write_is_published_later(
 
 def test_an_alert_stranded_by_a_crash_is_published_later(start_services, db, event_tap):
     # intake "crashed" after storing an alert, before publishing alert.raised.
-    event = make_event("alert.raised", now=utcnow() - timedelta(minutes=5),
-                       case_id="LX-20261124-000903", data={"alert_id": "collective:x"})
-    db.alerts.insert_one({"_id": "collective:x", "outbox": [event],
-                          "outbox_since": utcnow() - timedelta(minutes=5)})
+    event = make_event(
+        "alert.raised",
+        now=utcnow() - timedelta(minutes=5),
+        case_id="LX-20261124-000903",
+        data={"alert_id": "collective:x"},
+    )
+    db.alerts.insert_one(
+        {"_id": "collective:x", "outbox": [event], "outbox_since": utcnow() - timedelta(minutes=5)}
+    )
     start_services("routing")  # any service relays any collection's stranded events
-    wait_for(lambda: "outbox_since" not in db.alerts.find_one({"_id": "collective:x"}),
-             timeout=30)
+    wait_for(lambda: "outbox_since" not in db.alerts.find_one({"_id": "collective:x"}), timeout=30)
     seen = [e for e in event_tap.drain(wait=1) if e["event_id"] == event["event_id"]]
     assert len(seen) == 1 and db.alerts.find_one({"_id": "collective:x"})["outbox"] == []
 
@@ -55,13 +67,15 @@ def test_an_alert_stranded_by_a_crash_is_published_later(start_services, db, eve
 def test_a_received_case_whose_event_was_lost_is_routed_by_the_sweeper(start_services, db):
     _case(db, "LX-20261124-000902")  # no event anywhere: lost, or routing failed on it
     start_services("routing", "supervision")
-    case = wait_for(lambda: db.cases.find_one({"_id": "LX-20261124-000902",
-                                               "status": "assigned"}), timeout=30)
+    case = wait_for(
+        lambda: db.cases.find_one({"_id": "LX-20261124-000902", "status": "assigned"}), timeout=30
+    )
     assert case["assignment_count"] == 1
 
 
 def test_routing_retries_a_case_it_could_not_assign_while_supervision_was_down(
-        start_services, rpc, db):
+    start_services, rpc, db
+):
     start_services("intake", "routing")
     receipt = rpc.intake.submit(SUBMISSION, "req:no-clock")
     # routing cannot start the clock without supervision, so the case stays received…
@@ -69,8 +83,9 @@ def test_routing_retries_a_case_it_could_not_assign_while_supervision_was_down(
     assert db.cases.find_one({"_id": receipt["id"]})["status"] == "received"
     start_services("supervision")
     # …until the sweeper routes it once supervision answers.
-    case = wait_for(lambda: db.cases.find_one({"_id": receipt["id"], "status": "assigned"}),
-                    timeout=45)
+    case = wait_for(
+        lambda: db.cases.find_one({"_id": receipt["id"], "status": "assigned"}), timeout=45
+    )
     assert case["assignment_count"] == 1
 
 

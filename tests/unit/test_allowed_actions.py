@@ -2,6 +2,7 @@
 case shape, each endpoint is run through the real gateway role check and the real service
 use case (routing, supervision, intake) on an in-memory case, with only the final write
 replaced; an endpoint is listed exactly when that run is accepted."""
+
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -52,19 +53,41 @@ ACTORS = [
 
 
 def _assignment(assigned_at):
-    return {"lead_unit": "U1", "co_units": ["U2"], "leader": None, "assigned_at": assigned_at,
-            "claimed_at": None, "due_at": assigned_at + timedelta(days=15),
-            "extended_to": None, "clock_started_at": assigned_at,
-            "yellow_at": assigned_at + timedelta(days=12), "co_due_at": None}
+    return {
+        "lead_unit": "U1",
+        "co_units": ["U2"],
+        "leader": None,
+        "assigned_at": assigned_at,
+        "claimed_at": None,
+        "due_at": assigned_at + timedelta(days=15),
+        "extended_to": None,
+        "clock_started_at": assigned_at,
+        "yellow_at": assigned_at + timedelta(days=12),
+        "co_due_at": None,
+    }
 
 
-SIGNED = {"outcome": "resolved", "opinion": "fixed", "handler": "h1", "drafted_at": NOW,
-          "signed_by": "ul1", "signed_at": NOW, "delivered_at": None}
+SIGNED = {
+    "outcome": "resolved",
+    "opinion": "fixed",
+    "handler": "h1",
+    "drafted_at": NOW,
+    "signed_by": "ul1",
+    "signed_at": NOW,
+    "delivered_at": None,
+}
 SHAPES = {
     "fresh": {},
     "unassigned": {"assignment": None},
-    "queued_after_return": {"assignment": {"lead_unit": None, "co_units": [], "leader": None,
-                                           "assigned_at": None, "due_at": None}},
+    "queued_after_return": {
+        "assignment": {
+            "lead_unit": None,
+            "co_units": [],
+            "leader": None,
+            "assigned_at": None,
+            "due_at": None,
+        }
+    },
     "claim_window_passed": {"assignment": _assignment(NOW - timedelta(days=10))},
     "drafted": {"reply": {**SIGNED, "signed_by": None, "signed_at": None}},
     "signed": {"reply": SIGNED},
@@ -72,17 +95,31 @@ SHAPES = {
     "extension_used": {"extension": {"days": 5, "reason": "r", "status": "approved"}},
     "co_input_given": {"co_inputs": {"U2": {"opinion": "ok"}}},
     "dissatisfied": {"reply": SIGNED, "return_visit": {"satisfaction": "dissatisfied"}},
-    "appeal_pending": {"reply": SIGNED, "return_visit": {"satisfaction": "dissatisfied"},
-                       "appeal": {"reason": "r", "status": "pending"}},
+    "appeal_pending": {
+        "reply": SIGNED,
+        "return_visit": {"satisfaction": "dissatisfied"},
+        "appeal": {"reason": "r", "status": "pending"},
+    },
     "satisfied": {"reply": SIGNED, "return_visit": {"satisfaction": "satisfied"}},
 }
 
 
 def make_case(status, shape):
-    case = {"_id": "C1", "status": status, "version": 3, "kind": "complaint",
-            "topic": "environment", "channel": "web", "title": "河道污染", "content": "工厂排污",
-            "urgency": "normal", "complexity": "general", "flags": [], "timeline": [],
-            "assignment": _assignment(NOW - timedelta(hours=1))}
+    case = {
+        "_id": "C1",
+        "status": status,
+        "version": 3,
+        "kind": "complaint",
+        "topic": "environment",
+        "channel": "web",
+        "title": "河道污染",
+        "content": "工厂排污",
+        "urgency": "normal",
+        "complexity": "general",
+        "flags": [],
+        "timeline": [],
+        "assignment": _assignment(NOW - timedelta(hours=1)),
+    }
     case.update(SHAPES[shape])
     if status in ("replied", "answered", "closed"):  # only a signed reply gets there
         case["reply"] = SIGNED
@@ -108,14 +145,23 @@ class Coll:
 
 def fake_db(case):
     primary = {**make_case("assigned", "fresh"), "_id": "P1"}
-    return SimpleNamespace(cases=Coll([case, primary]), clocks=Coll(), deadline_policies=Coll(),
-                           units=Coll([{"_id": u, "name": u} for u in ("U1", "U2", "U3")]),
-                           leaders=Coll(), unrouted=Coll())
+    return SimpleNamespace(
+        cases=Coll([case, primary]),
+        clocks=Coll(),
+        deadline_policies=Coll(),
+        units=Coll([{"_id": u, "name": u} for u in ("U1", "U2", "U3")]),
+        leaders=Coll(),
+        unrouted=Coll(),
+    )
 
 
 def fake_call(service, method, case_id, seq, facts, started_at):
-    return {"due_at": "2026-12-10T06:00:00Z", "co_due_at": "2026-12-03T06:00:00Z",
-            "policy": "default", "duration": {"working_days": 15}}
+    return {
+        "due_at": "2026-12-10T06:00:00Z",
+        "co_due_at": "2026-12-03T06:00:00Z",
+        "policy": "default",
+        "duration": {"working_days": 15},
+    }
 
 
 def accepted(endpoint, case, actor):
@@ -124,8 +170,11 @@ def accepted(endpoint, case, actor):
     db, body = fake_db(case), BODIES[endpoint]
     try:
         workflow.check_role(check, actor["role"])
-        table = {"routing": routing.ACTIONS, "supervision": supervision.ACTIONS,
-                 "intake": dispatch.ACTIONS}[service]
+        table = {
+            "routing": routing.ACTIONS,
+            "supervision": supervision.ACTIONS,
+            "intake": dispatch.ACTIONS,
+        }[service]
         table[action](cases.Deps(db, None, NOW, fake_call), action, "C1", actor, body)
     except (Forbidden, NotFound, WrongState):
         return False
@@ -169,11 +218,13 @@ def test_a_unit_sees_its_own_work_and_nothing_of_others():
 
 def test_the_return_is_offered_only_within_the_claim_window():
     lead = {"username": "h1", "role": "handler", "unit": "U1"}
-    assert "return" not in allowed.allowed_actions(make_case("assigned", "claim_window_passed"),
-                                                   lead, NOW)
+    assert "return" not in allowed.allowed_actions(
+        make_case("assigned", "claim_window_passed"), lead, NOW
+    )
 
 
 def test_the_staff_view_carries_the_allowed_actions():
-    view = cases.staff_view(make_case("replied", "signed"),
-                            {"username": "sup1", "role": "supervisor"}, NOW)
+    view = cases.staff_view(
+        make_case("replied", "signed"), {"username": "sup1", "role": "supervisor"}, NOW
+    )
     assert view["allowed_actions"] == ["review"]

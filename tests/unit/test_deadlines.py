@@ -1,11 +1,11 @@
 """Deadline policies (docs/contract.md §5) and working days."""
+
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from lianxin.calendar import is_working_day
-
 from services.supervision import deadlines
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
@@ -68,5 +68,7 @@ def test_utc_storage_and_beijing_working_days_across_midnight():
 
 def test_no_matching_policy_is_an_error():
     with pytest.raises(LookupError):
-        deadlines.policy_for({"urgency": "normal"}, [{"name": "u", "match": {"urgency": "urgent"},
-                                                      "duration": {"hours": 1}}])
+        deadlines.policy_for(
+            {"urgency": "normal"},
+            [{"name": "u", "match": {"urgency": "urgent"}, "duration": {"hours": 1}}],
+        )

@@ -1,4 +1,5 @@
 """Citizen keys and text similarity (docs/contract.md §6), no I/O."""
+
 from services.intake import duplicates as d
 
 SECRET = "test-secret"
@@ -10,11 +11,13 @@ def test_contacts_are_normalised_before_they_are_keyed():
     assert one == two and len(one) == 2
     assert all(k[:2] in ("p:", "e:") and len(k) == 34 for k in one)
     assert "13812341234" not in "".join(one)
-    assert d.citizen_keys({"phone": "13812341234"}, "another-secret") != \
-        d.citizen_keys({"phone": "13812341234"}, SECRET)
+    assert d.citizen_keys({"phone": "13812341234"}, "another-secret") != d.citizen_keys(
+        {"phone": "13812341234"}, SECRET
+    )
     assert d.citizen_keys({"anonymous": True}, SECRET) == []
-    assert d.citizen_keys({"id_number": "11010119900307 123x"}, SECRET) == \
-        d.citizen_keys({"id_number": "11010119900307123X"}, SECRET)
+    assert d.citizen_keys({"id_number": "11010119900307 123x"}, SECRET) == d.citizen_keys(
+        {"id_number": "11010119900307123X"}, SECRET
+    )
 
 
 def test_similarity_of_chinese_text():

@@ -1,6 +1,7 @@
 """The rules of handling a case (docs/contract.md §3/§5), each action run the way the service runs it —
 role, scope, state, rule, compare-and-set, event — on the case store's in-memory twin: no
 broker, no store, milliseconds."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -29,12 +30,26 @@ class Publisher:
 
 
 def a_case(status="assigned", **extra):
-    return {"_id": "LX-20261123-000001", "version": 3, "status": status, "kind": "complaint",
-            "topic": "environment", "flags": [], "timeline": [],
-            "assignment": {"lead_unit": "env", "co_units": ["water"], "leader": "li",
-                           "assigned_at": T0, "clock_started_at": T0, "claimed_at": None,
-                           "due_at": T0 + timedelta(days=7), "extended_to": None},
-            **extra}
+    return {
+        "_id": "LX-20261123-000001",
+        "version": 3,
+        "status": status,
+        "kind": "complaint",
+        "topic": "environment",
+        "flags": [],
+        "timeline": [],
+        "assignment": {
+            "lead_unit": "env",
+            "co_units": ["water"],
+            "leader": "li",
+            "assigned_at": T0,
+            "clock_started_at": T0,
+            "claimed_at": None,
+            "due_at": T0 + timedelta(days=7),
+            "extended_to": None,
+        },
+        **extra,
+    }
 
 
 class World:
@@ -43,8 +58,15 @@ class World:
         self.id = case["_id"]
 
     def act(self, action, actor, rule, body=None, at=T0):
-        return cases.act(self.store, self.publisher, at, self.id, actor, action,
-                         lambda c: rule(c, actor, body or {}, at))
+        return cases.act(
+            self.store,
+            self.publisher,
+            at,
+            self.id,
+            actor,
+            action,
+            lambda c: rule(c, actor, body or {}, at),
+        )
 
     @property
     def case(self):
@@ -70,8 +92,9 @@ def test_one_extension_and_an_approved_one_moves_the_due_date_and_the_yellow_mar
     w = World(a_case("in_progress"))
     w.act("request_extension", HANDLER, handling.request_extension, {"days": 5, "reason": "检测"})
     with pytest.raises(WrongState):
-        w.act("request_extension", HANDLER, handling.request_extension,
-              {"days": 5, "reason": "再延"})
+        w.act(
+            "request_extension", HANDLER, handling.request_extension, {"days": 5, "reason": "再延"}
+        )
     w.act("decide_extension", SUPERVISOR, handling.decide_extension, {"approve": True})
     a = w.case["assignment"]
     assert a["extended_to"] == T0 + timedelta(days=12)
@@ -87,8 +110,9 @@ def test_no_signature_without_outcome_opinion_handler_and_the_co_units_input():
     with pytest.raises(WrongState) as missing:
         w.act("sign_reply", LEADER, handling.sign_reply)
     assert set(missing.value.details["missing"]) == {"outcome", "opinion"}
-    w.act("draft_reply", HANDLER, handling.draft_reply,
-          {"outcome": "resolved", "opinion": "已整改"})
+    w.act(
+        "draft_reply", HANDLER, handling.draft_reply, {"outcome": "resolved", "opinion": "已整改"}
+    )
     with pytest.raises(WrongState) as outstanding:
         w.act("sign_reply", LEADER, handling.sign_reply)
     assert outstanding.value.details == {"outstanding_co_units": ["water"]}
@@ -100,31 +124,45 @@ def test_no_signature_without_outcome_opinion_handler_and_the_co_units_input():
 
 def test_a_signature_may_override_missing_co_input_with_a_reason_on_record():
     w = World(a_case("in_progress"))
-    signed = w.act("sign_reply", LEADER, handling.sign_reply,
-                   {"outcome": "explained", "opinion": "已解释政策",
-                    "override_reason": "会办单位逾期未回复"})
+    signed = w.act(
+        "sign_reply",
+        LEADER,
+        handling.sign_reply,
+        {"outcome": "explained", "opinion": "已解释政策", "override_reason": "会办单位逾期未回复"},
+    )
     assert signed["status"] == "replied" and "会办意见未齐" in signed["timeline"][-1]["note"]
 
 
 def _replied():
-    return a_case("replied", reply={"outcome": "resolved", "opinion": "已整改", "handler": "h",
-                                    "signed_by": "l", "signed_at": T0, "delivered_at": None})
+    return a_case(
+        "replied",
+        reply={
+            "outcome": "resolved",
+            "opinion": "已整改",
+            "handler": "h",
+            "signed_by": "l",
+            "signed_at": T0,
+            "delivered_at": None,
+        },
+    )
 
 
 def test_a_rejected_reply_goes_back_with_a_comment_and_the_clock_running():
     w = World(_replied())
     with pytest.raises(WrongState):
         w.act("approve_reply", SUPERVISOR, handling.review, {"approve": False})
-    back = w.act("approve_reply", SUPERVISOR, handling.review,
-                 {"approve": False, "comment": "答复过于简单"})
+    back = w.act(
+        "approve_reply", SUPERVISOR, handling.review, {"approve": False, "comment": "答复过于简单"}
+    )
     assert back["status"] == "in_progress" and back["rejections_count"] == 1
     assert back["reply"]["signed_by"] is None and cases.clock_state(back, T0)[0] is False
 
 
 def test_an_approved_reply_is_answered_and_the_citizen_reads_the_outcome():
     w = World(_replied())
-    done = w.act("approve_reply", SUPERVISOR, handling.review, {"approve": True},
-                 at=T0 + timedelta(days=2))
+    done = w.act(
+        "approve_reply", SUPERVISOR, handling.review, {"approve": True}, at=T0 + timedelta(days=2)
+    )
     assert done["status"] == "answered" and done["answered_at"] == T0 + timedelta(days=2)
     assert done["timeline"][-1]["public_note"] == "已答复（已解决）"
 
@@ -139,8 +177,16 @@ def _visit(w, satisfaction, max_reopens=1, actor=SUPERVISOR):
     def rule(c, a, body, now):
         act, change, _ = handling.return_visit(c, a, body, now, max_reopens)
         return act, change
-    return cases.act(w.store, w.publisher, T0, w.id, actor, "close", lambda c: rule(
-        c, actor, {"method": "phone", "satisfaction": satisfaction}, T0))
+
+    return cases.act(
+        w.store,
+        w.publisher,
+        T0,
+        w.id,
+        actor,
+        "close",
+        lambda c: rule(c, actor, {"method": "phone", "satisfaction": satisfaction}, T0),
+    )
 
 
 def test_a_satisfied_visit_closes_and_a_dissatisfied_one_reopens_once_then_closes_raised():
@@ -179,6 +225,7 @@ def test_only_a_dissatisfied_rating_is_appealed_once_and_an_upheld_appeal_uncoun
 def test_a_return_is_asked_only_within_the_claim_window(monkeypatch):
     """退单 within one working day of the assignment (Monday → Tuesday 09:00)."""
     from lianxin import settings
+
     monkeypatch.setattr(settings, "TIMEZONE", "Asia/Shanghai")
     deps = lambda at: cases.Deps(World(a_case()).store, Publisher(), at)  # noqa: E731
     body = {"reason": "不属于本单位职责"}
@@ -196,5 +243,6 @@ def test_two_people_acting_at_once_one_wins_the_other_gets_409():
     stale = w.case
     w.act("claim", HANDLER, handling.claim)
     with pytest.raises(WrongState):
-        cases.apply(w.store, w.publisher, T0, stale, LEADER, "claim",
-                    handling.claim(stale, LEADER, {}, T0))
+        cases.apply(
+            w.store, w.publisher, T0, stale, LEADER, "claim", handling.claim(stale, LEADER, {}, T0)
+        )

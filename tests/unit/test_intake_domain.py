@@ -1,4 +1,5 @@
 """Tracking numbers, access codes, the new case and the citizen's view."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -8,9 +9,16 @@ from lianxin.cases import public_view
 from services.intake import domain
 
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)  # already the 25th in Beijing
-SUBMISSION = {"channel": "web", "kind": "complaint", "topic": "environment", "title": "t",
-              "content": "c", "citizen": {"name": "王五", "phone": "13800000000"},
-              "people_involved": 1, "urgency": "normal"}
+SUBMISSION = {
+    "channel": "web",
+    "kind": "complaint",
+    "topic": "environment",
+    "title": "t",
+    "content": "c",
+    "citizen": {"name": "王五", "phone": "13800000000"},
+    "people_involved": 1,
+    "urgency": "normal",
+}
 
 
 def test_tracking_number_format_uses_the_county_local_day():
@@ -32,17 +40,31 @@ def test_access_code_is_stored_only_as_a_salted_hash():
 
 
 def test_ten_or_more_people_make_a_collective_case_and_reports_are_confidential():
-    case = domain.new_case("LX-20261125-000002", {**SUBMISSION, "people_involved": 10,
-                                                  "kind": "report"}, "ABCDEFGH", NOW)
+    case = domain.new_case(
+        "LX-20261125-000002",
+        {**SUBMISSION, "people_involved": 10, "kind": "report"},
+        "ABCDEFGH",
+        NOW,
+    )
     assert {"collective", "confidential"} <= set(case["flags"])
 
 
 def test_public_view_shows_only_public_timeline_lines_and_no_citizen_data():
     case = domain.new_case("LX-20261125-000003", SUBMISSION, "ABCDEFGH", NOW)
-    case["timeline"].append({"at": NOW, "actor": "handler1", "role": "handler",
-                             "action": "progress", "note": "internal", "public": False})
-    case.update(status="assigned", assignment={**case["assignment"], "assigned_at": NOW,
-                                               "due_at": NOW + timedelta(days=7)})
+    case["timeline"].append(
+        {
+            "at": NOW,
+            "actor": "handler1",
+            "role": "handler",
+            "action": "progress",
+            "note": "internal",
+            "public": False,
+        }
+    )
+    case.update(
+        status="assigned",
+        assignment={**case["assignment"], "assigned_at": NOW, "due_at": NOW + timedelta(days=7)},
+    )
     view = public_view(case, NOW)
     assert [e["action"] for e in view["timeline"]] == ["received"]
     assert "handler1" not in str(view) and "王五" not in str(view)

@@ -1,5 +1,6 @@
 """Rules that once had two homes and drifted apart: each now has one, and changing it changes
 every place that uses it."""
+
 from datetime import timedelta
 
 import pytest
@@ -45,26 +46,44 @@ class _Db:
         return self._Cases(self.primary)
 
 
-@pytest.mark.parametrize("window, closed_days_ago, takes", [(30, 20, True), (10, 20, False),
-                                                            (10, 5, True)])
-def test_manual_and_automatic_merges_share_the_duplicate_window(monkeypatch, window,
-                                                               closed_days_ago, takes):
+@pytest.mark.parametrize(
+    "window, closed_days_ago, takes", [(30, 20, True), (10, 20, False), (10, 5, True)]
+)
+def test_manual_and_automatic_merges_share_the_duplicate_window(
+    monkeypatch, window, closed_days_ago, takes
+):
     monkeypatch.setattr(settings, "DUPLICATE_WINDOW_DAYS", window)
     now = T0 + timedelta(days=60)
-    primary = {"_id": "LX-P", "status": "closed", "closed_at": now - timedelta(days=closed_days_ago),
-               "title": "噪音", "content": "工地夜间施工"}
+    primary = {
+        "_id": "LX-P",
+        "status": "closed",
+        "closed_at": now - timedelta(days=closed_days_ago),
+        "title": "噪音",
+        "content": "工地夜间施工",
+    }
     dup = {"_id": "LX-D", "status": "received", "title": "噪音", "content": "工地夜间施工"}
     assert screening.takes_duplicates(primary, now) is takes
     captured = {}
-    monkeypatch.setattr(cases, "act", lambda db, pub, now_, case_id, actor, action, decide:
-                        captured.setdefault("change", decide(dup)))
+    monkeypatch.setattr(
+        cases,
+        "act",
+        lambda db, pub, now_, case_id, actor, action, decide: captured.setdefault(
+            "change", decide(dup)
+        ),
+    )
     deps = cases.Deps(_Db(primary), None, now)
     if takes:
-        dispatch.merge(deps, "merge", "LX-D", {"username": "d", "role": "dispatcher"},
-                       {"primary_id": "LX-P"})
+        dispatch.merge(
+            deps, "merge", "LX-D", {"username": "d", "role": "dispatcher"}, {"primary_id": "LX-P"}
+        )
         assert captured["change"].data["primary_id"] == "LX-P"
         assert primary["duplicates"] == ["LX-D"]
     else:
         with pytest.raises(WrongState):
-            dispatch.merge(deps, "merge", "LX-D", {"username": "d", "role": "dispatcher"},
-                           {"primary_id": "LX-P"})
+            dispatch.merge(
+                deps,
+                "merge",
+                "LX-D",
+                {"username": "d", "role": "dispatcher"},
+                {"primary_id": "LX-P"},
+            )

@@ -1,4 +1,5 @@
 """Masking for the public board, the GeoReport XML form, and the rate-limit window."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -18,8 +19,12 @@ def test_masks():
 
 
 def test_georeport_xml_names_list_items_as_the_spec_does():
-    root = ET.fromstring(to_xml("service_requests", [
-        {"service_request_id": "LX-1", "status": "open", "lat": 1.5, "media_url": None}]))
+    root = ET.fromstring(
+        to_xml(
+            "service_requests",
+            [{"service_request_id": "LX-1", "status": "open", "lat": 1.5, "media_url": None}],
+        )
+    )
     assert root.tag == "service_requests"
     request = root.find("request")
     assert request.find("service_request_id").text == "LX-1"

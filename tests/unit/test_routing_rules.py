@@ -1,4 +1,5 @@
 """Routing rules (docs/contract.md §4), as the demo county ships them."""
+
 import pytest
 
 from services.routing import domain
@@ -10,8 +11,16 @@ def directory(county):
 
 
 def case(**kw):
-    base = {"kind": "complaint", "topic": "environment", "channel": "web", "title": "t",
-            "content": "c", "location": {}, "flags": [], "complexity": "general"}
+    base = {
+        "kind": "complaint",
+        "topic": "environment",
+        "channel": "web",
+        "title": "t",
+        "content": "c",
+        "location": {},
+        "flags": [],
+        "complexity": "general",
+    }
     return {**base, **kw}
 
 
@@ -32,8 +41,10 @@ def test_a_case_tied_to_a_town_goes_to_the_town_government(county, directory):
 def test_a_more_specific_topic_rule_beats_the_town(county, directory):
     d = route(county, directory, topic="discipline", location={"town": "山阳镇"})
     assert (d.lead_unit, d.fired) == ("party_office", ["party_affairs"])
-    assert route(county, directory, topic="economy", location={"town": "清水镇"}).lead_unit \
+    assert (
+        route(county, directory, topic="economy", location={"town": "清水镇"}).lead_unit
         == "gov_office"
+    )
 
 
 def test_an_unknown_town_falls_through_to_the_topic(county, directory):
@@ -50,8 +61,14 @@ def test_collective_case_is_leader_led_by_the_portfolio_leader(county, directory
 
 
 def test_a_simple_consultation_stays_with_the_unit_that_received_it(county, directory):
-    d = route(county, directory, kind="consultation", channel="hotline", topic="education",
-              received_by="mass_work_office")
+    d = route(
+        county,
+        directory,
+        kind="consultation",
+        channel="hotline",
+        topic="education",
+        received_by="mass_work_office",
+    )
     assert (d.lead_unit, d.fired) == ("mass_work_office", ["first_receiver"])
 
 
@@ -61,8 +78,14 @@ def test_nothing_matched_waits_for_manual_dispatch(county, directory):
 
 
 def test_keywords_match_title_or_content():
-    rules = [{"name": "noise", "order": 1, "match": {"keywords": ["噪音", "扰民"]},
-              "lead_unit": "environment_bureau"}]
+    rules = [
+        {
+            "name": "noise",
+            "order": 1,
+            "match": {"keywords": ["噪音", "扰民"]},
+            "lead_unit": "environment_bureau",
+        }
+    ]
     d = domain.route(case(content="夜间施工噪音"), rules, domain.Directory())
     assert d.lead_unit == "environment_bureau"
     assert domain.route(case(content="路灯坏了"), rules, domain.Directory()).queued

@@ -1,11 +1,16 @@
 """Validation at the edge (docs/contract.md §2)."""
+
 import pytest
 
 from lianxin.errors import BadRequest, ValidationFailed
 from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
-GOOD = {"kind": "suggestion", "title": "建议", "content": "增加公交班次",
-        "citizen": {"anonymous": True}}
+GOOD = {
+    "kind": "suggestion",
+    "title": "建议",
+    "content": "增加公交班次",
+    "citizen": {"anonymous": True},
+}
 
 
 def fields_of(payload):
@@ -16,8 +21,13 @@ def fields_of(payload):
 
 def test_defaults_are_filled_in():
     data = load_or_raise(CaseSubmissionSchema(), GOOD)
-    assert (data["channel"], data["topic"], data["urgency"], data["people_involved"],
-            data["public_consent"]) == ("web", "other", "normal", 1, False)
+    assert (
+        data["channel"],
+        data["topic"],
+        data["urgency"],
+        data["people_involved"],
+        data["public_consent"],
+    ) == ("web", "other", "normal", 1, False)
 
 
 def test_missing_and_wrong_fields_are_reported_per_field():

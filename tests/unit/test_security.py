@@ -1,5 +1,6 @@
 """The pure parts of the security rules: which secrets a process starts with, sealed codes,
 what a token must still match in its account, how deep a body may nest."""
+
 import os
 import subprocess
 import sys
@@ -7,34 +8,66 @@ import sys
 import pytest
 
 from gateway.security import json_depth
-from lianxin.access import seal, unseal, with_code, CODE_PLACEHOLDER
+from lianxin.access import CODE_PLACEHOLDER, seal, unseal, with_code
 from lianxin.auth import token_problem
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOOD = "k" * 40
-ACCOUNT = {"username": "u", "role": "clerk", "unit": "office", "leader": None, "active": True,
-           "token_version": 2, "revoked": ["old1"]}
+ACCOUNT = {
+    "username": "u",
+    "role": "clerk",
+    "unit": "office",
+    "leader": None,
+    "active": True,
+    "token_version": 2,
+    "revoked": ["old1"],
+}
 CLAIMS = {"sub": "u", "role": "clerk", "unit": "office", "leader": None, "ver": 2, "jti": "j1"}
 
 
 def _start(argv, **env):
     base = {k: v for k, v in os.environ.items() if not k.startswith("LX_")}
-    return subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True,
-                          env={**base, "LX_AMQP_URI": "amqp://guest:guest@127.0.0.1:1/",
-                               **env}, timeout=60)
+    return subprocess.run(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**base, "LX_AMQP_URI": "amqp://guest:guest@127.0.0.1:1/", **env},
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("env, named", [
-    ({}, "LX_SECRET_KEY is not set"),
-    ({"LX_SECRET_KEY": "lianxin-local-development-secret-change-me",
-      "LX_CITIZEN_KEY_SECRET": GOOD, "LX_ADMIN_PASSWORD": "a-long-admin-pass"},
-     "LX_SECRET_KEY is a value published"),
-    ({"LX_SECRET_KEY": GOOD, "LX_CITIZEN_KEY_SECRET": "short",
-      "LX_ADMIN_PASSWORD": "a-long-admin-pass"}, "LX_CITIZEN_KEY_SECRET is too short"),
-    ({"LX_SECRET_KEY": GOOD, "LX_CITIZEN_KEY_SECRET": GOOD}, "LX_ADMIN_PASSWORD is not set"),
-    ({"LX_SECRET_KEY": GOOD, "LX_CITIZEN_KEY_SECRET": GOOD, "LX_ADMIN_PASSWORD": "admin-change-me"},
-     "LX_ADMIN_PASSWORD is a value published"),
-])
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({}, "LX_SECRET_KEY is not set"),
+        (
+            {
+                "LX_SECRET_KEY": "lianxin-local-development-secret-change-me",
+                "LX_CITIZEN_KEY_SECRET": GOOD,
+                "LX_ADMIN_PASSWORD": "a-long-admin-pass",
+            },
+            "LX_SECRET_KEY is a value published",
+        ),
+        (
+            {
+                "LX_SECRET_KEY": GOOD,
+                "LX_CITIZEN_KEY_SECRET": "short",
+                "LX_ADMIN_PASSWORD": "a-long-admin-pass",
+            },
+            "LX_CITIZEN_KEY_SECRET is too short",
+        ),
+        ({"LX_SECRET_KEY": GOOD, "LX_CITIZEN_KEY_SECRET": GOOD}, "LX_ADMIN_PASSWORD is not set"),
+        (
+            {
+                "LX_SECRET_KEY": GOOD,
+                "LX_CITIZEN_KEY_SECRET": GOOD,
+                "LX_ADMIN_PASSWORD": "admin-change-me",
+            },
+            "LX_ADMIN_PASSWORD is a value published",
+        ),
+    ],
+)
 def test_services_and_the_gateway_refuse_to_start_without_good_secrets(env, named):
     for argv in (["-m", "lianxin.runner", "intake"], ["-c", "import gateway.wsgi"]):
         done = _start(argv, **env)
@@ -44,8 +77,12 @@ def test_services_and_the_gateway_refuse_to_start_without_good_secrets(env, name
 
 
 def test_the_demo_county_loads_only_in_the_demo():
-    done = _start(["-m", "lianxin.demo", "--if-empty"], LX_SECRET_KEY=GOOD,
-                  LX_CITIZEN_KEY_SECRET=GOOD, LX_ADMIN_PASSWORD="a-long-admin-pass")
+    done = _start(
+        ["-m", "lianxin.demo", "--if-empty"],
+        LX_SECRET_KEY=GOOD,
+        LX_CITIZEN_KEY_SECRET=GOOD,
+        LX_ADMIN_PASSWORD="a-long-admin-pass",
+    )
     assert done.returncode != 0 and "refusing to load the demo county" in done.stderr
 
 
@@ -65,14 +102,17 @@ def test_a_stored_message_gets_the_code_only_when_sent():
     assert with_code(content, "")["text"] == "查询码："
 
 
-@pytest.mark.parametrize("change, problem", [
-    ({}, None),
-    ({"active": False}, "deactivated"),
-    ({"token_version": 3}, "issued before a change"),
-    ({"role": "dispatcher"}, "role has changed"),
-    ({"unit": "other"}, "role has changed"),
-    ({"revoked": ["j1"]}, "signed out"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({}, None),
+        ({"active": False}, "deactivated"),
+        ({"token_version": 3}, "issued before a change"),
+        ({"role": "dispatcher"}, "role has changed"),
+        ({"unit": "other"}, "role has changed"),
+        ({"revoked": ["j1"]}, "signed out"),
+    ],
+)
 def test_a_token_stands_only_while_its_account_does(change, problem):
     found = token_problem(CLAIMS, {**ACCOUNT, **change})
     assert (found is None) if problem is None else (problem in found)

@@ -1,12 +1,22 @@
 """Every (state, action) pair of the case state machine, allowed or refused, against a table
 written here from docs/contract.md §3 (not derived from lianxin/workflow.py, so that it can disagree)."""
+
 import pytest
 
 from lianxin import workflow
 from lianxin.errors import Forbidden, WrongState
 
-S = ("received", "assigned", "return_requested", "in_progress", "replied", "answered",
-     "closed", "merged", "not_accepted")
+S = (
+    "received",
+    "assigned",
+    "return_requested",
+    "in_progress",
+    "replied",
+    "answered",
+    "closed",
+    "merged",
+    "not_accepted",
+)
 
 # action → {from-state: to-state}
 EXPECTED = {
@@ -37,19 +47,42 @@ EXPECTED = {
 }
 
 ROLES = {
-    "route": {"system"}, "assign": {"dispatcher"}, "direct_answer": {"clerk"},
-    "not_accept": {"dispatcher"}, "merge": {"dispatcher", "system"}, "unmerge": {"dispatcher"},
-    "claim": {"handler", "unit_leader"}, "request_return": {"handler", "unit_leader"},
-    "accept_return": {"dispatcher"}, "refuse_return": {"dispatcher"}, "redispatch": {"dispatcher"},
-    "progress": {"handler", "unit_leader"}, "co_input": {"handler", "unit_leader"},
-    "request_extension": {"handler", "unit_leader"}, "decide_extension": {"supervisor"},
-    "draft_reply": {"handler", "unit_leader"}, "sign_reply": {"unit_leader"},
-    "approve_reply": {"supervisor"}, "reject_reply": {"supervisor"},
-    "close": {"supervisor", "citizen"}, "reopen": {"supervisor", "citizen"},
-    "instruct": {"leader"}, "appeal": {"unit_leader"}, "decide_appeal": {"supervisor"},
+    "route": {"system"},
+    "assign": {"dispatcher"},
+    "direct_answer": {"clerk"},
+    "not_accept": {"dispatcher"},
+    "merge": {"dispatcher", "system"},
+    "unmerge": {"dispatcher"},
+    "claim": {"handler", "unit_leader"},
+    "request_return": {"handler", "unit_leader"},
+    "accept_return": {"dispatcher"},
+    "refuse_return": {"dispatcher"},
+    "redispatch": {"dispatcher"},
+    "progress": {"handler", "unit_leader"},
+    "co_input": {"handler", "unit_leader"},
+    "request_extension": {"handler", "unit_leader"},
+    "decide_extension": {"supervisor"},
+    "draft_reply": {"handler", "unit_leader"},
+    "sign_reply": {"unit_leader"},
+    "approve_reply": {"supervisor"},
+    "reject_reply": {"supervisor"},
+    "close": {"supervisor", "citizen"},
+    "reopen": {"supervisor", "citizen"},
+    "instruct": {"leader"},
+    "appeal": {"unit_leader"},
+    "decide_appeal": {"supervisor"},
 }
-ALL_ROLES = ("citizen", "clerk", "dispatcher", "handler", "unit_leader", "supervisor", "leader",
-             "admin", "system")
+ALL_ROLES = (
+    "citizen",
+    "clerk",
+    "dispatcher",
+    "handler",
+    "unit_leader",
+    "supervisor",
+    "leader",
+    "admin",
+    "system",
+)
 
 
 def test_the_table_covers_every_action():

@@ -1,4 +1,5 @@
 """What supervision owes a case at a moment (docs/contract.md §5)."""
+
 from datetime import datetime, timedelta, timezone
 
 from services.supervision import watch
@@ -8,9 +9,18 @@ RULES = watch.Rules()
 
 
 def case(status="assigned", days=7, **assignment):
-    a = {"lead_unit": "u1", "leader": None, "assigned_at": T0, "clock_started_at": T0,
-         "due_at": T0 + timedelta(days=days), "extended_to": None, "claimed_at": None,
-         "co_units": [], "co_due_at": None, **assignment}
+    a = {
+        "lead_unit": "u1",
+        "leader": None,
+        "assigned_at": T0,
+        "clock_started_at": T0,
+        "due_at": T0 + timedelta(days=days),
+        "extended_to": None,
+        "claimed_at": None,
+        "co_units": [],
+        "co_due_at": None,
+        **assignment,
+    }
     return {"_id": "LX-1", "status": status, "assignment_count": 1, "assignment": a}
 
 
@@ -37,7 +47,7 @@ def test_an_unclaimed_case_is_raised_after_one_working_day():
 def test_the_claim_window_skips_the_weekend():
     friday = datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc)
     c = case(assigned_at=friday, clock_started_at=friday, due_at=friday + timedelta(days=7))
-    assert kinds(c, friday + timedelta(days=2)) == []            # Sunday
+    assert kinds(c, friday + timedelta(days=2)) == []  # Sunday
     assert kinds(c, friday + timedelta(days=3)) == ["supervision", "unclaimed"]  # Monday
 
 
@@ -56,8 +66,9 @@ def test_an_extension_moves_the_red_warning_and_gives_it_a_new_key():
     before = {a.kind: a.key for a in watch.evaluate(c, CLOCK, T0 + timedelta(days=7), RULES)[0]}
     extended = case(status="in_progress", claimed_at=T0, extended_to=T0 + timedelta(days=12))
     assert "overdue" not in kinds(extended, T0 + timedelta(days=7))
-    after = {a.kind: a.key for a in
-             watch.evaluate(extended, CLOCK, T0 + timedelta(days=12), RULES)[0]}
+    after = {
+        a.kind: a.key for a in watch.evaluate(extended, CLOCK, T0 + timedelta(days=12), RULES)[0]
+    }
     assert after["overdue"] != before["overdue"]
 
 
@@ -68,12 +79,17 @@ def test_a_replied_case_gets_warnings_but_no_more_notices_and_an_answered_one_no
 
 
 def test_co_units_are_overdue_at_their_own_deadline_unless_they_gave_input():
-    c = case(status="in_progress", claimed_at=T0, co_units=["u2", "u3"],
-             co_due_at=T0 + timedelta(days=3, hours=12))
+    c = case(
+        status="in_progress",
+        claimed_at=T0,
+        co_units=["u2", "u3"],
+        co_due_at=T0 + timedelta(days=3, hours=12),
+    )
     c["co_inputs"] = {"u3": {"opinion": "ok"}}
     alerts, _ = watch.evaluate(c, CLOCK, T0 + timedelta(days=3, hours=12), RULES)
     assert [(a.kind, a.data.get("co_unit")) for a in alerts if a.kind == "co_input"] == [
-        ("co_input", "u2")]
+        ("co_input", "u2")
+    ]
 
 
 def test_the_daily_reminder_time_is_local():

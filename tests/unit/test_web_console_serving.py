@@ -1,14 +1,17 @@
 """The gateway serves the built web console at / (gateway/web.py): long caching for hashed
 assets, index.html revalidated, history fallback for client routes, the API's paths left
 alone, nothing outside the build directory ever served."""
+
 import gzip
 
 import pytest
 
 from gateway.app import create_app
 
-INDEX = "<!doctype html><html><head><script type=module src=/assets/app-1a2b3c.js></script>" \
-        "</head><body><div id=app></div></body></html>"
+INDEX = (
+    "<!doctype html><html><head><script type=module src=/assets/app-1a2b3c.js></script>"
+    "</head><body><div id=app></div></body></html>"
+)
 SCRIPT = "console.log('lianxin');\n" * 200
 
 
@@ -37,7 +40,7 @@ def client(dist):
 def test_the_console_is_served_at_the_root_and_revalidated_each_load(client):
     r = client.get("/")
     assert r.status_code == 200 and r.mimetype == "text/html"
-    assert b'<div id=app>' in r.data
+    assert b"<div id=app>" in r.data
     assert r.headers["Cache-Control"] == "no-cache"
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
 
@@ -46,7 +49,7 @@ def test_client_routes_fall_back_to_the_console_page(client):
     for path in ("/staff", "/staff/cases/LX-2026-000123", "/receipt/LX-1?x=1", "/track"):
         r = client.get(path)
         assert r.status_code == 200, path
-        assert b'<div id=app>' in r.data and r.headers["Cache-Control"] == "no-cache"
+        assert b"<div id=app>" in r.data and r.headers["Cache-Control"] == "no-cache"
 
 
 def test_hashed_assets_are_cached_for_a_year_and_sent_gzipped(client):
@@ -70,7 +73,7 @@ def test_a_missing_file_is_a_404_not_the_console(client):
     for path in ("/assets/gone-123.js", "/robots.txt", "/staff/logo.png"):
         r = client.get(path)
         assert r.status_code == 404, path
-        assert b'<div id=app>' not in r.data
+        assert b"<div id=app>" not in r.data
 
 
 def test_the_api_side_is_untouched(client):
@@ -82,10 +85,22 @@ def test_the_api_side_is_untouched(client):
     assert client.get("/api").status_code == 404 and client.get("/api").is_json
 
 
-@pytest.mark.parametrize("path", [
-    "/../secret.txt", "/..%2fsecret.txt", "/assets/../../secret.txt", "/assets/..%2f..%2fsecret.txt",
-    "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/..\\secret.txt",
-    "/%2fetc/passwd", "//etc/passwd", "/assets//etc/passwd", "/static/../../secret.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/assets/../../secret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/%2e%2e/%2e%2e/secret.txt",
+        "/..\\secret.txt",
+        "/%2fetc/passwd",
+        "//etc/passwd",
+        "/assets//etc/passwd",
+        "/static/../../secret.txt",
+    ],
+)
 def test_nothing_outside_the_build_is_ever_served(client, path):
     r = client.get(path)
     assert b"outside the build" not in r.data, path
@@ -95,7 +110,9 @@ def test_nothing_outside_the_build_is_ever_served(client, path):
 def test_without_a_build_the_root_says_how_to_build_it(tmp_path):
     client = client_for(tmp_path / "no-dist")
     page = client.get("/", headers={"Accept": "text/html"})
-    assert page.status_code == 503 and b"npm run build" in page.data and page.mimetype == "text/html"
+    assert (
+        page.status_code == 503 and b"npm run build" in page.data and page.mimetype == "text/html"
+    )
     api = client.get("/staff", headers={"Accept": "application/json"})
     assert api.status_code == 503 and api.json["error"]["code"] == "web_console_not_built"
     assert client.get("/healthz").status_code == 200

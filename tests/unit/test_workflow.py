@@ -1,4 +1,5 @@
 """The state machine table (docs/contract.md §3)."""
+
 import pytest
 
 from lianxin import workflow
