@@ -178,6 +178,7 @@ SERVICES = {
     "routing": "services.routing.service:RoutingService",
     "supervision": "services.supervision.service:SupervisionService",
     "notify": "services.notify.service:NotifyService",
+    "reception": "services.reception.service:ReceptionService",
 }
 
 
