@@ -14,12 +14,12 @@ Ids = lambda **kw: fields.List(fields.String(validate=validate.Length(1, 64)), *
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
 
-class Strict(Schema):
+class _Strict(Schema):
     class Meta:
         unknown = RAISE
 
 
-class PatternSchema(Strict):
+class PatternSchema(_Strict):
     every = fields.String(required=True, validate=validate.OneOf(("week", "month")))
     weekdays = fields.List(
         fields.Integer(validate=validate.Range(1, 7)),
@@ -37,7 +37,7 @@ class PatternSchema(Strict):
             raise ValidationError("name the day of the month", "day")
 
 
-class SessionFieldsSchema(Strict):
+class SessionFieldsSchema(_Strict):
     """What a session is: the five public items, its places and its rota."""
 
     start = Hhmm(required=True)
@@ -55,6 +55,10 @@ class SessionFieldsSchema(Strict):
     topics = Ids(load_default=list)
     content = fields.String(load_default="", validate=validate.Length(max=2000))
     capacity = fields.Integer(required=True, validate=validate.Range(1, 1000))
+    waiting_list = fields.Integer(
+        validate=validate.Range(0, 1000),
+        metadata={"description": "places on the waiting list; default as many as the capacity"},
+    )
     town = fields.String(validate=validate.Length(max=64))
 
     @validates_schema
@@ -84,14 +88,14 @@ class RuleSchema(SessionFieldsSchema):
     enabled = fields.Boolean(load_default=True)
 
 
-class GenerateSchema(Strict):
+class GenerateSchema(_Strict):
     date_from = Day(required=True, data_key="from")
     date_to = Day(required=True, data_key="to")
     rules = Ids(metadata={"description": "only these rules (default: every enabled rule)"})
     publish = fields.Boolean(load_default=False)
 
 
-class SessionChangeSchema(Strict):
+class SessionChangeSchema(_Strict):
     """A change to a session; once it is published, every change is kept and shown."""
 
     date = Day()
@@ -105,11 +109,11 @@ class SessionChangeSchema(Strict):
     reason = fields.String(validate=validate.Length(max=500))
 
 
-class ReasonSchema(Strict):
+class ReceptionReasonSchema(_Strict):
     reason = Text(500, required=True)
 
 
-class BookingSchema(Strict):
+class BookingSchema(_Strict):
     """A citizen books a place (name, contact, what it is about)."""
 
     citizen = fields.Nested(CitizenSchema, required=True)
@@ -129,11 +133,11 @@ class WalkInSchema(BookingSchema):
     """The desk opens a visit for someone who came without a booking."""
 
 
-class CancelSchema(Strict):
+class CancelSchema(_Strict):
     code = Text(64, required=True)
 
 
-class MatterSchema(Strict):
+class MatterSchema(_Strict):
     """A matter raised at the desk, registered as a case (channel reception_day)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
@@ -154,7 +158,7 @@ class MatterSchema(Strict):
     )
 
 
-class CloseSchema(Strict):
+class CloseSchema(_Strict):
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
@@ -215,7 +219,7 @@ class BookingReceiptSchema(Schema):
     cancel_code = fields.String(metadata={"description": "keep it to cancel; shown once"})
 
 
-class VisitSchema(Schema):
+class ReceptionVisitSchema(Schema):
     id = fields.String()
     session_id = fields.String()
     status = fields.String()
@@ -232,7 +236,7 @@ class StaffSessionSchema(PublicSessionSchema):
     rota = fields.List(fields.String())
     declined = fields.List(fields.String())
     closing = fields.Dict(allow_none=True)
-    visits = fields.List(fields.Nested(VisitSchema))
+    visits = fields.List(fields.Nested(ReceptionVisitSchema))
 
 
 class OpenMattersSchema(Schema):

@@ -99,6 +99,8 @@ def new_session(sid, fields, now, tz, rule_id=None, nominal=None, cancelled_reas
     leader = fields.get("leader") or (rota[0] if rota else None)
     if leader and leader not in rota:
         rota.insert(0, leader)
+    waiting = fields.get("waiting_list")
+    waiting = fields["capacity"] if waiting is None else waiting
     doc = {
         "_id": sid,
         "version": 1,
@@ -122,9 +124,10 @@ def new_session(sid, fields, now, tz, rule_id=None, nominal=None, cancelled_reas
         "town": fields.get("town"),
         "capacity": fields["capacity"],
         # Places and waiting-list places left, taken by conditional $inc (bookings.py); the
-        # waiting list is as long as the room is big.
+        # waiting list is as long as the room is big unless the session says otherwise.
+        "waiting_list_size": waiting,
         "places_left": fields["capacity"],
-        "waiting_left": fields["capacity"],
+        "waiting_left": waiting,
         "booked": 0,
         "waitlisted": 0,
         "waiting_seq": 0,

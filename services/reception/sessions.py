@@ -14,7 +14,7 @@ from lianxin.errors import Forbidden, NotFound, ValidationFailed, WrongState
 from lianxin.events import make_event
 from lianxin.reception_schemas import (
     GenerateSchema,
-    ReasonSchema,
+    ReceptionReasonSchema,
     RuleSchema,
     ScheduleQuerySchema,
     SessionChangeSchema,
@@ -110,7 +110,10 @@ def save_rule(db, now, actor, body, rule_id=None):
     if rule_id is not None:
         body = {**body, "id": rule_id}
     rule = load_or_raise(RuleSchema(), body)
-    _invalid(_known(db, rule))
+    errors = _known(db, rule)
+    if rule["end"] <= rule["start"]:  # HH:MM strings order as times do
+        errors["end"] = ["the session must end after it starts"]
+    _invalid(errors)
     rule["_id"] = rule.pop("id")
     rule["updated_at"] = now
     db.reception_rules.replace_one({"_id": rule["_id"]}, rule, upsert=True)
@@ -220,9 +223,8 @@ def change(db, publisher, now, actor, session_id, body, tz):
             day, merged["start"], merged["end"], tz
         )
     update = {"$set": sets}
-    if "capacity" in new:  # places and waiting-list places grow or shrink with the room
-        delta = new["capacity"] - session["capacity"]
-        update["$inc"] = {"places_left": delta, "waiting_left": delta}
+    if "capacity" in new:  # the places left grow or shrink with the room
+        update["$inc"] = {"places_left": new["capacity"] - session["capacity"]}
     events = []
     if session["status"] == "published":
         changes = [schedule.change(session, f, v, now, actor, reason) for f, v in new.items()]
@@ -252,7 +254,7 @@ def replace_leader(db, publisher, now, actor, session_id, body):
     """The receiving leader cannot come: the next on the rota stands in (补位); the public
     schedule shows it and everyone who booked is told."""
     may_keep_schedule(actor)
-    reason = load_or_raise(ReasonSchema(), body)["reason"]
+    reason = load_or_raise(ReceptionReasonSchema(), body)["reason"]
     session = load(db, session_id)
     if session["status"] not in ("draft", "published"):
         raise WrongState(f"a {session['status']} session has no leader to replace", {})
@@ -289,7 +291,7 @@ def replace_leader(db, publisher, now, actor, session_id, body):
 def cancel(db, publisher, now, actor, session_id, body):
     """Take a session off: it stays on the public schedule as cancelled, with the reason."""
     may_keep_schedule(actor)
-    reason = load_or_raise(ReasonSchema(), body)["reason"]
+    reason = load_or_raise(ReceptionReasonSchema(), body)["reason"]
     session = load(db, session_id)
     if session["status"] not in ("draft", "published"):
         raise WrongState(f"a {session['status']} session cannot be cancelled", {})
