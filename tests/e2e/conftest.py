@@ -61,8 +61,8 @@ class System:
     def start(self, *names):
         for name in names:
             self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
-        for name in names:
-            wait_for(lambda: self._pings(name), timeout=30, interval=0.3)
+        for name in names:  # five processes starting at once on two loaded cores: give them time
+            wait_for(lambda: self._pings(name), timeout=60, interval=0.3)
 
     def start_replica(self, service, replica):
         """Another process of `service`, known here as `replica` (to stop or kill it)."""
