@@ -78,7 +78,7 @@ def test_a_reception_day_from_the_schedule_to_the_close(county, browser):
     visit.get_by_label("Town").fill("城关镇")
     check_a11y(clerk, "reception desk with a matter (clerk)")
     visit.get_by_role("button", name="Register as a case").click()
-    expect(clerk.get_by_test_id("desk-notice")).to_contain_text("registered")
+    expect(clerk.get_by_test_id("desk-notice")).to_contain_text("registered", timeout=30_000)
     case_id = wait_for(
         lambda: (county.db.reception_bookings.find_one({"session_id": sid}) or {}).get("matters")
     )[0]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changeText, idList, mayRaiseMatter, nextStep } from './reception'
+import { changeText, idList, mayRaiseMatter, nextStep, withRetries } from './reception'
 
 describe('reception desk', () => {
   it('moves a visit one step at a time and never past done', () => {
@@ -31,5 +31,16 @@ function keys(o: object, prefix = ''): string[] {
 describe('reception messages', () => {
   it('English has every key of Chinese', () => {
     expect(keys(messages.en).sort()).toEqual(keys(messages['zh-CN']).sort())
+  })
+})
+
+describe('retries', () => {
+  it('tries again while the system is busy, never on a refusal', async () => {
+    let calls = 0
+    const busyTwice = () => { calls++; return calls < 3 ? Promise.reject({ status: 503 }) : Promise.resolve('ok') }
+    expect(await withRetries(busyTwice, 3, 0)).toBe('ok')
+    let refused = 0
+    await expect(withRetries(() => { refused++; return Promise.reject({ status: 422 }) }, 3, 0)).rejects.toEqual({ status: 422 })
+    expect(refused).toBe(1)
   })
 })

@@ -47,3 +47,17 @@ export function idList(text: string): string[] {
 export function bookable(s: Session): boolean {
   return s.status === 'published'
 }
+
+/** Run `fn` again (at most `tries` times in all) while the system is busy or unreachable
+ * (0, 503, 504): safe for a request carrying the same Idempotency-Key each time. */
+export async function withRetries<T>(fn: () => Promise<T>, tries = 3, waitMs = 1000): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn()
+    } catch (err) {
+      const status = (err as { status?: number }).status
+      if (i >= tries || !(status === 0 || status === 503 || status === 504)) throw err
+      await new Promise((r) => setTimeout(r, waitMs * i))
+    }
+  }
+}
