@@ -2,13 +2,19 @@
 again by the reception service (which adds the rules that need the clock and the store: not
 in the past, known leaders and units, capacity), and documented in OpenAPI."""
 
+from datetime import date
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .action_schemas import DirectAnswerSchema
 from .schemas import COMPLEXITIES, KINDS, LANGUAGES, CitizenSchema, LocationSchema
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-Day = lambda **kw: fields.Date(format="%Y-%m-%d", **kw)  # noqa: E731
+# Days a county schedules: far enough either way, and never near the calendar's ends (a local
+# time there has no UTC equivalent).
+Day = lambda **kw: fields.Date(  # noqa: E731
+    format="%Y-%m-%d", validate=validate.Range(date(2000, 1, 1), date(2100, 12, 31)), **kw
+)
 Hhmm = lambda **kw: fields.String(validate=validate.Regexp(HHMM, error="not HH:MM"), **kw)  # noqa: E731
 Ids = lambda **kw: fields.List(fields.String(validate=validate.Length(1, 64)), **kw)  # noqa: E731
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731

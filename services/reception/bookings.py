@@ -27,7 +27,7 @@ from lianxin.schemas import load_or_raise
 from services.intake import duplicates, screening
 
 from . import schedule, visits
-from .sessions import SESSIONS, load
+from .sessions import SESSIONS, load, may_keep_schedule
 
 BOOKINGS = "reception_bookings"
 
@@ -202,8 +202,10 @@ def cancel(db, publisher, now, session_id, booking_id, body, actor=None):
         code = load_or_raise(CancelSchema(), body)["code"]
         if booking is None or not hmac.compare_digest(booking["cancel_hash"], _hash(code)):
             raise NotFound("no booking with this number and code", {})
-    elif booking is None:
-        raise NotFound("no such booking", {"id": booking_id})
+    else:
+        may_keep_schedule(actor)  # the office cancels for a citizen at the desk
+        if booking is None:
+            raise NotFound("no such booking", {"id": booking_id})
     status = visits.check("cancel", booking["status"])
     session = load(db, session_id)
     event = _event(
