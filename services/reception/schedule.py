@@ -30,7 +30,10 @@ CHANGEABLE = (
 # Changes the people who booked must hear of (the time, the place, who receives them).
 TOLD_TO_BOOKERS = ("date", "start", "end", "place", "leader", "status")
 OPEN_FOR_BOOKING = ("published",)
-HOW_FAR_AHEAD_DAYS = 366  # one generation covers at most a year
+# A schedule is made at most a year ahead, a quarter at a time (a county publishes its
+# reception days monthly or quarterly; this bounds what one request writes).
+HOW_FAR_AHEAD_DAYS = 366
+GENERATE_AT_ONCE_DAYS = 92
 
 
 def nominal_dates(pattern, first, last):

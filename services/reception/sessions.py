@@ -146,8 +146,10 @@ def generate(db, publisher, now, actor, body, tz):
     first, last = q["date_from"], q["date_to"]
     if last < first:
         _invalid({"to": ["before from"]})
-    if (last - first).days > schedule.HOW_FAR_AHEAD_DAYS:
-        _invalid({"to": [f"at most {schedule.HOW_FAR_AHEAD_DAYS} days after from"]})
+    if (last - first).days > schedule.GENERATE_AT_ONCE_DAYS:
+        _invalid({"to": [f"at most {schedule.GENERATE_AT_ONCE_DAYS} days after from"]})
+    if last > now.date() + timedelta(days=schedule.HOW_FAR_AHEAD_DAYS):
+        _invalid({"to": [f"at most {schedule.HOW_FAR_AHEAD_DAYS} days ahead"]})
     found = {"enabled": True}
     if q.get("rules"):
         found = {"_id": {"$in": q["rules"]}}

@@ -287,6 +287,13 @@ def test_generating_from_the_demo_rules_is_idempotent_and_skips_nothing_but_the_
         date.fromisoformat(f"{s[-8:-4]}-{s[-4:-2]}-{s[-2:]}").isoweekday() == 1 for s in mondays
     )
     assert 3 <= len(mondays) <= 4
+    for far in (
+        {"from": "2090-01-01", "to": "2090-02-01"},
+        {"from": "2027-01-01", "to": "2027-12-31"},
+    ):
+        with pytest.raises(ValidationFailed) as refused:  # a year ahead, a quarter at a time
+            sessions.generate(db, bus, now_of(db), CLERK, far, TZ)
+        assert "to" in refused.value.details["fields"]
     assert sessions.public_schedule(db, now_of(db), {})["items"] == [
         i
         for i in sessions.public_schedule(db, now_of(db), {})["items"]
