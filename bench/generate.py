@@ -32,6 +32,7 @@ from datetime import datetime, timedelta, timezone
 from lianxin import cases, demo, store
 from lianxin.auth import CITIZEN
 from lianxin.casestore import MemoryCaseStore, _get, _get_list, _put
+from lianxin.clock import parse_iso
 from services.intake import dispatch, duplicates
 from services.intake import domain as intake
 from services.notify import journal
@@ -42,6 +43,9 @@ from services.supervision import handling, watch
 from services.supervision.handlers import start_clock
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+# The key of the citizens' hashes: the system run on the generated store must use the same one
+# (bench/system.py does) for its duplicate detection to know these citizens.
+SECRET = os.environ.get("LX_CITIZEN_KEY_SECRET") or "bench-citizen-key-" + "0" * 32
 DAYS = 730
 CHANNELS = (
     ("hotline", 55),
@@ -338,13 +342,16 @@ class Writer:
             raise self.error
 
 
-def generate(db, n, events_cap, seed=14, batch=500, secret="bench-citizen-key", progress=True):
+def generate(db, n, events_cap, seed=14, batch=500, secret=None, progress=True, now=None):
+    """Store n cases whose history ends at `now` (default NOW); returns what was stored."""
+    global NOW
+    NOW = (now or NOW).replace(microsecond=0)
     rnd = random.Random(seed)
     # The access code's hash (PBKDF2, 60 000 rounds: 30 ms) is computed once; every case
     # gets the same salt and hash, which changes no read.
     salt_and_hash = intake.hash_access_code("ABCD2345")
     intake.hash_access_code = lambda code, salt=None: salt_and_hash
-    county = County(db, secret)
+    county = County(db, secret or SECRET)
     writer = Writer(db, batch)
     citizens = max(1, n // 3)  # a citizen writes three times on average; some many more
     index, day_seq, seq = {}, {}, 0
@@ -418,6 +425,7 @@ def main():
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--drop", action="store_true", help="drop the database first")
+    ap.add_argument("--now", help="when the history ends (ISO 8601; default 2026-11-25T02:00Z)")
     args = ap.parse_args()
     db = store.database(args.uri, args.db)
     if args.drop:
@@ -429,8 +437,9 @@ def main():
         f"{os.cpu_count()} cores; store {args.uri} db {args.db}; {args.n} cases",
         flush=True,
     )
+    now = parse_iso(args.now) if args.now else None
     counts = generate(
-        db, args.n, args.n if args.events is None else args.events, args.seed, args.batch
+        db, args.n, args.n if args.events is None else args.events, args.seed, args.batch, now=now
     )
     s = counts["seconds"]
     print(
