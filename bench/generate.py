@@ -163,7 +163,7 @@ def make_case(county, rnd, case_id, received, citizen_no):
         "urgency": "urgent" if rnd.random() < 0.03 else "normal",
     }
     actor = CITIZEN if submission["channel"] in ("web", "mobile", "open311") else None
-    actor = actor or {"username": "clerk", "role": "clerk", "unit": None, "name": "clerk"}
+    actor = actor or CLERK
     doc = intake.new_case(case_id, submission, "ABCD2345", received, actor)
     doc["citizen_keys"] = duplicates.citizen_keys(doc["citizen"], county.secret)
     doc["request_key"] = None
@@ -270,6 +270,7 @@ def make_case(county, rnd, case_id, received, citizen_no):
 SATISFACTION = (("satisfied", 85), ("basically_satisfied", 10), ("dissatisfied", 5))
 
 
+CLERK = {"username": "clerk", "role": "clerk", "unit": "mass_work_office", "name": "clerk"}
 DISPATCHER = {"username": "dispatcher", "role": "dispatcher", "unit": None, "name": "dispatcher"}
 
 
@@ -284,13 +285,13 @@ def _finish(doc, pub, clock):
     return doc, pub.events, clock
 
 
-def received_times(rnd, n):
-    """n moments over the DAYS before NOW, busier on weekdays and in office hours, in order."""
-    weights = [1.0 if (NOW - timedelta(days=d)).weekday() < 5 else 0.45 for d in range(DAYS)]
-    per_day = [0] * DAYS
-    for d in rnd.choices(range(DAYS), weights, k=n):
+def received_times(rnd, n, days=DAYS):
+    """n moments over the `days` before NOW, busier on weekdays and in office hours, in order."""
+    weights = [1.0 if (NOW - timedelta(days=d)).weekday() < 5 else 0.45 for d in range(days)]
+    per_day = [0] * days
+    for d in rnd.choices(range(days), weights, k=n):
         per_day[d] += 1
-    for d in range(DAYS - 1, -1, -1):
+    for d in range(days - 1, -1, -1):
         day_start = (NOW - timedelta(days=d + 1)).replace(hour=0, minute=0, second=0)
         hours = sorted(
             min(max(rnd.gauss(5, 3), 0), 15.99) for _ in range(per_day[d])
@@ -342,7 +343,9 @@ class Writer:
             raise self.error
 
 
-def generate(db, n, events_cap, seed=14, batch=500, secret=None, progress=True, now=None):
+def generate(
+    db, n, events_cap, seed=14, batch=500, secret=None, progress=True, now=None, days=DAYS
+):
     """Store n cases whose history ends at `now` (default NOW); returns what was stored."""
     global NOW
     NOW = (now or NOW).replace(microsecond=0)
@@ -358,7 +361,7 @@ def generate(db, n, events_cap, seed=14, batch=500, secret=None, progress=True, 
     journal_from = max(0, n - int(events_cap / 4.2))  # the feed keeps the most recent events
     page_docs, counts = {}, {"cases": 0, "events": 0, "clocks": 0}
     started = time.perf_counter()
-    for i, received in enumerate(received_times(rnd, n)):
+    for i, received in enumerate(received_times(rnd, n, days)):
         day = intake.local_day(received)
         day_seq[day] = day_seq.get(day, 0) + 1
         case_id = intake.tracking_number(day, day_seq[day])
@@ -425,6 +428,13 @@ def main():
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--drop", action="store_true", help="drop the database first")
+    ap.add_argument(
+        "--days",
+        type=int,
+        default=DAYS,
+        help="the history's length (default two years); fewer days with fewer cases keep a "
+        "bigger store's daily flow, so its open cases, in less time",
+    )
     ap.add_argument("--now", help="when the history ends (ISO 8601; default 2026-11-25T02:00Z)")
     args = ap.parse_args()
     db = store.database(args.uri, args.db)
@@ -439,7 +449,13 @@ def main():
     )
     now = parse_iso(args.now) if args.now else None
     counts = generate(
-        db, args.n, args.n if args.events is None else args.events, args.seed, args.batch, now=now
+        db,
+        args.n,
+        args.n if args.events is None else args.events,
+        args.seed,
+        args.batch,
+        now=now,
+        days=args.days,
     )
     s = counts["seconds"]
     print(
