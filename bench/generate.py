@@ -29,7 +29,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from lianxin import cases, demo, store
+from lianxin import cases, demo, queues, store
 from lianxin.auth import CITIZEN
 from lianxin.casestore import MemoryCaseStore, _get, _get_list, _put
 from lianxin.clock import parse_iso
@@ -413,6 +413,7 @@ def generate(
     if seq:
         db.journal_head.update_one({"_id": journal.HEAD}, {"$max": {"seq": seq}}, upsert=True)
     mark_upgraded(db)
+    queues.rebuild(db)  # the queue documents the case store keeps (lianxin/queues.py)
     store.ensure_indexes(db)
     counts["seconds"] = time.perf_counter() - started
     return counts
