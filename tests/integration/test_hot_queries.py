@@ -53,6 +53,8 @@ SEED = {
     "clocks": {"_id": "LX-20261125-000042:1", "state": "running", "next_at": NOW},
     "clock_claims": {"_id": "c", "at": NOW},
     "leases": {"_id": "outbox-relay", "until": NOW},
+    "queues": {"_id": "hexi_town|in_progress", "c": {}},
+    "units": {"_id": "hexi_town"},
 }
 
 
@@ -119,9 +121,9 @@ OFFICE = {"username": "supervisor", "role": "supervisor", "unit": None}
 @pytest.mark.parametrize(
     "name, filters, actor",
     [
-        ("unit's queue", {"status": "in_progress"}, HANDLER),
+        ("unit's queue with other filters", {"status": "in_progress"}, HANDLER),
         ("unit's list: owing", {"status": ",".join(hot_queries.OWING)}, HANDLER),
-        ("office queue", {"status": "replied"}, OFFICE),
+        ("office queue with other filters", {"status": "replied"}, OFFICE),
         ("clerk's queue", {"status": "received"}, OFFICE),
         ("case list by topic", {"topic": "environment", "town": "城关镇"}, OFFICE),
         ("leader's queue", {"status": ",".join(hot_queries.OWING), "flag": "leader_led"}, OFFICE),
