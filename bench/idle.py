@@ -7,7 +7,7 @@ workers), devmail, and the store (FerretDB, found by its port: use a store no on
 using meanwhile) — as a share of one core, and each process's memory (RSS).
 
 Usage: python -m bench.idle --uri mongodb://127.0.0.1:27028/ --sizes 0,10000,100000
-  [--settle 60] [--seconds 120] [--keep]
+  [--settle 60] [--seconds 120] [--keep]   or   --existing DB  (a filled database, kept)
 """
 
 import argparse
@@ -29,16 +29,20 @@ def sample(sys_, store_pid):
     return {name: sum(system.cpu_seconds(p) for p in ps) for name, ps in pids.items()}, pids
 
 
-def measure(uri, n, settle, seconds, keep):
-    db_name = f"idle_{n}_{uuid.uuid4().hex[:6]}"
-    db = store.database(uri, db_name)
-    t = time.perf_counter()
-    counts = generate.generate(db, n, n, progress=False, now=utcnow())
-    print(
-        f"N = {n}: {counts['cases']} cases, {counts['clocks']} clocks, {counts['events']} "
-        f"events stored in {time.perf_counter() - t:.0f} s",
-        flush=True,
-    )
+def measure(uri, n, settle, seconds, keep, existing=None):
+    if existing:
+        db_name, keep = existing, True
+        print(f"database {existing} as it is", flush=True)
+    else:
+        db_name = f"idle_{n}_{uuid.uuid4().hex[:6]}"
+        db = store.database(uri, db_name)
+        t = time.perf_counter()
+        counts = generate.generate(db, n, n, progress=False, now=utcnow())
+        print(
+            f"N = {n}: {counts['cases']} cases, {counts['clocks']} clocks, {counts['events']} "
+            f"events stored in {time.perf_counter() - t:.0f} s",
+            flush=True,
+        )
     spid = system.store_pid(uri)
     try:
         with system.running(uri, db_name) as sys_:
@@ -67,11 +71,14 @@ def main():
     ap.add_argument("--settle", type=int, default=60)
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--existing", help="measure this database of the store instead (kept)")
     args = ap.parse_args()
     print(
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {platform.node()}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; store {args.uri}"
     )
+    if args.existing:
+        return measure(args.uri, 0, args.settle, args.seconds, True, args.existing)
     for n in (int(s) for s in args.sizes.split(",")):
         measure(args.uri, n, args.settle, args.seconds, args.keep)
 
