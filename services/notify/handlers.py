@@ -272,7 +272,9 @@ def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
     """Acknowledge cases that have waited `wait_seconds` without a unit (manual queue)."""
     cutoff = now - timedelta(seconds=wait_seconds)
     done = 0
-    for ack in db.ack_codes.find({"at": {"$lt": cutoff}}).limit(limit):
+    # only those not acknowledged yet: the acknowledged stay until the case is routed, and a
+    # page of them alone would hide the rest
+    for ack in db.ack_codes.find({"waiting_ack": None, "at": {"$lt": cutoff}}).limit(limit):
         if ack.get("waiting_ack"):
             continue
         case = db.cases.find_one({"_id": ack["_id"]})
