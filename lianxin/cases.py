@@ -10,7 +10,7 @@ one wins and the other gets 409.
 import logging
 from dataclasses import dataclass, field
 
-from . import allowed, casestore, settings, workflow
+from . import allowed, attachments, casestore, settings, workflow
 from .auth import UNIT_ROLES
 from .clock import isoformat
 from .events import make_event
@@ -219,4 +219,5 @@ def public_view(case, now):
             for e in case.get("timeline", [])
             if e.get("public")
         ],
+        "attachments": _iso_all(attachments.for_citizen(case)),
     }

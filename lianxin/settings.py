@@ -161,6 +161,19 @@ FEEDBACK_RATE_PER_MINUTE = int(_env("LX_FEEDBACK_RATE_PER_MINUTE", "10"))
 PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
 OPEN311_CONTACT = _env("LX_OPEN311_CONTACT", "县群众工作办公室 12345")
 
+# Attachments (docs/contract.md §17, docs/decisions/0023): photos and documents with a case.
+# A phone photo is 2–6 MB; a scanned letter as a PDF rarely more than 10 MB.
+ATTACHMENT_MAX_BYTES = int(_env("LX_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_PER_CASE = int(_env("LX_ATTACHMENT_MAX_PER_CASE", "20"))
+# An image larger than this many pixels is refused before it is decoded (a decompression bomb).
+ATTACHMENT_MAX_PIXELS = int(_env("LX_ATTACHMENT_MAX_PIXELS", str(50_000_000)))
+ATTACHMENT_THUMBNAIL_PX = int(_env("LX_ATTACHMENT_THUMBNAIL_PX", "320"))
+ATTACHMENT_CHUNK_BYTES = int(_env("LX_ATTACHMENT_CHUNK_BYTES", str(255 * 1024)))
+# An upload not committed after this long is an orphan: its chunks are swept away.
+ATTACHMENT_ORPHAN_SECONDS = float(_env("LX_ATTACHMENT_ORPHAN_SECONDS", "600"))
+# Citizens' reads and uploads with ?code= per client and case (thumbnails of a case's photos).
+ATTACHMENT_RATE_PER_MINUTE = int(_env("LX_ATTACHMENT_RATE_PER_MINUTE", "60"))
+
 # The built web console (`npm run build` in web/), served by the gateway at /.
 WEB_DIST = _env(
     "LX_WEB_DIST",
@@ -178,6 +191,7 @@ SERVICES = {
     "routing": "services.routing.service:RoutingService",
     "supervision": "services.supervision.service:SupervisionService",
     "notify": "services.notify.service:NotifyService",
+    "files": "services.files.service:FilesService",
 }
 
 

@@ -43,6 +43,8 @@ def ensure_indexes(db):
     db.clock_claims.create_index([("at", 1)])
     db.retry_codes.create_index([("expires_at", 1)])
     db.rate_windows.create_index([("expires_at", 1)])
+    # the orphan sweep reads only the uploads that are due (services/files/storage.py)
+    db.file_uploads.create_index([("due_at", 1)])
 
 
 class Store(DependencyProvider):
