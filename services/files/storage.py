@@ -35,8 +35,9 @@ def begin(db, file_id, case_id, blobs, now, orphan_seconds):
         {
             "_id": file_id,
             "case_id": case_id,
-            # pairs, not a mapping: a blob's name has a dot, which the local store refuses in keys
-            "blobs": [[blob, count] for blob, count in blobs.items()],
+            # a list, not a mapping: a blob's name has a dot, which the local store refuses in
+            # keys (and it takes no nested arrays either)
+            "blobs": [{"blob": blob, "chunks": count} for blob, count in blobs.items()],
             "started_at": now,
             "due_at": now + timedelta(seconds=orphan_seconds),
         }
@@ -67,7 +68,10 @@ def finish(db, file_id):
 
 def discard(db, file_id, blobs):
     """Everything an upload stored: chunks, the file's record, its note."""
-    pairs = blobs.items() if isinstance(blobs, dict) else blobs
+    if isinstance(blobs, dict):
+        pairs = blobs.items()
+    else:
+        pairs = [(b["blob"], b["chunks"]) for b in blobs]
     ids = [cid for blob, count in pairs for cid in chunk_ids(blob, count)]
     if ids:
         db.file_chunks.delete_many({"_id": {"$in": ids}})
