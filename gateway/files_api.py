@@ -66,6 +66,9 @@ def upload_attachment(case_id):
             "send the file as the multipart part `file`", {"file": ["missing"], "reason": "missing"}
         )
     data = upload.stream.read(settings.ATTACHMENT_MAX_BYTES + 1)
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:  # not worth carrying to the files service
+        message = f"the file is larger than {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB"
+        raise ValidationFailed(message, {"file": [message], "reason": "too_large"})
     with_answer = request.form.get("with_answer", "").lower() in ("1", "true", "yes", "on")
     body = {
         "data": base64.b64encode(data).decode(),
