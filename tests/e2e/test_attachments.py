@@ -40,7 +40,9 @@ def upload(api, case_id, data, name="IMG_20261125.jpg", code=None, user=None, **
 
 @pytest.fixture(scope="module")
 def submitted(county):
-    receipt = county.api.post("/cases", CASE).json()
+    r = county.api.post("/cases", CASE)
+    assert r.status_code == 201, r.text
+    receipt = r.json()
     wait_for(lambda: county.db.cases.find_one({"_id": receipt["id"], "status": "assigned"}))
     return receipt["id"], receipt["access_code"]
 
@@ -126,7 +128,9 @@ def test_files_are_shown_only_to_those_who_may_see_the_case(county, submitted):
 
 def test_the_units_evidence_reaches_the_citizen_with_the_answer(county):
     api = county.api
-    receipt = api.post("/cases", CASE).json()
+    r = api.post("/cases", CASE)
+    assert r.status_code == 201, r.text
+    receipt = r.json()
     case_id, code = receipt["id"], receipt["access_code"]
     wait_for(lambda: county.db.cases.find_one({"_id": case_id, "status": "assigned"}))
     api.act(case_id, "claim", "env_handler")
