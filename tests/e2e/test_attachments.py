@@ -71,7 +71,7 @@ def test_a_citizen_attaches_two_photos_and_sees_them_when_tracking(county, submi
     # the unit sees them on the staff case, and the feed carries the event
     staff = api.get(f"/cases/{case_id}", "env_handler").json()
     assert len(staff["attachments"]) == 2
-    r = api.get(f"/cases/{case_id}/attachments/{files[0]['id']}", "env_handler")
+    r = api.get(f"/cases/{case_id}/attachments/{files[1]['id']}", "env_handler")
     assert r.status_code == 200 and r.content == full.content
     wait_for(
         lambda: any(
