@@ -29,10 +29,10 @@ def photo(name, color):
     return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
-def shot(page, name):
+def shot(page, name, full_page=True):
     folder = os.environ.get("LX_SCREENSHOT_DIR")
     if folder:
-        page.screenshot(path=os.path.join(folder, name), full_page=True)
+        page.screenshot(path=os.path.join(folder, name), full_page=full_page)
 
 
 def thumbnails_shown(page, count):
@@ -53,7 +53,9 @@ def test_citizen_submits_two_photos_and_the_handler_adds_evidence(county, browse
     citizen.get_by_label("Photos (optional)").set_input_files(
         [photo("IMG_0001.jpg", "sienna"), photo("IMG_0002.jpg", "olive")]
     )
-    expect(citizen.get_by_role("list", name="Chosen files").get_by_role("listitem")).to_have_count(2)
+    expect(citizen.get_by_role("list", name="Chosen files").get_by_role("listitem")).to_have_count(
+        2
+    )
     check_a11y(citizen, "submit with photos (375 px)")
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
     shot(citizen, "citizen-submit-photos.png")
@@ -94,13 +96,17 @@ def test_citizen_submits_two_photos_and_the_handler_adds_evidence(county, browse
         dialog.get_by_label("Evidence (shown to the citizen with the answer)").set_input_files(
             [photo("清理后.jpg", "seagreen")]
         )
-        expect(dialog.get_by_role("list", name="Chosen files").get_by_role("listitem")).to_have_count(1)
+        expect(
+            dialog.get_by_role("list", name="Chosen files").get_by_role("listitem")
+        ).to_have_count(1)
         check_a11y(handler, "reply with evidence")
-        shot(handler, "staff-reply-evidence.png")
+        shot(handler, "staff-reply-evidence.png", full_page=False)  # the dialog covers the view
 
     act(handler, "reply", reply)
     evidence = wait_for(
-        lambda: [a for a in county.db.cases.find_one({"_id": case_id})["attachments"] if a["with_answer"]]
+        lambda: [
+            a for a in county.db.cases.find_one({"_id": case_id})["attachments"] if a["with_answer"]
+        ]
     )
     assert [(a["name"], a["origin"], a["by"]) for a in evidence] == [
         ("清理后.jpg", "staff", "env_handler")
