@@ -174,6 +174,9 @@ ATTACHMENT_CHUNK_BYTES = int(_env("LX_ATTACHMENT_CHUNK_BYTES", str(255 * 1024)))
 ATTACHMENT_ORPHAN_SECONDS = float(_env("LX_ATTACHMENT_ORPHAN_SECONDS", "600"))
 # Citizens' reads and uploads with ?code= per client and case (thumbnails of a case's photos).
 ATTACHMENT_RATE_PER_MINUTE = int(_env("LX_ATTACHMENT_RATE_PER_MINUTE", "60"))
+# How long the gateway waits for the files service: a 12-megapixel photo takes 1–3 s to check,
+# clean and thumbnail on a busy 2-core machine, and its bytes cross the bus.
+ATTACHMENT_RPC_TIMEOUT = float(_env("LX_ATTACHMENT_RPC_TIMEOUT", "60"))
 
 # The built web console (`npm run build` in web/), served by the gateway at /.
 WEB_DIST = _env(
