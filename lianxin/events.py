@@ -27,6 +27,7 @@ CASE_EVENT_TYPES = (
     "case.unmerged",
     "case.appealed",
     "case.appeal_decided",
+    "case.attached",
 )
 SUPERVISION_EVENT_TYPES = (
     "supervision.reminder",

@@ -59,6 +59,8 @@ def ensure_indexes(db):
     db.outbox_due.create_index([("at", 1)])
     db.unrouted.create_index([("at", 1)])
     db.ack_codes.create_index([("waiting_ack", 1), ("at", 1)])
+    # the orphan sweep reads only the uploads that are due (services/files/storage.py)
+    db.file_uploads.create_index([("due_at", 1)])
 
 
 class Store(DependencyProvider):

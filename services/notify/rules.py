@@ -106,6 +106,8 @@ RULES = {
     ("case.merged", None): [Rule("merged", ("citizen",))],
     ("case.unmerged", None): [Rule("unmerged", ("citizen",))],
     ("case.not_accepted", None): [Rule("not_accepted", ("citizen",))],
+    # A photo or a document: on the timeline, the feed and webhooks; nobody is messaged.
+    ("case.attached", None): [],
     ("case.assigned", None): [
         Rule("acknowledgement", ("citizen",), _first_assignment),
         # a matter from a reception day: the formal assignment notice (交办通知) naming the

@@ -4,6 +4,7 @@ import { createI18n } from 'vue-i18n'
 import zh from './zh-CN'
 import en from './en'
 import reception from '../reception/messages'
+import attachments from '../attachments/messages'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANG_KEY = 'lx.lang'
@@ -20,7 +21,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zh, ...reception['zh-CN'] }, en: { ...en, ...reception.en } },
+  messages: {
+    'zh-CN': { ...zh, ...reception['zh-CN'], ...attachments['zh-CN'] },
+    en: { ...en, ...reception.en, ...attachments.en },
+  },
 })
 
 export function setLang(lang: Lang): void {
