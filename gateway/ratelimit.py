@@ -127,3 +127,26 @@ def feedback(case_id):
 
 def sign_in():
     limit("sign-in", settings.SIGN_IN_RATE_PER_MINUTE)
+
+
+def _contact_key(contact):
+    """A contact as a rate-limit key: hashed, so the shared windows never hold a phone number."""
+    import hashlib
+    import hmac
+
+    contact = contact or {}
+    value = (contact.get("phone") or contact.get("email") or "").strip().lower()
+    if not value:
+        return None
+    return hmac.new(
+        settings.CITIZEN_KEY_SECRET.encode(), value.encode(), hashlib.sha256
+    ).hexdigest()[:32]
+
+
+def comment(contact):
+    """Comments on a consultation: per contact (an anonymous one: per client address)."""
+    limit("comment", settings.CONSULT_COMMENT_RATE_PER_MINUTE, _contact_key(contact))
+
+
+def survey_answer():
+    limit("survey", settings.SURVEY_ANSWER_RATE_PER_MINUTE)

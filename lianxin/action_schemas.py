@@ -20,6 +20,11 @@ class DirectAnswerSchema(Strict):
     opinion = Text(required=True)
 
 
+class OriginSchema(Strict):
+    consultation_id = fields.String(required=True, validate=validate.Length(max=40))
+    comment_id = fields.String(required=True, validate=validate.Length(max=40))
+
+
 class RegistrationSchema(CaseSubmissionSchema):
     """A clerk registers a case received by hotline, letter, visit, reception day, collector."""
 
@@ -28,6 +33,10 @@ class RegistrationSchema(CaseSubmissionSchema):
     direct_answer = fields.Nested(
         DirectAnswerSchema,
         metadata={"description": "直办: the clerk answered a consultation on the spot"},
+    )
+    origin = fields.Nested(
+        OriginSchema,
+        metadata={"description": "a comment on a consultation this case was opened from"},
     )
 
 

@@ -34,7 +34,23 @@ SUPERVISION_EVENT_TYPES = (
     "supervision.warning",
     "supervision.overdue",
 )
-EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",)
+# Asking the public (docs/contract.md §15; services/consult). `survey.invited` carries the case
+# whose citizen is asked; the others have no case.
+CONSULT_EVENT_TYPES = (
+    "consultation.published",
+    "consultation.closed",
+    "comment.received",
+    "comment.held",
+    "comment.moderated",
+    "comment.decided",
+    "comment.case_opened",
+    "summary.published",
+    "survey.published",
+    "survey.invited",
+    "survey.closed",
+    "survey.results_published",
+)
+EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",) + CONSULT_EVENT_TYPES
 
 
 # Events whose identity is what they are about (a reminder for a unit on a day) get an id

@@ -47,6 +47,7 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
         "urgency": submission.get("urgency", "normal"),
         "language": submission.get("language", "zh-CN"),
         "complexity": submission.get("complexity", "general"),
+        "origin": submission.get("origin"),  # a consultation's comment it was opened from
         "flags": flags,
         "received_at": now,
         "received_by": actor.get("unit"),  # the registering clerk's unit (谁先收到谁负责)

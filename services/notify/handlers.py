@@ -99,6 +99,10 @@ class Directory:
     def case(self, case_id):
         return self.db.cases.find_one({"_id": case_id})
 
+    def comment(self, comment_id):
+        """A comment on a consultation, kept by the consult service (its contact)."""
+        return self.db.consult_comments.find_one({"_id": comment_id}) if comment_id else None
+
 
 # --- events → messages -----------------------------------------------------------------
 

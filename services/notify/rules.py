@@ -12,6 +12,8 @@ Audiences:
   leader             the leader on the case (assignment.leader), e-mail and inbox
   portfolio_leaders  the leaders whose portfolio covers the case's topic, e-mail and inbox
   office             the mass-work office's mailbox
+  commenter          who left a comment on a consultation (services/consult), if they gave a
+                     contact: e-mail, else SMS
   dispatchers, supervisors   the inbox of every active user with that role
 
 `directory` answers who is who (see handlers.Directory); `Message.values` fill the template.
@@ -31,6 +33,15 @@ SATISFACTION_WORDS = {
     "satisfied": "满意",
     "basically_satisfied": "基本满意",
     "dissatisfied": "不满意",
+}
+
+
+# The decision on a comment as the commenter reads it (services/consult/consultations.py).
+DECISION_WORDS = {
+    "adopted": "采纳",
+    "partly_adopted": "部分采纳",
+    "not_adopted": "未采纳",
+    "noted": "已收悉",
 }
 
 
@@ -134,6 +145,22 @@ RULES = {
     ("supervision.overdue", "overdue"): [Rule("overdue", ("unit_leaders", "leader", "office"))],
     ("supervision.overdue", "co_input"): [Rule("co_overdue", ("co_unit", "office"))],
     ("alert.raised", None): [Rule("alert", ("portfolio_leaders", "office", "dispatchers"))],
+    # Asking the public (services/consult). The commenter with a contact hears the decision on
+    # their comment; a satisfaction survey's invitation goes to the case's citizen; the office
+    # hears of a comment held by reports and of a closed consultation or survey. The other
+    # consult events reach the feed and webhooks only.
+    ("consultation.published", None): [],
+    ("consultation.closed", None): [Rule("consultation_closed", ("office", "lead_unit"))],
+    ("comment.received", None): [],
+    ("comment.held", None): [Rule("comment_held", ("office",))],
+    ("comment.moderated", None): [],
+    ("comment.decided", None): [Rule("comment_decided", ("commenter",))],
+    ("comment.case_opened", None): [],
+    ("summary.published", None): [],
+    ("survey.published", None): [],
+    ("survey.invited", None): [Rule("survey_invitation", ("citizen",))],
+    ("survey.closed", None): [Rule("survey_closed", ("office",))],
+    ("survey.results_published", None): [],
 }
 
 
@@ -194,6 +221,14 @@ def event_values(event, case, directory, tz, public_url):
         "data": data,
         "track_url": f"{public_url}/api/v1/cases/{event.get('case_id') or ''}",
         "public_url": public_url,
+        "consultation_id": data.get("consultation_id") or "",
+        "comment_id": data.get("comment_id") or "",
+        "decision": DECISION_WORDS.get(data.get("decision"), ""),
+        "consultation_url": f"{public_url}/consult/{data.get('consultation_id') or ''}",
+        "survey_id": data.get("survey_id") or "",
+        "survey_url": f"{public_url}/surveys/{data.get('survey_id') or ''}"
+        + (f"?case={event.get('case_id')}" if event.get("case_id") else ""),
+        "responses": data.get("responses", ""),
     }
 
 
@@ -244,6 +279,16 @@ def _citizen_messages(template, submissions, values, default_lang, access_code, 
             )
         )
     return out
+
+
+def _commenter_messages(template, comment, values, default_lang):
+    """The one who left a comment with a contact: by e-mail, else by SMS (an anonymous
+    comment hears nothing)."""
+    contact = (comment or {}).get("contact") or {}
+    for channel, address in (("email", contact.get("email")), ("sms", contact.get("phone"))):
+        if address:
+            return [Message(template, channel, address, "commenter", default_lang, values)]
+    return []
 
 
 def _staff(template, values, default_lang, email_kind, emails=(), users=()):
@@ -334,6 +379,10 @@ def messages_for(event, case, directory, *, tz, public_url, default_lang, access
                         [leader.get("email")],
                         directory.leader_users(leader["_id"]),
                     )
+            elif audience == "commenter":
+                out += _commenter_messages(
+                    t, directory.comment(data.get("comment_id")), values, default_lang
+                )
             elif audience == "office":
                 out += _staff(t, values, default_lang, "office", [directory.office_email()])
             elif audience in ("dispatchers", "supervisors"):
