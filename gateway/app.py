@@ -19,6 +19,7 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     reports_api,
     security,
 )
+from . import api as citizen_api  # noqa: F401  (POST /cases, GET /cases/{id}: its routes)
 from .auth import make_cache
 from .common import api
 from .health import health

@@ -150,7 +150,7 @@ def report_comment(cid, comment_id):
     """
     ratelimit.public()
     body = _body(cs.ReportSchema())
-    reporter = ratelimit._contact_key({"phone": ratelimit.client()}) or "unknown"
+    reporter = ratelimit.hashed(ratelimit.client() or "unknown")  # one report per address
     return jsonify(rpc("consult", "report", cid, comment_id, body["reason"], reporter))
 
 

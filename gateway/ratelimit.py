@@ -7,6 +7,8 @@ bumped atomically), so N gateway replicas together allow the limit, not N times 
 store cannot be reached the count falls back to this process (still a limit, per replica),
 and the request goes on to fail or succeed on its own merits (docs/decisions/0013)."""
 
+import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -129,15 +131,8 @@ def sign_in():
     limit("sign-in", settings.SIGN_IN_RATE_PER_MINUTE)
 
 
-def _contact_key(contact):
-    """A contact as a rate-limit key: hashed, so the shared windows never hold a phone number."""
-    import hashlib
-    import hmac
-
-    contact = contact or {}
-    value = (contact.get("phone") or contact.get("email") or "").strip().lower()
-    if not value:
-        return None
+def hashed(value):
+    """A contact or an address as a key: hashed, so the store never holds a phone number."""
     return hmac.new(
         settings.CITIZEN_KEY_SECRET.encode(), value.encode(), hashlib.sha256
     ).hexdigest()[:32]
@@ -145,7 +140,9 @@ def _contact_key(contact):
 
 def comment(contact):
     """Comments on a consultation: per contact (an anonymous one: per client address)."""
-    limit("comment", settings.CONSULT_COMMENT_RATE_PER_MINUTE, _contact_key(contact))
+    contact = contact or {}
+    value = (contact.get("phone") or contact.get("email") or "").strip().lower()
+    limit("comment", settings.CONSULT_COMMENT_RATE_PER_MINUTE, hashed(value) if value else None)
 
 
 def survey_answer():

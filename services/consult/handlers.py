@@ -4,6 +4,8 @@ its dependencies (db, publisher, now, …) as arguments; the rules are in `consu
 
 import uuid
 
+from bson import ObjectId
+
 from lianxin import settings
 from lianxin.auth import OFFICE_ROLES, UNIT_ROLES
 from lianxin.clock import isoformat
@@ -152,8 +154,8 @@ def list_consultations(db, now, actor=None):
 def public_consultation(db, now, cid):
     """The draft and its shown comments, masked; never a draft not yet published."""
     c = store.get(db, C, cid, "consultation")
-    if c["status"] != "published":
-        store.get(db, C, None, "consultation")  # 404, as for no such consultation
+    if c["status"] != "published":  # a draft is not there for the public
+        raise NotFound(f"no consultation {cid}", {})
     shown = [cm for cm in db[CM].find({"consultation_id": cid}) if cm["status"] == "shown"]
     shown.sort(key=lambda cm: (cm["received_at"], cm["_id"]))
     return view(c, now, [_iso(rules.public_comment(cm)) for cm in shown])
@@ -171,7 +173,7 @@ def comment(db, publisher, now, cid, body, request_key):
     period. Answers {id, status}."""
     c = store.get(db, C, cid, "consultation")
     if c["status"] != "published":
-        store.get(db, C, None, "consultation")
+        raise NotFound(f"no consultation {cid}", {})
     comment_id = store.derived_id("CM", cid, request_key, secret=settings.SECRET_KEY)
     existing = db[CM].find_one({"_id": comment_id})
     if existing is None:
@@ -224,7 +226,7 @@ def report(db, publisher, now, cid, comment_id, reason, reporter):
 def _comment(db, cid, comment_id):
     cm = store.get(db, CM, comment_id, "comment")
     if cm["consultation_id"] != cid:
-        store.get(db, CM, None, "comment")
+        raise NotFound(f"no comment {comment_id}", {})
     return cm
 
 
@@ -288,7 +290,7 @@ def moderate(db, publisher, now, actor, cid, ids, status, reason):
             store.save(db, publisher, now, CM, cm, after, [event])
             db.consult_log.insert_one(
                 {
-                    "_id": uuid.uuid4().hex,
+                    "_id": str(ObjectId()),  # time-ordered: the log reads in order
                     "consultation_id": cid,
                     "comment_id": comment_id,
                     "action": status,

@@ -99,7 +99,7 @@ class ConsultService(LianxinService):
         body = load_or_raise(cs.CommentToCaseSchema(), body)
 
         def register(payload, request_key, actor):
-            return self.call.call("intake", "register", payload, request_key, actor)
+            return self.call("intake", "register", payload, request_key, actor)
 
         return handlers.to_case(
             self.db, self.publisher, self.clock.now(), actor, cid, comment_id, body, register
