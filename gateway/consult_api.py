@@ -375,14 +375,16 @@ def decide(cid, comment_id):
       parameters:
         - {in: path, name: cid, required: true, schema: {type: string}}
         - {in: path, name: comment_id, required: true, schema: {type: string}}
-      requestBody: {required: true, content: {application/json: {schema: Decision}}}
+      requestBody: {required: true, content: {application/json: {schema: CommentDecision}}}
       responses:
         200: {description: the comment}
         409: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff(*STAFF)
-    return jsonify(rpc("consult", "decide", actor, cid, comment_id, _body(cs.DecisionSchema())))
+    return jsonify(
+        rpc("consult", "decide", actor, cid, comment_id, _body(cs.CommentDecisionSchema()))
+    )
 
 
 @api.post("/consultations/<cid>/comments/<comment_id>/case")

@@ -17,7 +17,7 @@ COMPONENTS = {
         for name, cls in vars(action_schemas).items()
         if name.endswith("Schema") and isinstance(cls, type) and name != "Schema"
     },
-    **{
+    **{  # asking the public (names distinct from the actions')
         name[:-6]: cls
         for name, cls in vars(consult_schemas).items()
         if name.endswith("Schema")

@@ -83,7 +83,7 @@ class ModerationSchema(Strict):
     reason = fields.String(validate=validate.Length(max=2000), load_default=None)
 
 
-class DecisionSchema(Strict):
+class CommentDecisionSchema(Strict):
     decision = fields.String(
         required=True,
         validate=validate.OneOf(("adopted", "partly_adopted", "not_adopted", "noted")),

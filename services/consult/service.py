@@ -82,7 +82,7 @@ class ConsultService(LianxinService):
 
     @rpc
     def decide(self, actor, cid, comment_id, body):
-        body = load_or_raise(cs.DecisionSchema(), body)
+        body = load_or_raise(cs.CommentDecisionSchema(), body)
         return handlers.decide(
             self.db,
             self.publisher,
