@@ -94,3 +94,71 @@ def test_one_answer_per_contact_under_concurrent_tries(db):
     assert survey_handlers.results(db, now, sid, CLERK)["responses"] == 1
     with pytest.raises(WrongState):
         survey_handlers.publish_results(db, Publisher(), now, CLERK, sid)  # not closed yet
+
+
+def test_a_satisfaction_survey_goes_to_a_sample_of_closed_cases_beside_their_return_visits(db):
+    from lianxin.access import hash_access_code
+
+    now = utcnow()
+    start, end = now - timedelta(days=30), now
+    ratings = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", None, "satisfied"]
+    for n, rating in enumerate(ratings):
+        salt, digest = hash_access_code(f"code{n}")
+        db.cases.insert_one(
+            {
+                "_id": f"LX-20261101-{n:06d}",
+                "status": "closed",
+                "closed_at": now - timedelta(days=n + 1),
+                "citizen": {"phone": f"1390000{n:04d}"} if n != 5 else {"anonymous": True},
+                "return_visit": {"satisfaction": rating} if rating else None,
+                "access_salt": salt,
+                "access_hash": digest,
+            }
+        )
+    body = {
+        "title": "满意度回访调查",
+        "purpose": "satisfaction",
+        "questions": [
+            {"id": "q1", "kind": "scale", "text": "满意度", "scale": "1-5", "required": True}
+        ],
+        "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=7),
+    }
+    sid = survey_handlers.create(db, now, CLERK, body)["id"]
+    survey_handlers.publish(db, Publisher(), now, CLERK, sid)
+    bus = Publisher()
+    s = survey_handlers.sample(db, bus, now, CLERK, sid, start, end, 3, seed=7)
+    invited = s["sample"]["case_ids"]
+    assert len(invited) == 3 and s["sample"]["population"] == 5  # the anonymous one cannot be asked
+    assert sorted(e["case_id"] for e in bus.events) == invited
+    assert {e["type"] for e in bus.events} == {"survey.invited"}
+    with pytest.raises(WrongState):  # a survey is sent once
+        survey_handlers.sample(db, bus, now, CLERK, sid, start, end, 3, seed=7)
+
+    n = int(invited[0][-6:])
+    survey_handlers.answer(
+        db, now, sid, {"answers": {"q1": 5}, "case_id": invited[0], "code": f"code{n}"}, "r1"
+    )
+    with pytest.raises(WrongState):
+        survey_handlers.answer(
+            db, now, sid, {"answers": {"q1": 1}, "case_id": invited[0], "code": f"code{n}"}, "r2"
+        )
+    from lianxin.errors import NotFound
+
+    with pytest.raises(NotFound):  # a wrong code is no invitation
+        survey_handlers.answer(
+            db, now, sid, {"answers": {"q1": 1}, "case_id": invited[1], "code": "wrong"}, "r3"
+        )
+    results = survey_handlers.results(db, now, sid, CLERK)
+    assert results["responses"] == 1
+    visits = results["return_visits"]
+    assert visits["counts"] == {
+        "satisfied": 3,
+        "basically_satisfied": 1,
+        "dissatisfied": 1,
+        "none": 1,
+    }
+    assert (
+        visits["satisfaction_rate"]["numerator"] == 4
+        and visits["satisfaction_rate"]["denominator"] == 5
+    )
