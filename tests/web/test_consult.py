@@ -15,6 +15,42 @@ from .browser import DESK, PHONE, check_a11y, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """The system these walks need, lighter than the whole county: intake (sign-in, cases),
+    notify and consult, and the gateway serving the console."""
+    import os
+    import uuid
+
+    from lianxin import demo, store
+    from tests.conftest import MONGO_URI, Mailbox, _rabbitmqctl
+    from tests.e2e.conftest import Api, System
+
+    name = f"lianxin_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    db_name = f"m_{uuid.uuid4().hex[:10]}"
+    db = store.database(MONGO_URI, db_name)
+    demo.load(db)
+    box = Mailbox()
+    box.controller.start()
+    system = System(
+        tmp_path_factory.mktemp("consult"),
+        f"amqp://guest:guest@127.0.0.1:5672/{name}",
+        db_name,
+        box.port,
+    )
+    system.start("intake", "notify", "consult")
+    system.start_gateway()
+    system.db, system.mailbox, system.api = db, box, Api(system.url)
+    yield system
+    system.stop_all()
+    box.controller.stop()
+    store.client(MONGO_URI).drop_database(db_name)
+    _rabbitmqctl("delete_vhost", name)
+
+
 DRAFT = "第一条 为了推进垃圾分类，制定本办法。\n第二条 本办法适用于城区。"
 
 
