@@ -473,9 +473,14 @@ def note_closed(db, publisher, now):
             continue
         event = _event("consultation.closed", now, c, "system", {"title": c["title"]})
         event["event_id"] = event_id_for(f"consultation.closed:{c['_id']}")
-        try:
-            store.save(db, publisher, now, C, c, {**c, "closed_noted": True}, [event])
-            n += 1
-        except WrongState:
-            continue
+        n += store.flag(
+            db,
+            publisher,
+            now,
+            C,
+            c["_id"],
+            {"closed_noted": False},
+            {"closed_noted": True},
+            [event],
+        )
     return n

@@ -81,6 +81,20 @@ def save(db, publisher, now, collection, before, after, events=()):
     return doc
 
 
+def flag(db, publisher, now, collection, doc_id, condition, fields, events):
+    """Set `fields` where `condition` still holds, with `events`, without touching the
+    version: the sweeps' marks (a period noted closed) must not make a person's
+    compare-and-set fail. True if this call set them."""
+    token = outbox.mark(db, doc_id, now, collection)
+    update = outbox.with_events({"$set": fields}, events, now)
+    done = db[collection].update_one({"_id": doc_id, **condition}, update).modified_count
+    if done:
+        _publish(db, publisher, collection, doc_id, events, token)
+    else:
+        db.outbox_due.delete_one({"_id": f"{collection}:{doc_id}", "token": token})
+    return bool(done)
+
+
 def finish(db, publisher, collection, doc):
     """Publish what a crashed earlier try of this same request left in the outbox."""
     if doc.get("outbox"):

@@ -324,9 +324,14 @@ def note_closed(db, publisher, now):
             {"responses": figures["responses"]},
             event_id=event_id_for(f"survey.closed:{s['_id']}"),
         )
-        try:
-            store.save(db, publisher, now, S, s, {**s, "closed_noted": True}, [event])
-            n += 1
-        except WrongState:
-            continue
+        n += store.flag(
+            db,
+            publisher,
+            now,
+            S,
+            s["_id"],
+            {"closed_noted": False},
+            {"closed_noted": True},
+            [event],
+        )
     return n

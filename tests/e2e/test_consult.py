@@ -6,6 +6,7 @@ results equal a recount. Business time comes from the store (LX_CLOCK=store), so
 a period is a jump, not a wait."""
 
 import random
+import sys
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,11 @@ def consult_system(system, db):
         LX_SURVEY_ANSWER_RATE_PER_MINUTE="10000",
         LX_PUBLIC_RATE_PER_MINUTE="10000",
     )
-    system.start("intake", "notify", "consult")
+    # as System.start, waiting longer: a loaded machine can take over 30 s to a first ping
+    for service in ("intake", "notify", "consult"):
+        system._spawn(service, [sys.executable, "-m", "lianxin.runner", service])
+    for service in ("intake", "notify", "consult"):
+        wait_for(lambda: system._pings(service), timeout=180, interval=0.5)  # noqa: B023
     system.start_gateway()
     system.api, system.db = Api(system.url), db
     return system
@@ -228,7 +233,12 @@ def test_the_life_of_a_consultation(consult_system, mailbox):
     # No summary before the end; after it, no comment (409).
     assert api.post(f"/consultations/{cid}/summary", None, "clerk").status_code == 409
     set_offset(db, 2 * 86400)
-    late = _post(api, f"/public/consultations/{cid}/comments", {"text": "晚了", "anonymous": True}, {"X-Forwarded-For": "10.2.0.1"})
+    late = _post(
+        api,
+        f"/public/consultations/{cid}/comments",
+        {"text": "晚了", "anonymous": True},
+        {"X-Forwarded-For": "10.2.0.1"},
+    )
     assert late.status_code == 409 and late.json()["error"]["code"] == "wrong_state"
 
     summary = api.post(f"/consultations/{cid}/summary", None, "clerk").json()
