@@ -23,12 +23,12 @@ MANAGERS = ("clerk", "dispatcher", "supervisor", "admin")
 APPROVERS = ("supervisor", "admin")
 
 
-def _may_manage(actor):
+def may_manage(actor):
     if actor["role"] not in MANAGERS:
         raise Forbidden(f"a {actor['role']} may not run consultations", {"allowed": list(MANAGERS)})
 
 
-def _may_decide(actor, consultation):
+def may_decide(actor, consultation):
     if actor["role"] in MANAGERS:
         return
     if actor["role"] in UNIT_ROLES and actor.get("unit") == consultation["unit"]:
@@ -36,7 +36,7 @@ def _may_decide(actor, consultation):
     raise Forbidden("only the office or the responsible unit decides on comments", {})
 
 
-def _may_approve(actor, consultation):
+def may_approve(actor, consultation):
     if actor["role"] in APPROVERS:
         return
     if actor["role"] == "unit_leader" and actor.get("unit") == consultation["unit"]:
@@ -44,12 +44,12 @@ def _may_approve(actor, consultation):
     raise Forbidden("a supervisor or the responsible unit's leader approves the summary", {})
 
 
-def _may_read(actor):
+def may_read(actor):
     if actor["role"] not in OFFICE_ROLES + UNIT_ROLES:
         raise Forbidden("staff only", {})
 
 
-def _event(type_, now, consultation, actor, data):
+def consult_event(type_, now, consultation, actor, data):
     return make_event(
         type_,
         now=now,
@@ -70,7 +70,7 @@ def _event(type_, now, consultation, actor, data):
 
 def create(db, now, actor, body):
     """A draft consultation or notice, its sections parsed from the text (not public yet)."""
-    _may_manage(actor)
+    may_manage(actor)
     rules.check_period(body["opens_at"], body["closes_at"])
     if db.units.estimated_document_count() and not db.units.find_one({"_id": body["unit"]}):
         raise ValidationFailed(
@@ -103,12 +103,12 @@ def create(db, now, actor, body):
 
 
 def publish(db, publisher, now, actor, cid):
-    _may_manage(actor)
+    may_manage(actor)
     c = store.get(db, C, cid, "consultation")
     if c["status"] != "draft":
         raise WrongState("published already", {"status": c["status"]})
     after = {**c, "status": "published", "published_at": now, "published_by": actor["username"]}
-    event = _event(
+    event = consult_event(
         "consultation.published",
         now,
         c,
@@ -179,7 +179,7 @@ def comment(db, publisher, now, cid, body, request_key):
     if existing is None:
         rules.check_comment(c, now, body)
         doc = rules.new_comment(comment_id, c, body, now, request_key)
-        event = _event(
+        event = consult_event(
             "comment.received",
             now,
             c,
@@ -201,14 +201,14 @@ def comment(db, publisher, now, cid, body, request_key):
 
 def report(db, publisher, now, cid, comment_id, reason, reporter):
     """A citizen reports a shown comment; past LX_CONSULT_REPORTS_TO_HOLD it is held."""
-    cm = _comment(db, cid, comment_id)
+    cm = comment_of(db, cid, comment_id)
     if cm["status"] != "shown":
         return {"id": comment_id, "reported": True}  # nothing to say about what is not shown
     c = store.get(db, C, cid, "consultation")
     after, held = rules.report(cm, reason, reporter, now, settings.CONSULT_REPORTS_TO_HOLD)
     events = (
         [
-            _event(
+            consult_event(
                 "comment.held",
                 now,
                 c,
@@ -223,7 +223,7 @@ def report(db, publisher, now, cid, comment_id, reason, reporter):
     return {"id": comment_id, "reported": True}
 
 
-def _comment(db, cid, comment_id):
+def comment_of(db, cid, comment_id):
     cm = store.get(db, CM, comment_id, "comment")
     if cm["consultation_id"] != cid:
         raise NotFound(f"no comment {comment_id}", {})
@@ -252,7 +252,7 @@ def staff_comment(cm):
 
 def list_comments(db, actor, cid, query):
     """The moderation queue and the decision list: by status, decided or not, section."""
-    _may_read(actor)
+    may_read(actor)
     store.get(db, C, cid, "consultation")
     found = []
     for cm in db[CM].find({"consultation_id": cid}):
@@ -272,15 +272,15 @@ def list_comments(db, actor, cid, query):
 def moderate(db, publisher, now, actor, cid, ids, status, reason):
     """Show, hold or hide comments (one or many: the queue's bulk action). Each is its own
     write; the answer lists what was done and what failed (someone acted first)."""
-    _may_manage(actor)
+    may_manage(actor)
     rules.check_moderation(status, reason)
     c = store.get(db, C, cid, "consultation")
     done, failed = [], []
     for comment_id in ids:
         try:
-            cm = _comment(db, cid, comment_id)
+            cm = comment_of(db, cid, comment_id)
             after = rules.moderate(cm, status, reason, actor, now)
-            event = _event(
+            event = consult_event(
                 "comment.moderated",
                 now,
                 c,
@@ -306,7 +306,7 @@ def moderate(db, publisher, now, actor, cid, ids, status, reason):
 
 
 def moderation_log(db, actor, cid):
-    _may_read(actor)
+    may_read(actor)
     entries = sorted(
         db.consult_log.find({"consultation_id": cid}), key=lambda e: (e["at"], e["_id"])
     )
@@ -322,12 +322,12 @@ def decide(db, publisher, now, actor, cid, comment_id, decision, reason):
     """The decision on one comment; the commenter with a contact is told (notify, by the
     `comment.decided` event). Fixed once the summary is published."""
     c = store.get(db, C, cid, "consultation")
-    _may_decide(actor, c)
+    may_decide(actor, c)
     if (c.get("summary") or {}).get("status") == "published":
         raise WrongState("the summary is published; decisions are final", {})
-    cm = _comment(db, cid, comment_id)
+    cm = comment_of(db, cid, comment_id)
     after = rules.decide(cm, decision, reason, actor, now)
-    event = _event(
+    event = consult_event(
         "comment.decided",
         now,
         c,
@@ -346,7 +346,7 @@ def to_case(db, publisher, now, actor, cid, comment_id, body, register):
     """A comment that raises a matter of its own becomes a case, registered by intake
     (`register`, its RPC); the comment keeps the case number and the case its origin."""
     c = store.get(db, C, cid, "consultation")
-    cm = _comment(db, cid, comment_id)
+    cm = comment_of(db, cid, comment_id)
     if cm.get("case_id"):
         return staff_comment(cm)
     contact = cm.get("contact") or {}
@@ -361,14 +361,14 @@ def to_case(db, publisher, now, actor, cid, comment_id, body, register):
         "origin": {"consultation_id": cid, "comment_id": comment_id},
     }
     receipt = register(payload, f"consult:{comment_id}", actor)
-    cm = _comment(db, cid, comment_id)
+    cm = comment_of(db, cid, comment_id)
     after = {
         **cm,
         "case_id": receipt["id"],
         "history": cm["history"]
         + [{"at": now, "action": "case", "by": actor["username"], "case_id": receipt["id"]}],
     }
-    event = _event(
+    event = consult_event(
         "comment.case_opened",
         now,
         c,
@@ -378,85 +378,8 @@ def to_case(db, publisher, now, actor, cid, comment_id, body, register):
     return staff_comment(store.save(db, publisher, now, CM, cm, after, [event]))
 
 
-# --- the summary (采纳情况说明) ------------------------------------------------------------
-
-
-def generate_summary(db, publisher, now, actor, cid):
-    """Generate (or regenerate) the summary from the decisions, after the period closed."""
-    c = store.get(db, C, cid, "consultation")
-    _may_decide(actor, c)
-    if rules.phase(c, now) != "closed":
-        raise WrongState(
-            "the summary is made after the period closes", {"phase": rules.phase(c, now)}
-        )
-    if (c.get("summary") or {}).get("status") == "published":
-        raise WrongState("the summary is published", {})
-    figures = rules.summarize(c, list(db[CM].find({"consultation_id": cid})))
-    summary = {**figures, "status": "draft", "generated_at": now, "generated_by": actor["username"]}
-    return summary_view(store.save(db, publisher, now, C, c, {**c, "summary": summary}))
-
-
-def edit_summary(db, publisher, now, actor, cid, text):
-    c = store.get(db, C, cid, "consultation")
-    _may_decide(actor, c)
-    s = c.get("summary")
-    if not s or s["status"] == "published":
-        raise WrongState("generate the summary first" if not s else "the summary is published", {})
-    summary = {**s, "text": text, "edited_by": actor["username"], "edited_at": now}
-    return summary_view(store.save(db, publisher, now, C, c, {**c, "summary": summary}))
-
-
-def approve_summary(db, publisher, now, actor, cid):
-    """A person approves the summary, which publishes it. Every counted comment must have its
-    decision, and the figures must still be those of the decisions (regenerate otherwise)."""
-    c = store.get(db, C, cid, "consultation")
-    _may_approve(actor, c)
-    s = c.get("summary")
-    if not s or s["status"] == "published":
-        raise WrongState("generate the summary first" if not s else "published already", {})
-    fresh = rules.summarize(c, list(db[CM].find({"consultation_id": cid})))
-    if fresh["totals"]["undecided"]:
-        raise WrongState(
-            "every comment needs its decision first", {"undecided": fresh["totals"]["undecided"]}
-        )
-    if fresh["totals"] != s["totals"]:
-        raise WrongState("decisions changed since the summary was made; generate it again", {})
-    summary = {**s, "status": "published", "approved_by": actor["username"], "published_at": now}
-    event = _event("summary.published", now, c, actor["username"], {"totals": s["totals"]})
-    return summary_view(store.save(db, publisher, now, C, c, {**c, "summary": summary}, [event]))
-
-
-def summary_view(c, public=False):
-    s = c.get("summary")
-    if not s or (public and s["status"] != "published"):
-        raise NotFound("no summary yet", {})
-    out = {
-        "consultation_id": c["_id"],
-        "title": c["title"],
-        "kind": c["kind"],
-        "unit": c["unit"],
-        "opens_at": isoformat(c["opens_at"]),
-        "closes_at": isoformat(c["closes_at"]),
-        "status": s["status"],
-        "text": s["text"],
-        "totals": s["totals"],
-        "by_section": s["by_section"],
-        "quoted": s["quoted"],
-        "generated_at": isoformat(s.get("generated_at")),
-        "published_at": isoformat(s.get("published_at")),
-        "approved_by": None if public else s.get("approved_by"),
-    }
-    return out
-
-
-def get_summary(db, actor, cid):
-    if actor is not None:
-        _may_read(actor)
-    return summary_view(store.get(db, C, cid, "consultation"), public=actor is None)
-
-
 def staff_consultation(db, now, actor, cid):
-    _may_read(actor)
+    may_read(actor)
     c = store.get(db, C, cid, "consultation")
     return view(c, now)
 
@@ -471,7 +394,7 @@ def note_closed(db, publisher, now):
     for c in db[C].find({"status": "published", "closed_noted": False}):
         if now < c["closes_at"]:
             continue
-        event = _event("consultation.closed", now, c, "system", {"title": c["title"]})
+        event = consult_event("consultation.closed", now, c, "system", {"title": c["title"]})
         event["event_id"] = event_id_for(f"consultation.closed:{c['_id']}")
         n += store.flag(
             db,

@@ -9,7 +9,7 @@ from lianxin.rpc import RpcPoolProvider
 from lianxin.schemas import load_or_raise
 from lianxin.service import LianxinService
 
-from . import handlers, survey_handlers
+from . import handlers, summary, survey_handlers
 
 
 class ConsultService(LianxinService):
@@ -107,22 +107,22 @@ class ConsultService(LianxinService):
 
     @rpc
     def generate_summary(self, actor, cid):
-        return handlers.generate_summary(self.db, self.publisher, self.clock.now(), actor, cid)
+        return summary.generate_summary(self.db, self.publisher, self.clock.now(), actor, cid)
 
     @rpc
     def edit_summary(self, actor, cid, body):
         body = load_or_raise(cs.SummaryTextSchema(), body)
-        return handlers.edit_summary(
+        return summary.edit_summary(
             self.db, self.publisher, self.clock.now(), actor, cid, body["text"]
         )
 
     @rpc
     def approve_summary(self, actor, cid):
-        return handlers.approve_summary(self.db, self.publisher, self.clock.now(), actor, cid)
+        return summary.approve_summary(self.db, self.publisher, self.clock.now(), actor, cid)
 
     @rpc
     def summary(self, cid, actor=None):
-        return handlers.get_summary(self.db, actor, cid)
+        return summary.get_summary(self.db, actor, cid)
 
     # -- surveys ---------------------------------------------------------------------------
 
