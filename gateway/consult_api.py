@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from lianxin import consult_schemas as cs
 from lianxin.auth import OFFICE_ROLES, UNIT_ROLES
-from lianxin.errors import BadRequest
+from lianxin.errors import BadRequest, ValidationFailed
 from lianxin.schemas import load_or_raise
 
 from . import consult_render, ratelimit
@@ -56,9 +56,9 @@ class FormatSchema(Schema):
 def _fmt(allowed=("json", "pdf")):
     fmt = load_or_raise(FormatSchema(), request.args.to_dict())["format"]
     if fmt not in allowed:
-        load_or_raise(
-            Schema.from_dict({"format": fields.String(validate=validate.OneOf(allowed))})(),
-            {"format": fmt},
+        raise ValidationFailed(
+            "the format is not offered here",
+            {"fields": {"format": [f"one of {', '.join(allowed)}"]}},
         )
     return fmt
 
