@@ -12,6 +12,7 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     admin_api,
     auth_api,
     cases_api,
+    consult_api,
     errors,
     files_api,
     me_api,

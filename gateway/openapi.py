@@ -7,7 +7,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from lianxin import action_schemas, schemas
+from lianxin import action_schemas, consult_schemas, schemas
 
 docs = Blueprint("docs", __name__)
 
@@ -16,6 +16,13 @@ COMPONENTS = {
         name[:-6]: cls
         for name, cls in vars(action_schemas).items()
         if name.endswith("Schema") and isinstance(cls, type) and name != "Schema"
+    },
+    **{  # asking the public (names distinct from the actions')
+        name[:-6]: cls
+        for name, cls in vars(consult_schemas).items()
+        if name.endswith("Schema")
+        and isinstance(cls, type)
+        and name not in ("Schema", "ContactSchema")
     },
     "CaseSubmission": schemas.CaseSubmissionSchema,
     "SubmissionReceipt": schemas.SubmissionReceiptSchema,

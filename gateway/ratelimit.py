@@ -7,6 +7,8 @@ bumped atomically), so N gateway replicas together allow the limit, not N times 
 store cannot be reached the count falls back to this process (still a limit, per replica),
 and the request goes on to fail or succeed on its own merits (docs/decisions/0013)."""
 
+import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -136,3 +138,21 @@ def sign_in():
 def attachments(case_id):
     """Citizens' uploads and reads of a case's files with ?code= (a page of thumbnails)."""
     limit("files", settings.ATTACHMENT_RATE_PER_MINUTE, f"{client()}:{case_id}")
+
+
+def hashed(value):
+    """A contact or an address as a key: hashed, so the store never holds a phone number."""
+    return hmac.new(
+        settings.CITIZEN_KEY_SECRET.encode(), value.encode(), hashlib.sha256
+    ).hexdigest()[:32]
+
+
+def comment(contact):
+    """Comments on a consultation: per contact (an anonymous one: per client address)."""
+    contact = contact or {}
+    value = (contact.get("phone") or contact.get("email") or "").strip().lower()
+    limit("comment", settings.CONSULT_COMMENT_RATE_PER_MINUTE, hashed(value) if value else None)
+
+
+def survey_answer():
+    limit("survey", settings.SURVEY_ANSWER_RATE_PER_MINUTE)

@@ -28,6 +28,11 @@ class ReceptionOriginSchema(Strict):
     date = fields.String(validate=validate.Length(max=10))
 
 
+class OriginSchema(Strict):
+    consultation_id = fields.String(required=True, validate=validate.Length(max=40))
+    comment_id = fields.String(required=True, validate=validate.Length(max=40))
+
+
 class RegistrationSchema(CaseSubmissionSchema):
     """A clerk registers a case received by hotline, letter, visit, reception day, collector."""
 
@@ -43,6 +48,10 @@ class RegistrationSchema(CaseSubmissionSchema):
             "description": "raised at a reception day: the session and the receiving "
             "leader, who stays on the case until it closes (首问负责)"
         },
+    )
+    origin = fields.Nested(
+        OriginSchema,
+        metadata={"description": "a comment on a consultation this case was opened from"},
     )
 
 

@@ -46,7 +46,29 @@ RECEPTION_EVENT_TYPES = (
     "reception.visit",  # a step at the desk: data.booking_status waiting, received, done
     "reception.closed",
 )
-EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",) + RECEPTION_EVENT_TYPES
+# Asking the public (docs/contract.md §15; services/consult). `survey.invited` carries the case
+# whose citizen is asked; the others have no case.
+CONSULT_EVENT_TYPES = (
+    "consultation.published",
+    "consultation.closed",
+    "comment.received",
+    "comment.held",
+    "comment.moderated",
+    "comment.decided",
+    "comment.case_opened",
+    "summary.published",
+    "survey.published",
+    "survey.invited",
+    "survey.closed",
+    "survey.results_published",
+)
+EVENT_TYPES = (
+    CASE_EVENT_TYPES
+    + SUPERVISION_EVENT_TYPES
+    + ("alert.raised",)
+    + RECEPTION_EVENT_TYPES
+    + CONSULT_EVENT_TYPES
+)
 
 
 # Events whose identity is what they are about (a reminder for a unit on a day) get an id

@@ -159,6 +159,12 @@ SIGN_IN_RATE_PER_MINUTE = int(_env("LX_SIGN_IN_RATE_PER_MINUTE", "30"))
 FEEDBACK_RATE_PER_MINUTE = int(_env("LX_FEEDBACK_RATE_PER_MINUTE", "10"))
 # Bookings of reception-day places per client address and minute (docs/contract.md §13).
 BOOKING_RATE_PER_MINUTE = int(_env("LX_BOOKING_RATE_PER_MINUTE", "10"))
+# Asking the public (docs/contract.md §15): comments per minute from one contact (or, for an
+# anonymous comment, one client address); reports that hold a shown comment until a moderator
+# decides; survey answers per minute per client address.
+CONSULT_COMMENT_RATE_PER_MINUTE = int(_env("LX_CONSULT_COMMENT_RATE_PER_MINUTE", "5"))
+CONSULT_REPORTS_TO_HOLD = int(_env("LX_CONSULT_REPORTS_TO_HOLD", "3"))
+SURVEY_ANSWER_RATE_PER_MINUTE = int(_env("LX_SURVEY_ANSWER_RATE_PER_MINUTE", "30"))
 # How many proxies of ours stand in front of the gateway (a load balancer: 1). Only their
 # X-Forwarded-For entries are believed when counting a client's requests.
 PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
@@ -204,6 +210,7 @@ SERVICES = {
     "reading": "services.reading.service:ReadingService",
     "reception": "services.reception.service:ReceptionService",
     "files": "services.files.service:FilesService",
+    "consult": "services.consult.service:ConsultService",
 }
 
 

@@ -46,6 +46,7 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
         "complexity": submission.get("complexity", "general"),
         # raised at a reception day: its session and receiving leader (首问负责)
         "reception": submission.get("reception"),
+        "origin": submission.get("origin"),  # a consultation's comment it was opened from
         "flags": flags,
         "received_at": now,
         "received_by": actor.get("unit"),  # the registering clerk's unit (谁先收到谁负责)

@@ -112,6 +112,10 @@ class Directory:
             )
         )
 
+    def comment(self, comment_id):
+        """A comment on a consultation, kept by the consult service (its contact)."""
+        return self.db.consult_comments.find_one({"_id": comment_id}) if comment_id else None
+
 
 # --- events → messages -----------------------------------------------------------------
 

@@ -16,6 +16,8 @@ Audiences:
   booker, bookers    the citizen of the booking a reception event names, or everyone holding a
                      place or waiting for one at its session: SMS to the phone they booked
                      with, else e-mail
+  commenter          who left a comment on a consultation (services/consult), if they gave a
+                     contact: e-mail, else SMS
   dispatchers, supervisors   the inbox of every active user with that role
 
 `directory` answers who is who (see handlers.Directory); `Message.values` fill the template.
@@ -35,6 +37,15 @@ SATISFACTION_WORDS = {
     "satisfied": "满意",
     "basically_satisfied": "基本满意",
     "dissatisfied": "不满意",
+}
+
+
+# The decision on a comment as the commenter reads it (services/consult/consultations.py).
+DECISION_WORDS = {
+    "adopted": "采纳",
+    "partly_adopted": "部分采纳",
+    "not_adopted": "未采纳",
+    "noted": "已收悉",
 }
 
 
@@ -162,6 +173,22 @@ RULES = {
     ("reception.booking_cancelled", None): [],
     ("reception.visit", None): [],
     ("reception.closed", None): [Rule("reception_closed", ("leader", "office"))],
+    # Asking the public (services/consult). The commenter with a contact hears the decision on
+    # their comment; a satisfaction survey's invitation goes to the case's citizen; the office
+    # hears of a comment held by reports and of a closed consultation or survey. The other
+    # consult events reach the feed and webhooks only.
+    ("consultation.published", None): [],
+    ("consultation.closed", None): [Rule("consultation_closed", ("office", "lead_unit"))],
+    ("comment.received", None): [],
+    ("comment.held", None): [Rule("comment_held", ("office",))],
+    ("comment.moderated", None): [],
+    ("comment.decided", None): [Rule("comment_decided", ("commenter",))],
+    ("comment.case_opened", None): [],
+    ("summary.published", None): [],
+    ("survey.published", None): [],
+    ("survey.invited", None): [Rule("survey_invitation", ("citizen",))],
+    ("survey.closed", None): [Rule("survey_closed", ("office",))],
+    ("survey.results_published", None): [],
 }
 
 
@@ -226,6 +253,14 @@ def event_values(event, case, directory, tz, public_url):
         "data": data,
         "track_url": f"{public_url}/api/v1/cases/{event.get('case_id') or ''}",
         "public_url": public_url,
+        "consultation_id": data.get("consultation_id") or "",
+        "comment_id": data.get("comment_id") or "",
+        "decision": DECISION_WORDS.get(data.get("decision"), ""),
+        "consultation_url": f"{public_url}/consult/{data.get('consultation_id') or ''}",
+        "survey_id": data.get("survey_id") or "",
+        "survey_url": f"{public_url}/surveys/{data.get('survey_id') or ''}"
+        + (f"?case={event.get('case_id')}" if event.get("case_id") else ""),
+        "responses": data.get("responses", ""),
     }
 
 
@@ -307,6 +342,16 @@ def _booker_messages(template, audience, data, directory, values, default_lang, 
             lang = booking.get("language") or default_lang
             out.append(Message(template, contact[0], contact[1], "citizen", lang, vals))
     return out
+
+
+def _commenter_messages(template, comment, values, default_lang):
+    """The one who left a comment with a contact: by e-mail, else by SMS (an anonymous
+    comment hears nothing)."""
+    contact = (comment or {}).get("contact") or {}
+    for channel, address in (("email", contact.get("email")), ("sms", contact.get("phone"))):
+        if address:
+            return [Message(template, channel, address, "commenter", default_lang, values)]
+    return []
 
 
 def _staff(template, values, default_lang, email_kind, emails=(), users=()):
@@ -411,6 +456,10 @@ def messages_for(event, case, directory, *, tz, public_url, default_lang, access
                         [directory.unit_email(u)],
                         directory.unit_users(u, UNIT_STAFF),
                     )
+            elif audience == "commenter":
+                out += _commenter_messages(
+                    t, directory.comment(data.get("comment_id")), values, default_lang
+                )
             elif audience == "office":
                 out += _staff(t, values, default_lang, "office", [directory.office_email()])
             elif audience in ("dispatchers", "supervisors"):

@@ -4,6 +4,7 @@ import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vu
 import { setAuthProblemHandler } from './api/client'
 import { useAuth } from './stores/auth'
 import { publicRoutes as receptionPublic, staffRoutes as receptionStaff } from './reception/routes'
+import { consultPublicRoutes, consultStaffRoutes } from './consult/routes'
 
 const router = createRouter({
   history: createWebHistory(),
@@ -19,6 +20,7 @@ const router = createRouter({
         { path: 'track/:id', name: 'track-case', component: () => import('./citizen/Track.vue') },
         { path: 'board', name: 'board', component: () => import('./citizen/Board.vue') },
         ...receptionPublic,
+        ...consultPublicRoutes,
       ],
     },
     { path: '/staff/login', name: 'login', component: () => import('./staff/Login.vue') },
@@ -34,6 +36,7 @@ const router = createRouter({
         { path: 'inbox', name: 'inbox', component: () => import('./staff/Inbox.vue') },
         // Part 2 slots in here: dashboard/ and admin/ under the same shell.
         ...receptionStaff,
+        ...consultStaffRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

@@ -5,6 +5,7 @@ import zh from './zh-CN'
 import en from './en'
 import reception from '../reception/messages'
 import attachments from '../attachments/messages'
+import consult from '../consult/messages'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANG_KEY = 'lx.lang'
@@ -22,8 +23,8 @@ export const i18n = createI18n({
   locale: initial(),
   fallbackLocale: 'zh-CN',
   messages: {
-    'zh-CN': { ...zh, ...reception['zh-CN'], ...attachments['zh-CN'] },
-    en: { ...en, ...reception.en, ...attachments.en },
+    'zh-CN': { ...zh, ...reception['zh-CN'], ...attachments['zh-CN'], ...consult['zh-CN'] },
+    en: { ...en, ...reception.en, ...attachments.en, ...consult.en },
   },
 })
 
