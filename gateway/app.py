@@ -16,6 +16,7 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     me_api,
     notify_api,
     public_api,
+    reception_api,
     reports_api,
     security,
 )

@@ -125,5 +125,9 @@ def feedback(case_id):
     limit("feedback", settings.FEEDBACK_RATE_PER_MINUTE, f"{client()}:{case_id}")
 
 
+def booking():
+    limit("booking", settings.BOOKING_RATE_PER_MINUTE)
+
+
 def sign_in():
     limit("sign-in", settings.SIGN_IN_RATE_PER_MINUTE)

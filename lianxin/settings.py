@@ -157,6 +157,8 @@ OPEN311_RATE_PER_MINUTE = int(_env("LX_OPEN311_RATE_PER_MINUTE", "30"))
 # an account after LX_LOGIN_MAX_FAILURES wrong passwords).
 SIGN_IN_RATE_PER_MINUTE = int(_env("LX_SIGN_IN_RATE_PER_MINUTE", "30"))
 FEEDBACK_RATE_PER_MINUTE = int(_env("LX_FEEDBACK_RATE_PER_MINUTE", "10"))
+# Bookings of reception-day places per client address and minute (docs/contract.md §13).
+BOOKING_RATE_PER_MINUTE = int(_env("LX_BOOKING_RATE_PER_MINUTE", "10"))
 # How many proxies of ours stand in front of the gateway (a load balancer: 1). Only their
 # X-Forwarded-For entries are believed when counting a client's requests.
 PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
@@ -184,6 +186,7 @@ SERVICES = {
     "notify": "services.notify.service:NotifyService",
     "accounts": "services.accounts.service:AccountsService",
     "reading": "services.reading.service:ReadingService",
+    "reception": "services.reception.service:ReceptionService",
 }
 
 

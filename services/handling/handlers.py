@@ -12,54 +12,36 @@ from lianxin.errors import NotFound
 from . import rules as handling
 
 
-def _simple(rule):
-    """An action whose domain rule needs only (case, actor, body, now)."""
+def _simple(rule, check_as=None, after=None):
+    """An action whose domain rule needs only (case, actor, body, now). `check_as`: the
+    workflow action checked, when it is not the endpoint's own; `after(deps, case, body)`:
+    what follows once the case is written."""
 
     def run(deps, action, case_id, actor, body):
-        return cases.act(
+        case = cases.act(
             deps.db,
             deps.publisher,
             deps.now,
             case_id,
             actor,
-            action,
-            lambda case: rule(case, actor, body, deps.now),
+            check_as or action,
+            lambda c: rule(c, actor, body, deps.now),
         )
+        if after is not None:
+            after(deps, case, body)
+        return case
 
     return run
 
 
-def decide_extension(deps, action, case_id, actor, body):
-    db, now = deps.db, deps.now
-    case = cases.act(
-        db,
-        deps.publisher,
-        now,
-        case_id,
-        actor,
-        action,
-        lambda c: handling.decide_extension(c, actor, body, now),
-    )
+def _extended(deps, case, body):
     if body["approve"]:
-        clocks.mark_extended(db, case)
-    return case
+        clocks.mark_extended(deps.db, case)
 
 
-def review(deps, action, case_id, actor, body):
-    """Approve or reject (the outcome picks the workflow action)."""
-    db, now = deps.db, deps.now
-    case = cases.act(
-        db,
-        deps.publisher,
-        now,
-        case_id,
-        actor,
-        "approve_reply",
-        lambda c: handling.review(c, actor, body, now),
-    )
+def _stopped(deps, case, body):
     if body["approve"]:  # the clock stops at the reply the supervisor approves
-        clocks.mark_stopped(db, case, now)
-    return case
+        clocks.mark_stopped(deps.db, case, deps.now)
 
 
 def return_visit(deps, action, case_id, actor, body):
@@ -116,10 +98,11 @@ ACTIONS = {
     "progress": _simple(handling.progress),
     "co_input": _simple(handling.co_input),
     "request_extension": _simple(handling.request_extension),
-    "decide_extension": decide_extension,
+    "decide_extension": _simple(handling.decide_extension, after=_extended),
     "draft_reply": _simple(handling.draft_reply),
     "sign_reply": _simple(handling.sign_reply),
-    "review": review,
+    # approve or reject: the outcome picks the workflow action
+    "review": _simple(handling.review, check_as="approve_reply", after=_stopped),
     "return_visit": return_visit,
     "instruct": _simple(handling.instruct),
     "appeal": _simple(handling.appeal),

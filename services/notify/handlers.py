@@ -99,6 +99,19 @@ class Directory:
     def case(self, case_id):
         return self.db.cases.find_one({"_id": case_id})
 
+    def booking(self, booking_id):
+        return self.db.reception_bookings.find_one({"_id": booking_id}) if booking_id else None
+
+    def bookers(self, session_id):
+        """Everyone holding a place at the session or waiting for one."""
+        if not session_id:
+            return []
+        return list(
+            self.db.reception_bookings.find(
+                {"session_id": session_id, "status": {"$in": ["booked", "waitlisted"]}}
+            )
+        )
+
 
 # --- events → messages -----------------------------------------------------------------
 

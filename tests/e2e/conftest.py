@@ -62,7 +62,8 @@ class System:
         for name in names:
             self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
         for name in names:
-            wait_for(lambda: self._pings(name), timeout=30, interval=0.3)
+            # seven processes importing at once on a busy 2-core machine take a while
+            wait_for(lambda: self._pings(name), timeout=90, interval=0.3)
 
     def start_replica(self, service, replica):
         """Another process of `service`, known here as `replica` (to stop or kill it)."""
