@@ -139,7 +139,9 @@ def _action_view(service, check, action, schema_cls, summary):
       parameters: [{{in: path, name: case_id, required: true, schema: {{type: string}}}}]
       requestBody: {{content: {{application/json: {{schema: {schema_cls.__name__[:-6]}}}}}}}
       responses:
-        200: {{description: the case after the action}}
+        200:
+          description: the case after the action
+          content: {{application/json: {{schema: StaffCase}}}}
         401: {{content: {{application/json: {{schema: Error}}}}}}
         403: {{content: {{application/json: {{schema: Error}}}}}}
         404: {{content: {{application/json: {{schema: Error}}}}}}
@@ -201,7 +203,9 @@ def list_cases():
       security: [{bearer: []}]
       parameters: [{in: query, schema: ListQuerySchema}]
       responses:
-        200: {description: "{items: [...], next_cursor}"}
+        200:
+          description: a page of cases, and the cursor of the next
+          content: {application/json: {schema: CaseList}}
         401: {content: {application/json: {schema: Error}}}
     """
     actor = staff()
@@ -282,12 +286,19 @@ def get_case(case_id):
         may take on this case now, from the workflow table, the scope and the handling rules.
       parameters:
         - {in: path, name: case_id, required: true, schema: {type: string}}
-        - {in: query, name: code, required: true, schema: {type: string}}
+        - in: query
+          name: code
+          schema: {type: string}
+          description: the access code (the citizen's view); staff send their token instead
       responses:
         200:
+          description: the citizen's view with the code, the staff view with a token
           content:
             application/json:
-              schema: PublicCase
+              schema:
+                oneOf:
+                  - {$ref: "#/components/schemas/StaffCase"}
+                  - {$ref: "#/components/schemas/PublicCase"}
         404: {content: {application/json: {schema: Error}}}
         429: {content: {application/json: {schema: Error}}}
     """

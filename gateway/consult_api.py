@@ -216,7 +216,7 @@ def answer_survey(sid):
       parameters:
         - {in: path, name: sid, required: true, schema: {type: string}}
         - {in: header, name: Idempotency-Key, schema: {type: string, maxLength: 200}}
-      requestBody: {required: true, content: {application/json: {schema: Answer}}}
+      requestBody: {required: true, content: {application/json: {schema: SurveyAnswer}}}
       responses:
         201: {content: {application/json: {schema: AnswerReceipt}}}
         404: {content: {application/json: {schema: Error}}}
@@ -225,7 +225,7 @@ def answer_survey(sid):
         429: {content: {application/json: {schema: Error}}}
     """
     ratelimit.survey_answer()
-    body = _body(cs.AnswerSchema())
+    body = _body(cs.SurveyAnswerSchema())
     return _created(rpc("consult", "answer", sid, body, _request_key(f"{sid}:")))
 
 
@@ -545,14 +545,14 @@ def phone_answer(sid):
       parameters:
         - {in: path, name: sid, required: true, schema: {type: string}}
         - {in: header, name: Idempotency-Key, schema: {type: string, maxLength: 200}}
-      requestBody: {required: true, content: {application/json: {schema: Answer}}}
+      requestBody: {required: true, content: {application/json: {schema: SurveyAnswer}}}
       responses:
         201: {content: {application/json: {schema: AnswerReceipt}}}
         409: {content: {application/json: {schema: Error}}}
     """
     actor = staff(*OFFICE_ROLES)
     key = _request_key(f"{sid}:{actor['username']}:")
-    return _created(rpc("consult", "answer", sid, _body(cs.AnswerSchema()), key, actor))
+    return _created(rpc("consult", "answer", sid, _body(cs.SurveyAnswerSchema()), key, actor))
 
 
 @api.get("/surveys/<sid>/results")

@@ -46,12 +46,6 @@ class FilterNameSchema(Schema):
     )
 
 
-class SavedFilterViewSchema(Schema):
-    name = fields.String()
-    query = fields.String()
-    updated_at = fields.DateTime()
-
-
 @api.get("/me/filters")
 def my_filters():
     """My saved filters.
@@ -61,7 +55,7 @@ def my_filters():
       tags: [me]
       security: [{bearer: []}]
       responses:
-        200: {description: "{items: [SavedFilterView…]}"}
+        200: {content: {application/json: {schema: SavedFilterList}}}
         401: {content: {application/json: {schema: Error}}}
     """
     return jsonify(rpc("accounts", "list_filters", staff()))
@@ -78,7 +72,7 @@ def save_my_filter(name):
       parameters: [{in: path, name: name, required: true, schema: {type: string, maxLength: 64}}]
       requestBody: {content: {application/json: {schema: SavedFilterSchema}}}
       responses:
-        200: {content: {application/json: {schema: SavedFilterViewSchema}}}
+        200: {content: {application/json: {schema: SavedFilterView}}}
         401: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """

@@ -45,7 +45,7 @@ def events():
       security: [{bearer: []}]
       parameters: [{in: query, schema: FeedQuerySchema}]
       responses:
-        200: {description: "{items: [envelope…], next_cursor}"}
+        200: {content: {application/json: {schema: EventPage}}}
         401: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
@@ -64,7 +64,7 @@ def inbox():
       security: [{bearer: []}]
       parameters: [{in: query, schema: InboxQuerySchema}]
       responses:
-        200: {description: "{unread, items: [{id, title, body, case_id, created_at, read}]}"}
+        200: {content: {application/json: {schema: InboxPage}}}
         401: {content: {application/json: {schema: Error}}}
     """
     actor = staff()
@@ -82,7 +82,7 @@ def inbox_read(message_id):
       security: [{bearer: []}]
       parameters: [{in: path, name: message_id, required: true, schema: {type: string}}]
       responses:
-        200: {description: "{id, read}"}
+        200: {content: {application/json: {schema: MessageRead}}}
         404: {content: {application/json: {schema: Error}}}
     """
     return jsonify(rpc("notify", "mark_read", staff(), message_id))
@@ -98,7 +98,7 @@ def case_deliveries(case_id):
       security: [{bearer: []}]
       parameters: [{in: path, name: case_id, required: true, schema: {type: string}}]
       responses:
-        200: {description: "{items: [{channel, recipient, template, status, attempts, …}]}"}
+        200: {content: {application/json: {schema: DeliveryList}}}
         404: {content: {application/json: {schema: Error}}}
     """
     return jsonify(rpc("notify", "case_deliveries", case_id, staff()))
@@ -114,7 +114,7 @@ def webhook_deliveries():
       security: [{bearer: []}]
       parameters: [{in: query, schema: DeliveryQuerySchema}]
       responses:
-        200: {description: "{items: [...]}"}
+        200: {content: {application/json: {schema: WebhookDeliveryList}}}
         403: {content: {application/json: {schema: Error}}}
     """
     actor = staff("admin")
@@ -141,7 +141,7 @@ def replay(delivery_id):
       security: [{bearer: []}]
       parameters: [{in: path, name: delivery_id, required: true, schema: {type: string}}]
       responses:
-        200: {description: the delivery}
+        200: {description: the delivery, content: {application/json: {schema: Delivery}}}
         404: {content: {application/json: {schema: Error}}}
         409: {content: {application/json: {schema: Error}}}
     """

@@ -32,10 +32,7 @@ def public_cases():
       tags: [public]
       parameters: [{in: query, schema: BoardQuerySchema}]
       responses:
-        200:
-          description: >
-            {total, page, limit, items: [{id, title, content, citizen: {name, phone}, unit,
-            answer, received_at, answered_at, closed_at}]}
+        200: {content: {application/json: {schema: BoardPage}}}
         422: {content: {application/json: {schema: Error}}}
         429: {content: {application/json: {schema: Error}}}
     """
@@ -53,7 +50,7 @@ def public_case(case_id):
       tags: [public]
       parameters: [{in: path, name: case_id, required: true, schema: {type: string}}]
       responses:
-        200: {description: the case}
+        200: {description: the case, content: {application/json: {schema: BoardCase}}}
         404: {content: {application/json: {schema: Error}}}
         429: {content: {application/json: {schema: Error}}}
     """
@@ -70,10 +67,7 @@ def public_stats():
       tags: [public]
       parameters: [{in: query, schema: PublicStatsQuerySchema}]
       responses:
-        200:
-          description: >
-            {quarter, units: [{unit, name, total, completion_rate, on_time_rate,
-            satisfaction_rate}]}
+        200: {content: {application/json: {schema: PublicStats}}}
         422: {content: {application/json: {schema: Error}}}
         429: {content: {application/json: {schema: Error}}}
     """

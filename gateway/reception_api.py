@@ -121,7 +121,7 @@ def cancel_reception_booking(session_id, booking_id):
         - {in: path, name: booking_id, required: true, schema: {type: string}}
       requestBody: {required: true, content: {application/json: {schema: CancelSchema}}}
       responses:
-        200: {description: "{id, status: cancelled}"}
+        200: {content: {application/json: {schema: CancelledBookingSchema}}}
         404: {content: {application/json: {schema: Error}}}
         409: {content: {application/json: {schema: Error}}}
     """
@@ -142,7 +142,7 @@ def reception_rules():
       tags: [receptions]
       security: [{bearer: []}]
       responses:
-        200: {description: "{items: [Rule…]}"}
+        200: {content: {application/json: {schema: RuleListSchema}}}
         403: {content: {application/json: {schema: Error}}}
     """
     return jsonify(rpc("reception", "rules", staff()))
@@ -158,7 +158,7 @@ def create_reception_rule():
       security: [{bearer: []}]
       requestBody: {required: true, content: {application/json: {schema: RuleSchema}}}
       responses:
-        201: {description: the rule}
+        201: {content: {application/json: {schema: RuleViewSchema}}}
         403: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
@@ -177,7 +177,7 @@ def save_reception_rule(rule_id):
       parameters: [{in: path, name: rule_id, required: true, schema: {type: string}}]
       requestBody: {required: true, content: {application/json: {schema: RuleSchema}}}
       responses:
-        200: {description: the rule}
+        200: {content: {application/json: {schema: RuleViewSchema}}}
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff()
@@ -216,7 +216,7 @@ def generate_receptions():
       security: [{bearer: []}]
       requestBody: {required: true, content: {application/json: {schema: GenerateSchema}}}
       responses:
-        200: {description: "{created: [session id…]}"}
+        200: {content: {application/json: {schema: GeneratedSessionsSchema}}}
         403: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
@@ -234,7 +234,7 @@ def list_receptions():
       security: [{bearer: []}]
       parameters: [{in: query, schema: ScheduleQuerySchema}]
       responses:
-        200: {description: "{items: [StaffSession…]}"}
+        200: {content: {application/json: {schema: StaffScheduleSchema}}}
         401: {content: {application/json: {schema: Error}}}
     """
     actor = staff()

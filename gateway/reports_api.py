@@ -73,10 +73,7 @@ def stats():
       security: [{bearer: []}]
       parameters: [{in: query, schema: StatsQuerySchema}]
       responses:
-        200:
-          description: >
-            {totals, groups: [{key, name, total, closed, completion_rate: {numerator,
-            denominator, value}, …}]}
+        200: {content: {application/json: {schema: Stats}}}
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff(*OFFICE_ROLES)
@@ -103,7 +100,7 @@ def assessment():
       security: [{bearer: []}]
       parameters: [{in: query, schema: PeriodSchema}]
       responses:
-        200: {description: "{units: [{unit, name, score, flagged, rank, deductions}]}"}
+        200: {content: {application/json: {schema: Assessment}}}
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(PeriodSchema(), request.args.to_dict())
@@ -122,7 +119,12 @@ def bulletin():
       security: [{bearer: []}]
       parameters: [{in: query, schema: BulletinQuerySchema}]
       responses:
-        200: {description: the bulletin}
+        200:
+          description: the bulletin; `format=csv` the ranking as CSV, `format=pdf` a PDF
+          content:
+            application/json: {schema: Bulletin}
+            text/csv: {schema: {type: string}}
+            application/pdf: {schema: {type: string, format: binary}}
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff(*OFFICE_ROLES)
@@ -154,7 +156,11 @@ def digest():
       security: [{bearer: []}]
       parameters: [{in: query, schema: DigestQuerySchema}]
       responses:
-        200: {description: the digest}
+        200:
+          description: the digest; `format=pdf` a PDF
+          content:
+            application/json: {schema: Digest}
+            application/pdf: {schema: {type: string, format: binary}}
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(DigestQuerySchema(), request.args.to_dict())
@@ -180,7 +186,7 @@ def alerts():
       security: [{bearer: []}]
       parameters: [{in: query, schema: AlertQuerySchema}]
       responses:
-        200: {description: "{items: [{id, kind, topic, town, count, status, cases}]}"}
+        200: {content: {application/json: {schema: AlertList}}}
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(AlertQuerySchema(), request.args.to_dict())
@@ -197,7 +203,7 @@ def acknowledge_alert(alert_id):
       security: [{bearer: []}]
       parameters: [{in: path, name: alert_id, required: true, schema: {type: string}}]
       responses:
-        200: {description: the alert}
+        200: {description: the alert, content: {application/json: {schema: Alert}}}
         404: {content: {application/json: {schema: Error}}}
     """
     return jsonify(
@@ -215,7 +221,7 @@ def citizen_cases(key):
       security: [{bearer: []}]
       parameters: [{in: path, name: key, required: true, schema: {type: string}}]
       responses:
-        200: {description: "{key, count, items}"}
+        200: {content: {application/json: {schema: CitizenHistory}}}
         404: {content: {application/json: {schema: Error}}}
     """
     return jsonify(rpc("reading", "citizen_cases", key, staff(*OFFICE_ROLES)))

@@ -140,7 +140,7 @@ class SurveySchema(Strict):
     )
 
 
-class AnswerSchema(Strict):
+class SurveyAnswerSchema(Strict):
     answers = fields.Dict(
         keys=fields.String(),
         required=True,

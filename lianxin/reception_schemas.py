@@ -4,7 +4,7 @@ in the past, known leaders and units, capacity), and documented in OpenAPI."""
 
 from datetime import date
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .action_schemas import DirectAnswerSchema
 from .schemas import COMPLEXITIES, KINDS, LANGUAGES, CitizenSchema, LocationSchema
@@ -181,6 +181,7 @@ class ScheduleQuerySchema(Schema):
 class NamedSchema(Schema):
     id = fields.String()
     name = fields.String()
+    title = fields.String(metadata={"description": "a leader's title"})
 
 
 class ChangeViewSchema(Schema):
@@ -235,6 +236,7 @@ class ReceptionVisitSchema(Schema):
     position = fields.Integer(allow_none=True)
     similar_case = fields.Dict(allow_none=True)
     matters = fields.List(fields.String())
+    created_at = fields.String(allow_none=True)
 
 
 class StaffSessionSchema(PublicSessionSchema):
@@ -243,6 +245,38 @@ class StaffSessionSchema(PublicSessionSchema):
     declined = fields.List(fields.String())
     closing = fields.Dict(allow_none=True)
     visits = fields.List(fields.Nested(ReceptionVisitSchema))
+    version = fields.Integer()
+
+
+class StaffScheduleSchema(Schema):
+    items = fields.List(fields.Nested(StaffSessionSchema), required=True)
+
+
+class RuleViewSchema(Schema):
+    """A reception rule as saved: RuleSchema's fields and when it was saved."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    pattern = fields.Dict(required=True)
+    enabled = fields.Boolean()
+
+
+class RuleListSchema(Schema):
+    items = fields.List(fields.Nested(RuleViewSchema), required=True)
+
+
+class GeneratedSessionsSchema(Schema):
+    created = fields.List(
+        fields.String(), required=True, metadata={"description": "the new sessions' ids"}
+    )
+
+
+class CancelledBookingSchema(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
 
 
 class OpenMattersSchema(Schema):

@@ -3,7 +3,7 @@ OpenAPI) and the services (which validate again before they store anything)."""
 
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import settings
 
@@ -99,37 +99,6 @@ class Open311SubmissionSchema(CaseSubmissionSchema):
     form."""
 
     channel = fields.String(required=True, validate=validate.OneOf(("open311",)))
-
-
-class SubmissionReceiptSchema(Schema):
-    id = fields.String(required=True, metadata={"example": "LX-20261124-000123"})
-    access_code = fields.String(required=True)
-    status = fields.String(required=True)
-    due_at = fields.String(allow_none=True)
-
-
-class TimelineEntrySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    at = fields.String()
-    action = fields.String()
-    note = fields.String(allow_none=True)
-
-
-class PublicCaseSchema(Schema):
-    """What a citizen sees with tracking number + access code: no staff names, no notes."""
-
-    id = fields.String()
-    status = fields.String()
-    kind = fields.String()
-    topic = fields.String()
-    title = fields.String()
-    received_at = fields.String()
-    due_at = fields.String(allow_none=True)
-    overdue = fields.Boolean()
-    answer = fields.Dict(allow_none=True)
-    timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
 
 class ErrorBodySchema(Schema):

@@ -145,7 +145,7 @@ class ConsultService(LianxinService):
 
     @rpc
     def answer(self, sid, body, request_key, actor=None):
-        body = load_or_raise(cs.AnswerSchema(), body)
+        body = load_or_raise(cs.SurveyAnswerSchema(), body)
         return survey_handlers.answer(self.db, self.clock.now(), sid, body, request_key, actor)
 
     @rpc
