@@ -29,11 +29,11 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from lianxin import cases, demo, queues, store
+from lianxin import cases, demo, duplicates, queues, store
 from lianxin.auth import CITIZEN
 from lianxin.casestore import MemoryCaseStore, _get, _get_list, _put
 from lianxin.clock import parse_iso
-from services.intake import dispatch, duplicates
+from services.intake import dispatch
 from services.intake import domain as intake
 from services.notify import journal
 from services.routing import domain as routing
