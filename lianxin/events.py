@@ -34,7 +34,23 @@ SUPERVISION_EVENT_TYPES = (
     "supervision.warning",
     "supervision.overdue",
 )
-EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",)
+# Supervised matters and livelihood projects (docs/contract.md §14; services/matters). The
+# envelope's case_id is null; data.matter_id names the matter.
+MATTER_EVENT_TYPES = (
+    "matter.created",
+    "matter.published",
+    "matter.claimed",
+    "matter.progress",
+    "matter.done_reported",
+    "matter.sent_back",
+    "matter.confirmed",
+    "matter.seen_done",
+    "matter.reminder",
+    "matter.notice",
+    "matter.warning",
+    "matter.overdue",
+)
+EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",) + MATTER_EVENT_TYPES
 
 
 # Events whose identity is what they are about (a reminder for a unit on a day) get an id

@@ -2,37 +2,18 @@
 answered cases whose citizen agreed to publication — names and phones masked, e-mail and id
 number never shown, never a report, never an internal note."""
 
-import re
 from datetime import timedelta
 
 from lianxin.admin import api_key_hash
 from lianxin.cases import due_at
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, NotFound, ValidationFailed
+from lianxin.masking import mask_name, mask_phone, mask_text, on_public_board
 
 from . import domain
 
 ANSWERED = ("answered", "closed")
 CLOSED_FOR_OPEN311 = ("answered", "closed", "not_accepted")
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-
-
-def mask_name(name):
-    return f"{name[0]}**" if name else None
-
-
-def mask_phone(phone):
-    digits = re.sub(r"\D", "", phone or "")[-11:]
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else None
-
-
-def mask_text(text):
-    """Contacts a citizen typed into their own words are masked too."""
-    text = ID_IN_TEXT.sub("******************", text or "")
-    text = EMAIL_IN_TEXT.sub("***@***", text)
-    return PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 def _names(db, collection, ids):
@@ -140,13 +121,7 @@ def open311_one(db, case_id):
 # --- the public board -----------------------------------------------------------------
 
 
-def _board_visible(case):
-    return (
-        case.get("public_consent")
-        and case["status"] in ANSWERED
-        and case.get("kind") != "report"
-        and "confidential" not in case.get("flags", [])
-    )
+_board_visible = on_public_board
 
 
 def board_item(case, topics, units):

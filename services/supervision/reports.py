@@ -13,6 +13,7 @@ from lianxin.auth import OFFICE_ROLES
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, ValidationFailed
 from lianxin.schemas import QUARTER_PATTERN
+from services.matters import stats as matters_stats
 
 from . import stats
 
@@ -132,6 +133,7 @@ def bulletin(db, now, actor, quarter, tz):
             {"key": k, "name": topics.get(k, k), **v} for k, v in stats.group(rows, "topic").items()
         ],
         "by_town": [{"key": k, **v} for k, v in stats.group(rows, "town").items()],
+        "supervised_matters": matters_stats.bulletin_section(db, now, start, end),
         "best_cases": [
             {
                 "id": r["id"],
