@@ -12,6 +12,7 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     admin_api,
     auth_api,
     errors,
+    matters_api,
     me_api,
     notify_api,
     public_api,

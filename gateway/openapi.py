@@ -7,7 +7,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from lianxin import action_schemas, schemas
+from lianxin import action_schemas, matter_schemas, schemas
 
 docs = Blueprint("docs", __name__)
 
@@ -16,6 +16,14 @@ COMPONENTS = {
         name[:-6]: cls
         for name, cls in vars(action_schemas).items()
         if name.endswith("Schema") and isinstance(cls, type) and name != "Schema"
+    },
+    **{
+        name[:-6]: cls
+        for name, cls in vars(matter_schemas).items()
+        if name.endswith("Schema")
+        and isinstance(cls, type)
+        and name not in ("Schema", "Strict")
+        and not name.endswith("QuerySchema")
     },
     "CaseSubmission": schemas.CaseSubmissionSchema,
     "SubmissionReceipt": schemas.SubmissionReceiptSchema,

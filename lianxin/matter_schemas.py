@@ -114,3 +114,162 @@ class SeenDoneSchema(Strict):
         metadata={"description": "the citizen's phone or e-mail: one answer per contact"},
     )
     done = fields.Boolean(load_default=True, metadata={"description": "do you see it done?"})
+
+
+# --- answers (documented in OpenAPI) ------------------------------------------------------
+
+
+class MilestoneViewSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    due_at = fields.String()
+    done_at = fields.String(allow_none=True)
+    on_time = fields.Boolean(allow_none=True)
+
+
+class ProgressReportSchema(Schema):
+    n = fields.Integer()
+    at = fields.String()
+    by = fields.String()
+    unit = fields.String()
+    text = fields.String()
+    percent = fields.Integer()
+    reason = fields.String(allow_none=True)
+    evidence = fields.List(fields.String())
+    milestones_done = fields.List(fields.String())
+
+
+class MatterSchema(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    title = fields.String()
+    description = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    source = fields.Nested(MatterSourceSchema)
+    lead_unit = fields.String(allow_none=True)
+    co_units = fields.List(fields.String())
+    leader = fields.String(allow_none=True)
+    claimable = fields.Boolean()
+    public = fields.Boolean()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    milestones = fields.List(fields.Nested(MilestoneViewSchema))
+    percent = fields.Integer()
+    progress = fields.List(fields.Nested(ProgressReportSchema))
+    last_report_at = fields.String(allow_none=True)
+    report_every_days = fields.Integer()
+    done = fields.Dict(allow_none=True, metadata={"description": "the done report (事结销号)"})
+    confirmed = fields.Dict(allow_none=True)
+    sent_back = fields.List(fields.Dict())
+    warning = fields.String(allow_none=True, metadata={"enum": ["yellow", "red", None]})
+    allowed_actions = fields.List(
+        fields.String(), metadata={"description": "POST /matters/{id}/<action> this user may do"}
+    )
+    timeline = fields.List(fields.Dict())
+
+
+class MatterListItemSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    status = fields.String()
+    lead_unit = fields.String(allow_none=True)
+    co_units = fields.List(fields.String())
+    leader = fields.String(allow_none=True)
+    claimable = fields.Boolean()
+    percent = fields.Integer()
+    ends_at = fields.String()
+    next_milestone = fields.Nested(MilestoneViewSchema, allow_none=True)
+    last_report_at = fields.String(allow_none=True)
+    warning = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+
+
+class MatterListSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    limit = fields.Integer()
+    items = fields.List(fields.Nested(MatterListItemSchema))
+
+
+class RateSchema(Schema):
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    value = fields.Float(allow_none=True)
+
+
+class MatterUnitFiguresSchema(Schema):
+    unit = fields.String()
+    name = fields.String()
+    matters = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    at_risk = fields.Integer()
+    milestones_due = fields.Integer()
+    on_time = fields.Integer()
+    late = fields.Integer()
+    missed = fields.Integer()
+    pending = fields.Integer()
+    on_time_rate = fields.Nested(RateSchema)
+
+
+class MatterStatsSchema(Schema):
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    totals = fields.Nested(MatterUnitFiguresSchema)
+    units = fields.List(fields.Nested(MatterUnitFiguresSchema))
+
+
+class PublicMilestoneSchema(Schema):
+    title = fields.String()
+    due_at = fields.String()
+    done_at = fields.String(allow_none=True)
+
+
+class PublicReportSchema(Schema):
+    at = fields.String()
+    text = fields.String()
+    percent = fields.Integer()
+
+
+class PublicCaseBriefSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    status = fields.String()
+    received_at = fields.String()
+
+
+class RelatedCasesSchema(Schema):
+    count = fields.Integer(metadata={"description": "all of them"})
+    published = fields.List(
+        fields.Nested(PublicCaseBriefSchema),
+        metadata={"description": "those on the public board (published with consent), masked"},
+    )
+
+
+class PublicProjectSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    description = fields.String()
+    year = fields.Integer(allow_none=True)
+    beneficiaries = fields.String(allow_none=True)
+    status = fields.String()
+    lead_unit = fields.String(allow_none=True, metadata={"description": "the unit's name"})
+    co_units = fields.List(fields.String())
+    leader = fields.String(allow_none=True, metadata={"description": "the leading leader's name"})
+    percent = fields.Integer()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    milestones = fields.List(fields.Nested(PublicMilestoneSchema))
+    latest_report = fields.Nested(PublicReportSchema, allow_none=True)
+    confirmed_at = fields.String(allow_none=True)
+    seen_done = fields.Integer()
+    not_seen_done = fields.Integer()
+    cases_before = fields.Nested(RelatedCasesSchema, metadata={"description": "the project page"})
+    cases_after = fields.Nested(RelatedCasesSchema, metadata={"description": "the project page"})
+
+
+class ProjectBoardSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    limit = fields.Integer()
+    items = fields.List(fields.Nested(PublicProjectSchema))

@@ -212,7 +212,7 @@ def county(tmp_path_factory):
     # follow a case of its own; here no similarity reaches the threshold, so none is merged.
     # Merging is tested on its own (tests/integration/test_duplicates.py, test_http_flow).
     system.env["LX_DUPLICATE_THRESHOLD"] = "1.01"
-    system.start("intake", "routing", "supervision", "notify")
+    system.start("intake", "routing", "supervision", "notify", "matters")
     system.start_gateway()
     system.db, system.mailbox, system.api = db, box, Api(system.url)
     yield system
