@@ -25,7 +25,7 @@ from tests.conftest import Mailbox, _rabbitmqctl
 from tests.e2e.conftest import System
 from tests.e2e.faults import OwnStore, broker_away, new_run_id, submit
 
-SERVICES = ("intake", "routing", "supervision", "notify")
+SERVICES = ("intake", "routing", "supervision", "notify", "matters")
 
 
 def main(n):

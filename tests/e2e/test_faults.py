@@ -20,7 +20,7 @@ from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
 N = 200
-SERVICES = ("intake", "routing", "supervision", "notify")
+SERVICES = ("intake", "routing", "supervision", "notify", "matters")
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ class Tap:
 
 
 def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
-    system.start("intake", "routing", "supervision", "notify")
+    system.start("intake", "routing", "supervision", "notify", "matters")
     system.start_gateway()
     tap = Tap(system.amqp_uri)
 
@@ -100,6 +100,7 @@ def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
         "routing",
         "supervision",
         "notify",
+        "matters",
     }
 
 
