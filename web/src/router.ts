@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { setAuthProblemHandler } from './api/client'
 import { useAuth } from './stores/auth'
+import * as matters from './matters/routes'
 
 const router = createRouter({
   history: createWebHistory(),
@@ -17,6 +18,7 @@ const router = createRouter({
         { path: 'track', name: 'track', component: () => import('./citizen/Track.vue') },
         { path: 'track/:id', name: 'track-case', component: () => import('./citizen/Track.vue') },
         { path: 'board', name: 'board', component: () => import('./citizen/Board.vue') },
+        ...matters.citizenRoutes,
       ],
     },
     { path: '/staff/login', name: 'login', component: () => import('./staff/Login.vue') },
@@ -31,6 +33,7 @@ const router = createRouter({
         { path: 'register', name: 'register', component: () => import('./staff/Register.vue') },
         { path: 'inbox', name: 'inbox', component: () => import('./staff/Inbox.vue') },
         // Part 2 slots in here: dashboard/ and admin/ under the same shell.
+        ...matters.staffRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

@@ -3,6 +3,7 @@
 import { createI18n } from 'vue-i18n'
 import zh from './zh-CN'
 import en from './en'
+import matters from '../matters/messages'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANG_KEY = 'lx.lang'
@@ -19,7 +20,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  messages: { 'zh-CN': { ...zh, ...matters['zh-CN'] }, en: { ...en, ...matters.en } },
 })
 
 export function setLang(lang: Lang): void {
