@@ -6,6 +6,8 @@ from nameko.rpc import rpc
 
 from lianxin import settings
 from lianxin.clock import exact_utcnow, parse_iso
+from lianxin.matter_schemas import MatterCreateSchema
+from lianxin.schemas import load_or_raise
 from lianxin.service import LianxinService
 
 from . import handlers, public, stats, watch
@@ -18,14 +20,10 @@ class MattersService(LianxinService):
 
     @rpc
     def create(self, actor, body):
-        return handlers.get(
-            self.db,
-            self.clock.now(),
-            handlers.create(
-                self.db, self.publisher, self.clock.now(), actor, body, settings.TIMEZONE
-            )["_id"],
-            actor,
-        )
+        now = self.clock.now()
+        body = load_or_raise(MatterCreateSchema(), body)  # its dates, read again
+        matter = handlers.create(self.db, self.publisher, now, actor, body, settings.TIMEZONE)
+        return handlers.get(self.db, now, matter["_id"], actor)
 
     @rpc
     def act(self, action, matter_id, actor, body):
