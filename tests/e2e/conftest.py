@@ -61,8 +61,9 @@ class System:
     def start(self, *names):
         for name in names:
             self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
+        # Generous: five processes importing at once on two shared cores can take a minute.
         for name in names:
-            wait_for(lambda: self._pings(name), timeout=30, interval=0.3)
+            wait_for(lambda: self._pings(name), timeout=90, interval=0.3)
 
     def start_replica(self, service, replica):
         """Another process of `service`, known here as `replica` (to stop or kill it)."""
@@ -100,7 +101,7 @@ class System:
                 "gateway.wsgi:app",
             ],
         )
-        wait_for(lambda: self._healthy(), timeout=30, interval=0.2)
+        wait_for(lambda: self._healthy(), timeout=90, interval=0.2)
 
     def _healthy(self):
         try:
