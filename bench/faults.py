@@ -1,8 +1,8 @@
-"""The fault run (issue 12): two replicas of every service and a gateway, N submissions
-(default 1 000), and meanwhile, in turn: each service replica and the gateway killed -9 (and
-started again, as a platform's restart policy would), the broker away from the run's vhost
-for 10 s twice (connections closed and refused: what the services see of a broker restart;
-the broker itself is shared), the store stopped for 10 s twice. Prints what arrived once, twice or never.
+"""The fault run (issue 12): two replicas of every service and a gateway, N submissions (default 1
+000), and meanwhile, in turn: each service replica and the gateway killed -9 (and started again, as
+a platform's restart policy would), the broker away from the run's vhost for 10 s twice (connections
+closed and refused: what the services see of a broker restart; the broker itself is shared), the
+store stopped for 10 s twice. Prints what arrived once, twice or never.
 
     .venv/bin/python -m bench.faults [N]
 
@@ -20,12 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tests.conftest  # noqa: F401  (eventlet first, as in the tests)
-from lianxin import demo, store
+from lianxin import demo, settings, store
 from tests.conftest import Mailbox, _rabbitmqctl
 from tests.e2e.conftest import System
 from tests.e2e.faults import OwnStore, broker_away, new_run_id, submit
 
-SERVICES = ("intake", "routing", "supervision", "notify", "matters")
+SERVICES = tuple(settings.SERVICES)
 
 
 def main(n):

@@ -3,10 +3,10 @@
 
     .venv/bin/python -m bench.feed [N ...]       (default: 10000 100000 1000000)
 
-Inserts N events into `journal` and its pages (and N messages into `inbox`, spread over 100 users) the way
-notify numbers them, straight into the store, then times pages read by the code the service
-runs (`handlers.feed`, `handlers.inbox`) at the start, the middle and the end. Prints one line
-per size; the figures are the median of 20 reads."""
+Inserts N events into `journal` and its pages (and N messages into `inbox`, spread over 100 users)
+the way notify numbers them, straight into the store, then times pages read by the code the service
+runs (`handlers.feed`, `handlers.inbox`) at the start, the middle and the end. Prints one line per
+size; the figures are the median of 20 reads."""
 
 import os
 import statistics

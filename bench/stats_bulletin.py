@@ -28,7 +28,7 @@ from lianxin.bus import EventPublisher, declare_topology
 from lianxin.clock import utcnow
 from services.intake import duplicates
 from services.intake import handlers as intake
-from services.supervision import reports
+from services.reading import reports
 from tests.county_generator import Q3_END, Q3_START, generate
 
 LEADER = {"username": "bench", "role": "leader"}

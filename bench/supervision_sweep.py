@@ -68,7 +68,8 @@ def main():
         remind_s = time.perf_counter() - t
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts (unclaimed + first notice) in "
+            f"clock sweep: {stats['clocks']} clocks, "
+            f"{stats['alerts']} alerts (unclaimed + first notice) in "
             f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
             f"({settings.SWEEP_WORKERS} workers)"
         )

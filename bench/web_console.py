@@ -2,23 +2,20 @@
 
     .venv/bin/python -m bench.web_console [N] [CONSOLES] [SECONDS]   # defaults 10000 200 60
 
-Starts the system as `./lx run` does (devmail, the four services, the gateway under gunicorn
-with the Procfile's workers) on a vhost of its own and a fresh database of the store at
-LX_MONGO_URI (the tests' FerretDB, 127.0.0.1:27018, by default), with the demo county and N
-generated cases (tests/county_generator.py). Then, in Debian's chromium:
-1. the first load of the citizen pages (`/`, `/submit`) in a fresh browser: the JavaScript
-   transferred (gzipped, as the gateway sends it) — the target is at most 250 KB;
-2. the time from opening `/staff/cases` until 50 rows are shown, signed in as a supervisor
-   (who sees every case), and the list API call alone;
-3. CONSOLES consoles waiting for new work — threads that poll what the app polls
-   (`GET /api/v1/events?after=…` every POLL seconds, `GET /api/v1/inbox?unread=true&limit=1`
-   every 8th poll or when events came, as web/src/stores/live.ts does) — for SECONDS: the gateway's memory (RSS of
-   the gunicorn master and workers), request latency and errors, while one new case is
-   submitted every 5 s and the time until the first poller sees it is measured.
-The gateway's RPC timeout is raised to 120 s (LX_RPC_TIMEOUT) so that a slow list is timed,
-not cut off at the default 10 s. Build the console first (`./lx run` or `cd web && npm ci && npm run build`). Drops the
-database and the vhost at the end.
-"""
+Starts the system as `./lx run` does (devmail, the four services, the gateway under gunicorn with
+the Procfile's workers) on a vhost of its own and a fresh database of the store at LX_MONGO_URI (the
+tests' FerretDB, 127.0.0.1:27018, by default), with the demo county and N generated cases
+(tests/county_generator.py). Then, in Debian's chromium: 1. the first load of the citizen pages
+(`/`, `/submit`) in a fresh browser: the JavaScript transferred (gzipped, as the gateway sends it) —
+the target is at most 250 KB; 2. the time from opening `/staff/cases` until 50 rows are shown,
+signed in as a supervisor (who sees every case), and the list API call alone; 3. CONSOLES consoles
+waiting for new work — threads that poll what the app polls (`GET /api/v1/events?after=…` every POLL
+seconds, `GET /api/v1/inbox?unread=true&limit=1` every 8th poll or when events came, as
+web/src/stores/live.ts does) — for SECONDS: the gateway's memory (RSS of the gunicorn master and
+workers), request latency and errors, while one new case is submitted every 5 s and the time until
+the first poller sees it is measured. The gateway's RPC timeout is raised to 120 s (LX_RPC_TIMEOUT)
+so that a slow list is timed, not cut off at the default 10 s. Build the console first (`./lx run`
+or `cd web && npm ci && npm run build`). Drops the database and the vhost at the end."""
 
 import gzip
 import os

@@ -1,5 +1,5 @@
-"""Admin collections (docs/contract.md §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served by the
-service that owns the collection, and the routing rules' dry-run."""
+"""Admin collections (docs/contract.md §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served by
+the service that owns the collection, and the routing rules' dry-run."""
 
 from flask import jsonify, request
 
@@ -7,15 +7,15 @@ from .auth import accounts, staff
 from .common import api, json_body, rpc
 
 OWNERS = {
-    "units": "intake",
-    "users": "intake",
-    "leaders": "intake",
-    "topics": "intake",
+    "units": "accounts",
+    "users": "accounts",
+    "leaders": "accounts",
+    "topics": "accounts",
     "routing-rules": "routing",
     "deadline-policies": "supervision",
     "templates": "notify",
     "webhooks": "notify",
-    "api-keys": "intake",
+    "api-keys": "accounts",
 }
 COLLECTION = (
     '<any(units,users,leaders,topics,"routing-rules","deadline-policies",'
@@ -43,7 +43,7 @@ def admin_list(name):
     """List a configuration collection.
     ---
     get:
-      summary: List units, users, leaders, topics, routing rules, deadline policies, templates or webhooks (admin)
+      summary: List an admin collection (units, users, leaders, topics, rules, policies, …)
       tags: [admin]
       security: [{bearer: []}]
       parameters: [{in: path, name: name, required: true, schema: {type: string}}]
@@ -61,7 +61,10 @@ def admin_create(name):
       tags: [admin]
       security: [{bearer: []}]
       parameters: [{in: path, name: name, required: true, schema: {type: string}}]
-      responses: {201: {description: the item}, 409: {description: exists}, 422: {description: invalid}}
+      responses:
+        201: {description: the item}
+        409: {description: exists}
+        422: {description: invalid}
     """
     actor = staff("admin")
     item = rpc(OWNERS[name], "admin", "create", name, None, json_body(), actor)

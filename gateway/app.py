@@ -11,6 +11,7 @@ from lianxin.rpc import RpcPool
 from . import (  # noqa: F401,E501  (their routes join the blueprint)
     admin_api,
     auth_api,
+    cases_api,
     errors,
     matters_api,
     me_api,

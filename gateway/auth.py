@@ -94,6 +94,6 @@ def may(action):
 
 def make_cache(rpc_pool):
     return AccountCache(
-        lambda username: rpc_pool.call("intake", "account_state", username),
+        lambda username: rpc_pool.call("accounts", "account_state", username),
         settings.TOKEN_CHECK_CACHE_SECONDS,
     )

@@ -1,5 +1,6 @@
-"""Signing in and out, and changing one's own password (docs/contract.md §10): the accounts live in
-intake; the gateway signs the tokens and checks them on every request (`gateway/auth.py`)."""
+"""Signing in and out, and changing one's own password (docs/contract.md §10): the accounts
+live in the accounts service; the gateway signs the tokens and checks them on every request
+(`gateway/auth.py`)."""
 
 from datetime import datetime, timezone
 
@@ -51,7 +52,7 @@ def token():
     """
     ratelimit.sign_in()
     body = load_or_raise(a.LoginSchema(), json_body())
-    return _token_answer(rpc("intake", "authenticate", body["username"], body["password"]))
+    return _token_answer(rpc("accounts", "authenticate", body["username"], body["password"]))
 
 
 @api.post("/auth/logout")
@@ -67,7 +68,7 @@ def logout():
     """
     claims, _ = bearer_claims(allow_password_change=True)
     expires = isoformat(datetime.fromtimestamp(claims["exp"], timezone.utc))
-    rpc("intake", "sign_out", claims["sub"], claims.get("jti") or "", expires)
+    rpc("accounts", "sign_out", claims["sub"], claims.get("jti") or "", expires)
     accounts().forget(claims["sub"])
     return "", 204
 
@@ -89,7 +90,7 @@ def change_password():
     ratelimit.sign_in()
     body = load_or_raise(a.PasswordChangeSchema(), json_body())
     account = rpc(
-        "intake", "change_password", claims["sub"], body["current_password"], body["new_password"]
+        "accounts", "change_password", claims["sub"], body["current_password"], body["new_password"]
     )
     accounts().forget(claims["sub"])
     return _token_answer(account)

@@ -1,23 +1,41 @@
-"""Staff case endpoints (docs/contract.md §10): each parses a request, asks one service, shapes the answer.
-The table ACTIONS says which endpoint is which action of which service with which body."""
+"""Every `/cases` endpoint (docs/contract.md §10), for both of its audiences: `POST /cases` is
+a citizen's submission or, with a staff token, a clerk's registration; `GET /cases/{id}` is the
+citizen's tracking view (with `?code=`) or, with a token, the staff view; the staff list, the
+actions and the citizen's rating. Each parses a request, asks one service, shapes the answer;
+the table ACTIONS says which endpoint is which action of which service with which body."""
 
 import uuid
+from datetime import timedelta
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from lianxin import action_schemas as a
-from lianxin.errors import BadRequest
-from lianxin.schemas import load_or_raise
+from lianxin.clock import exact_isoformat, exact_utcnow
+from lianxin.errors import BadRequest, NotFound
+from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
 from . import ratelimit
 from .auth import may, staff
 from .common import api, json_body, rpc
 
+_submission = CaseSubmissionSchema()
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def _request_key(prefix):
+    """The request's key: its `Idempotency-Key` under `prefix` (a retry finds the same case),
+    or a fresh one."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise BadRequest("Idempotency-Key is too long", {"max_length": MAX_IDEMPOTENCY_KEY})
+    return f"{prefix}{key}" if key else f"req:{uuid.uuid4()}"
+
+
 # path suffix → (service, action for the role check, service action, body schema, summary)
 ACTIONS = {
     "assign": ("routing", "assign", "assign", a.AssignSchema, "Assign or re-route (dispatcher)"),
-    "claim": ("supervision", "claim", "claim", a.EmptySchema, "Claim (lead unit)"),
+    "claim": ("handling", "claim", "claim", a.EmptySchema, "Claim (lead unit)"),
     "return": (
         "routing",
         "request_return",
@@ -40,45 +58,45 @@ ACTIONS = {
         "Not accepted (不予受理), with the reason the citizen is told",
     ),
     "input": (
-        "supervision",
+        "handling",
         "co_input",
         "co_input",
         a.OpinionSchema,
         "Co-handling unit's input (会办意见)",
     ),
-    "progress": ("supervision", "progress", "progress", a.NoteSchema, "Progress note"),
+    "progress": ("handling", "progress", "progress", a.NoteSchema, "Progress note"),
     "extension": (
-        "supervision",
+        "handling",
         "request_extension",
         "request_extension",
         a.ExtensionSchema,
         "Request the one extension (延期)",
     ),
     "extension/decision": (
-        "supervision",
+        "handling",
         "decide_extension",
         "decide_extension",
         a.DecisionSchema,
         "Decide an extension (supervisor)",
     ),
-    "reply": ("supervision", "draft_reply", "draft_reply", a.ReplySchema, "Draft the reply"),
+    "reply": ("handling", "draft_reply", "draft_reply", a.ReplySchema, "Draft the reply"),
     "reply/sign": (
-        "supervision",
+        "handling",
         "sign_reply",
         "sign_reply",
         a.SignSchema,
         "Sign the reply (unit leader)",
     ),
     "review": (
-        "supervision",
+        "handling",
         "approve_reply",
         "review",
         a.DecisionSchema,
         "Approve or reject the reply (supervisor)",
     ),
-    "visit": ("supervision", "close", "return_visit", a.VisitSchema, "Return visit (回访)"),
+    "visit": ("handling", "close", "return_visit", a.VisitSchema, "Return visit (回访)"),
     "instruction": (
-        "supervision",
+        "handling",
         "instruct",
         "instruct",
         a.InstructionSchema,
@@ -87,14 +105,14 @@ ACTIONS = {
     "merge": ("intake", "merge", "merge", a.MergeSchema, "Merge into a primary case"),
     "unmerge": ("intake", "unmerge", "unmerge", a.EmptySchema, "Unmerge"),
     "appeal": (
-        "supervision",
+        "handling",
         "appeal",
         "appeal",
         a.ReasonSchema,
         "Appeal a dissatisfied rating (评星复议)",
     ),
     "appeal/decision": (
-        "supervision",
+        "handling",
         "decide_appeal",
         "decide_appeal",
         a.AppealDecisionSchema,
@@ -152,7 +170,7 @@ def citizen_feedback(case_id):
     """
     ratelimit.feedback(case_id)
     body = load_or_raise(a.FeedbackSchema(), json_body())
-    return jsonify(rpc("supervision", "feedback", case_id, request.args.get("code", ""), body))
+    return jsonify(rpc("handling", "feedback", case_id, request.args.get("code", ""), body))
 
 
 class ListQuerySchema(Schema):
@@ -191,17 +209,14 @@ def list_cases():
     for key in ("from_", "to"):
         if key in query:
             query[key.rstrip("_")] = query.pop(key).isoformat()
-    return jsonify(rpc("intake", "list_cases", query, actor))
+    return jsonify(rpc("reading", "list_cases", query, actor))
 
 
 def register_case():
     """A clerk's registration (POST /cases with a staff token)."""
     actor = may("register")
     body = load_or_raise(a.RegistrationSchema(), json_body())
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        raise BadRequest("Idempotency-Key is too long", {"max_length": 200})
-    request_key = f"key:{actor['username']}:{key}" if key else f"req:{uuid.uuid4()}"
+    request_key = _request_key(f"key:{actor['username']}:")
     receipt = rpc("intake", "register", a.RegistrationSchema().dump(body), request_key, actor)
     response = jsonify(receipt)
     response.status_code = 201
@@ -209,4 +224,77 @@ def register_case():
 
 
 def staff_case(case_id):
-    return jsonify(rpc("intake", "get_case", case_id, staff()))
+    return jsonify(rpc("reading", "get_case", case_id, staff()))
+
+
+@api.post("/cases")
+def submit_case():
+    """Submit a case (citizen, no account).
+    ---
+    post:
+      summary: Submit a case
+      description: >
+        Validates the submission (docs/contract.md §2) and registers it. An
+        `Idempotency-Key` header makes a retried submission return the same case instead of a
+        second one.
+      parameters:
+        - in: header
+          name: Idempotency-Key
+          schema: {type: string, maxLength: 200}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: CaseSubmission
+      responses:
+        201:
+          content:
+            application/json:
+              schema: SubmissionReceipt
+        400: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+        503: {content: {application/json: {schema: Error}}}
+    """
+    if request.headers.get("Authorization"):
+        return register_case()  # a clerk registering a case from another channel
+    payload = load_or_raise(_submission, json_body())
+    request_key = _request_key("key:")
+    # If intake picks the request up after we have given up, it must do nothing.
+    expires_at = exact_isoformat(
+        exact_utcnow() + timedelta(seconds=current_app.config["RPC_TIMEOUT"])
+    )
+    receipt = rpc("intake", "submit", _submission.dump(payload), request_key, expires_at)
+    response = jsonify(receipt)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/cases/{receipt['id']}"
+    return response
+
+
+@api.get("/cases/<case_id>")
+def get_case(case_id):
+    """A case as its citizen sees it (with `?code=`), or as staff see it (with a token).
+    ---
+    get:
+      summary: Track a case with its tracking number and access code; staff read the full case
+      description: >
+        With `Authorization: Bearer` and no code, the full case within the caller's scope,
+        with `allowed_actions`: the action endpoints (`POST /cases/{id}/<action>`) this user
+        may take on this case now, from the workflow table, the scope and the handling rules.
+      parameters:
+        - {in: path, name: case_id, required: true, schema: {type: string}}
+        - {in: query, name: code, required: true, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: PublicCase
+        404: {content: {application/json: {schema: Error}}}
+        429: {content: {application/json: {schema: Error}}}
+    """
+    code = request.args.get("code")
+    if not code:
+        if request.headers.get("Authorization"):
+            return staff_case(case_id)  # staff: the full case within their scope
+        raise NotFound("no case with this tracking number and access code", {})
+    ratelimit.tracking(case_id)  # access codes cannot be guessed by trying them all
+    return jsonify(rpc("reading", "public_case", case_id, code))

@@ -1,5 +1,5 @@
 """The signed-in user's own things: saved filters of the case list (`/me/filters`), kept by
-intake beside the accounts."""
+the accounts service beside the accounts."""
 
 from urllib.parse import parse_qsl
 
@@ -64,7 +64,7 @@ def my_filters():
         200: {description: "{items: [SavedFilterView…]}"}
         401: {content: {application/json: {schema: Error}}}
     """
-    return jsonify(rpc("intake", "list_filters", staff()))
+    return jsonify(rpc("accounts", "list_filters", staff()))
 
 
 @api.put("/me/filters/<name>")
@@ -90,7 +90,7 @@ def save_my_filter(name):
             "the saved filter is not valid",
             {"fields": {"name": ["differs from the name in the path"]}},
         )
-    return jsonify(rpc("intake", "save_filter", actor, name, body["query"].lstrip("?")))
+    return jsonify(rpc("accounts", "save_filter", actor, name, body["query"].lstrip("?")))
 
 
 @api.delete("/me/filters/<name>")
@@ -107,5 +107,5 @@ def delete_my_filter(name):
         401: {content: {application/json: {schema: Error}}}
         404: {content: {application/json: {schema: Error}}}
     """
-    rpc("intake", "delete_filter", staff(), name)
+    rpc("accounts", "delete_filter", staff(), name)
     return "", 204

@@ -1,5 +1,5 @@
-"""Notifications and integration (docs/contract.md §8, §9): the event feed, the inbox, a case's delivery
-log, and the admin's view of webhook deliveries with replay."""
+"""Notifications and integration (docs/contract.md §8, §9): the event feed, the inbox, a case's
+delivery log, and the admin's view of webhook deliveries with replay."""
 
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
@@ -40,7 +40,7 @@ def events():
     """The durable event feed.
     ---
     get:
-      summary: Events in order after a cursor (docs/contract.md §9 envelopes); resume from next_cursor
+      summary: Events in order after a cursor (§9 envelopes); resume from next_cursor
       tags: [integration]
       security: [{bearer: []}]
       parameters: [{in: query, schema: FeedQuerySchema}]

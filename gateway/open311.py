@@ -1,7 +1,7 @@
-"""Open311 GeoReport v2 (docs/contract.md §11; http://wiki.open311.org/GeoReport_v2): services are topics,
-requests are cases (channel `open311`), `service_request_id` is the tracking number. Every
-resource in `.json` and `.xml`; errors as GeoReport wants them, a list of {code, description}
-with the HTTP status; POST needs an API key the admin issued (`/api/v1/api-keys`)."""
+"""Open311 GeoReport v2 (docs/contract.md §11; http://wiki.open311.org/GeoReport_v2): services are
+topics, requests are cases (channel `open311`), `service_request_id` is the tracking number. Every
+resource in `.json` and `.xml`; errors as GeoReport wants them, a list of {code, description} with
+the HTTP status; POST needs an API key the admin issued (`/api/v1/api-keys`)."""
 
 import uuid
 from xml.etree import ElementTree as ET
@@ -133,7 +133,7 @@ def _services():
             "keywords": t.get("keywords") or "",
             "group": t.get("group") or "",
         }
-        for t in rpc("intake", "topics")
+        for t in rpc("accounts", "topics")
     ]
 
 
@@ -173,14 +173,14 @@ def requests_list(fmt):
         if request.args.get(k)
     }
     query.update({k: v for k in ("start_date", "end_date") if (v := _date(k))})
-    return respond(fmt, "service_requests", rpc("intake", "open311_requests", query))
+    return respond(fmt, "service_requests", rpc("reading", "open311_requests", query))
 
 
 @open311.get("/requests/<case_id>.<fmt>")
 def request_one(case_id, fmt):
     fmt = _fmt(fmt)
     ratelimit.public()
-    return respond(fmt, "service_requests", rpc("intake", "open311_request", case_id))
+    return respond(fmt, "service_requests", rpc("reading", "open311_request", case_id))
 
 
 def case_from_form(form, topics):
@@ -227,7 +227,7 @@ def case_from_form(form, topics):
 def request_create(fmt):
     fmt = _fmt(fmt)
     form = request.form if request.form else (parse_json() or {})
-    key = rpc("intake", "check_api_key", form.get("api_key", ""))
+    key = rpc("accounts", "check_api_key", form.get("api_key", ""))
     ratelimit.limit("open311", key.get("per_minute") or settings.OPEN311_RATE_PER_MINUTE, key["id"])
     topics = {s["service_code"]: s["service_name"] for s in _services()}
     body = case_from_form(form, topics)

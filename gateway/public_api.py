@@ -1,6 +1,6 @@
-"""The public board (网上监督, docs/contract.md §11): answered cases whose citizen agreed to publication,
-masked, and the period's completion, on-time and satisfaction rates by unit. No sign-in;
-rate-limited per client address."""
+"""The public board (网上监督, docs/contract.md §11): answered cases whose citizen agreed to
+publication, masked, and the period's completion, on-time and satisfaction rates by unit. No
+sign-in; rate-limited per client address."""
 
 from flask import jsonify, request
 from marshmallow import Schema, fields, validate
@@ -32,13 +32,16 @@ def public_cases():
       tags: [public]
       parameters: [{in: query, schema: BoardQuerySchema}]
       responses:
-        200: {description: "{total, page, limit, items: [{id, title, content, citizen: {name, phone}, unit, answer, received_at, answered_at, closed_at}]}"}
+        200:
+          description: >
+            {total, page, limit, items: [{id, title, content, citizen: {name, phone}, unit,
+            answer, received_at, answered_at, closed_at}]}
         422: {content: {application/json: {schema: Error}}}
         429: {content: {application/json: {schema: Error}}}
     """
     ratelimit.public()
     query = load_or_raise(BoardQuerySchema(), request.args.to_dict())
-    return jsonify(rpc("intake", "public_board", query))
+    return jsonify(rpc("reading", "public_board", query))
 
 
 @api.get("/public/cases/<case_id>")
@@ -55,7 +58,7 @@ def public_case(case_id):
         429: {content: {application/json: {schema: Error}}}
     """
     ratelimit.public()
-    return jsonify(rpc("intake", "public_board_case", case_id))
+    return jsonify(rpc("reading", "public_board_case", case_id))
 
 
 @api.get("/public/stats")
@@ -63,14 +66,17 @@ def public_stats():
     """The public's figures.
     ---
     get:
-      summary: Completion, on-time and satisfaction rates by unit for a quarter (docs/contract.md §7)
+      summary: Completion, on-time and satisfaction rates by unit for a quarter (§7)
       tags: [public]
       parameters: [{in: query, schema: PublicStatsQuerySchema}]
       responses:
-        200: {description: "{quarter, units: [{unit, name, total, completion_rate, on_time_rate, satisfaction_rate}]}"}
+        200:
+          description: >
+            {quarter, units: [{unit, name, total, completion_rate, on_time_rate,
+            satisfaction_rate}]}
         422: {content: {application/json: {schema: Error}}}
         429: {content: {application/json: {schema: Error}}}
     """
     ratelimit.public()
     query = load_or_raise(PublicStatsQuerySchema(), request.args.to_dict())
-    return jsonify(report_rpc("supervision", "public_stats", query["quarter"]))
+    return jsonify(report_rpc("reading", "public_stats", query["quarter"]))

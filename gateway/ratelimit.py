@@ -1,6 +1,6 @@
-"""Rate limits for the open endpoints (docs/contract.md §11): sign-in, the public board, the citizen's
-tracking lookup and rating (`?code=` guesses) and Open311 API keys. A fixed one-minute window
-per (scope, client); over the limit → 429 with `Retry-After` (seconds to the next window).
+"""Rate limits for the open endpoints (docs/contract.md §11): sign-in, the public board, the
+citizen's tracking lookup and rating (`?code=` guesses) and Open311 API keys. A fixed one-minute
+window per (scope, client); over the limit → 429 with `Retry-After` (seconds to the next window).
 
 The count is kept in the store (`rate_windows`, one document per scope, client and minute,
 bumped atomically), so N gateway replicas together allow the limit, not N times it. If the

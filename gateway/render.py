@@ -1,5 +1,5 @@
 """The bulletin and the digest as CSV and printable PDF (with charts), rendered at the edge
-from the JSON the supervision service computes. The PDFs embed a Chinese TrueType font
+from the JSON the reading service computes. The PDFs embed a Chinese TrueType font
 (`LX_PDF_FONT`, default WenQuanYi Micro Hei from Debian's fonts-wqy-microhei, which the setup
 installs), so they print the same in every viewer; without it they fall back to reportlab's
 built-in CID font STSong-Light, which only viewers with Chinese fonts of their own display."""
@@ -19,8 +19,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-TIMEZONE = os.environ.get("LX_TIMEZONE", "Asia/Shanghai")
-FONT_FILE = os.environ.get("LX_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+from lianxin.settings import PDF_FONT as FONT_FILE
+from lianxin.settings import TIMEZONE
 
 
 def _register_font():

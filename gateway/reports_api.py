@@ -68,19 +68,22 @@ def stats():
     """Statistics.
     ---
     get:
-      summary: docs/contract.md §7 figures for cases received in [from, to), grouped (office, leaders)
+      summary: The §7 figures for cases received in [from, to), grouped (office, leaders)
       tags: [reports]
       security: [{bearer: []}]
       parameters: [{in: query, schema: StatsQuerySchema}]
       responses:
-        200: {description: "{totals, groups: [{key, name, total, closed, completion_rate: {numerator, denominator, value}, …}]}"}
+        200:
+          description: >
+            {totals, groups: [{key, name, total, closed, completion_rate: {numerator,
+            denominator, value}, …}]}
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(StatsQuerySchema(), request.args.to_dict())
     return jsonify(
         report_rpc(
-            "supervision",
+            "reading",
             "stats",
             actor,
             q["from_"].isoformat(),
@@ -105,7 +108,7 @@ def assessment():
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(PeriodSchema(), request.args.to_dict())
     return jsonify(
-        report_rpc("supervision", "assessment", actor, q["from_"].isoformat(), q["to"].isoformat())
+        report_rpc("reading", "assessment", actor, q["from_"].isoformat(), q["to"].isoformat())
     )
 
 
@@ -124,7 +127,7 @@ def bulletin():
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(BulletinQuerySchema(), request.args.to_dict())
-    data = report_rpc("supervision", "bulletin", actor, q["quarter"])
+    data = report_rpc("reading", "bulletin", actor, q["quarter"])
     name = f"bulletin-{q['quarter']}"
     if q["format"] == "csv":
         return Response(
@@ -156,7 +159,7 @@ def digest():
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(DigestQuerySchema(), request.args.to_dict())
     data = report_rpc(
-        "supervision",
+        "reading",
         "digest",
         actor,
         q["from_"].isoformat() if q.get("from_") else None,
@@ -181,7 +184,7 @@ def alerts():
     """
     actor = staff(*OFFICE_ROLES)
     q = load_or_raise(AlertQuerySchema(), request.args.to_dict())
-    return jsonify(rpc("intake", "list_alerts", actor, q.get("status")))
+    return jsonify(rpc("reading", "list_alerts", actor, q.get("status")))
 
 
 @api.post("/alerts/<path:alert_id>/ack")
@@ -198,7 +201,7 @@ def acknowledge_alert(alert_id):
         404: {content: {application/json: {schema: Error}}}
     """
     return jsonify(
-        rpc("intake", "acknowledge_alert", staff("clerk", "dispatcher", "supervisor"), alert_id)
+        rpc("reading", "acknowledge_alert", staff("clerk", "dispatcher", "supervisor"), alert_id)
     )
 
 
@@ -215,4 +218,4 @@ def citizen_cases(key):
         200: {description: "{key, count, items}"}
         404: {content: {application/json: {schema: Error}}}
     """
-    return jsonify(rpc("intake", "citizen_cases", key, staff(*OFFICE_ROLES)))
+    return jsonify(rpc("reading", "citizen_cases", key, staff(*OFFICE_ROLES)))

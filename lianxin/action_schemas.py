@@ -1,4 +1,5 @@
-"""Bodies of the staff actions (docs/contract.md §10), validated by the gateway and documented in OpenAPI."""
+"""Bodies of the staff actions (docs/contract.md §10), validated by the gateway and documented in
+OpenAPI."""
 
 from marshmallow import RAISE, Schema, fields, validate
 

@@ -1,8 +1,9 @@
-"""Admin CRUD over the collections offices edit (docs/contract.md §10), written once; each service serves
-the collections it owns. Every change is recorded in `admin_log`, and applies to the next case
-without a restart (services read these collections when they act)."""
+"""Admin CRUD over the collections offices edit (docs/contract.md §10), written once; each service
+serves the collections it owns. Every change is recorded in `admin_log`, and applies to the next
+case without a restart (services read these collections when they act)."""
 
 import hashlib
+from collections.abc import Callable
 
 from marshmallow import ValidationError
 from pymongo.errors import DuplicateKeyError
@@ -33,7 +34,7 @@ def api_key_hash(key):
 # Write-only fields: API name → (body field, stored field, how it is stored). Never read back
 # (an item shows `<body field>_set: true`), required on create, kept by an update that leaves
 # them out. A webhook's secret is kept as given: its signatures need it.
-WRITE_ONLY = {
+WRITE_ONLY: dict[str, tuple[str, str, Callable[[str], str]]] = {
     "users": ("password", "password_hash", hash_password),
     "api-keys": ("key", "key_hash", api_key_hash),
     "webhooks": ("secret", "secret", str),
@@ -103,7 +104,8 @@ def run(db, now, actor, op, name, item_id=None, body=None, validate=None, carry=
         except DuplicateKeyError:
             raise WrongState(f"{name} item {doc['_id']} exists already", {"id": doc["_id"]})
     else:
-        stored = WRITE_ONLY.get(name, (None, None, None))[1]
+        assert existing is not None  # an update of a missing item was a 404 above
+        stored = WRITE_ONLY[name][1] if name in WRITE_ONLY else None
         if stored and stored not in doc and existing.get(stored):
             doc[stored] = existing[stored]
         if carry:

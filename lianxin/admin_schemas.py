@@ -1,5 +1,5 @@
-"""Bodies of the admin collections (docs/contract.md §10): units, users, leaders, topics, routing rules,
-deadline policies, templates, webhooks. More fields are allowed on every item."""
+"""Bodies of the admin collections (docs/contract.md §10): units, users, leaders, topics, routing
+rules, deadline policies, templates, webhooks. More fields are allowed on every item."""
 
 import fnmatch
 
@@ -100,7 +100,8 @@ class DeadlinePolicySchema(Item):
 
 
 class TemplateSchema(Item):
-    """A message template (docs/contract.md §8): id "<name>:<language>"; parts are Jinja2 templates."""
+    """A message template (docs/contract.md §8): id "<name>:<language>"; parts are Jinja2
+    templates."""
 
     id = fields.String(
         required=True,
@@ -121,8 +122,8 @@ def _event_pattern(value):
 
 
 class WebhookSchema(Item):
-    """A unit system's subscription (docs/contract.md §8): events matching `event_types` (patterns such
-    as `case.*`), of `units` when given, are POSTed to `url`, signed with `secret`."""
+    """A unit system's subscription (docs/contract.md §8): events matching `event_types` (patterns
+    such as `case.*`), of `units` when given, are POSTed to `url`, signed with `secret`."""
 
     id = ID
     url = fields.Url(required=True, require_tld=False, schemes={"http", "https"})
@@ -133,8 +134,8 @@ class WebhookSchema(Item):
 
 
 class ApiKeySchema(Item):
-    """An Open311 API key (docs/contract.md §11): the admin chooses the key (24+ characters), which is
-    stored hashed; `active: false` revokes it; `per_minute` is its rate limit."""
+    """An Open311 API key (docs/contract.md §11): the admin chooses the key (24+ characters), which
+    is stored hashed; `active: false` revokes it; `per_minute` is its rate limit."""
 
     id = ID
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))

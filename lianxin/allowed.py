@@ -5,7 +5,7 @@ An action endpoint (the path suffix of `POST /api/v1/cases/{id}/<suffix>`) is al
 of the workflow actions it can lead to passes `lianxin.workflow` (role and state), the case is
 in the actor's scope, and the rule the owning service adds beyond the table holds (lead unit
 only, one extension, the claim window of 退单, a pending request to decide…). Those rules are
-the same as in `services/supervision/handling.py`, `services/routing/handlers.py` and
+the same as in `services/handling/rules.py`, `services/routing/handlers.py` and
 `services/intake/dispatch.py`; `tests/unit/test_allowed_actions.py` runs those rules over every
 state × role to keep the two in step.
 """

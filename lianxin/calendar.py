@@ -9,7 +9,7 @@ as days off and the bridge days as working days until the package is updated —
 when a new arrangement is out.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -17,11 +17,11 @@ import holidays
 _CHINA = holidays.China()  # fills in each year on first use
 
 
-def is_working_day(day):
+def is_working_day(day: date) -> bool:
     return _CHINA.is_working_day(day)
 
 
-def add_working_days(start, n, tz):
+def add_working_days(start: datetime, n: int, tz: str) -> datetime:
     """`n` working days after `start`, at the same local time of day."""
     local = start.astimezone(ZoneInfo(tz))
     day, left = local, n

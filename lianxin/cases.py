@@ -8,6 +8,7 @@ one wins and the other gets 409.
 """
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from . import allowed, casestore, settings, workflow
@@ -17,6 +18,9 @@ from .events import make_event
 
 log = logging.getLogger(__name__)
 
+# A case's tracking number (受理编号), as intake gives it: LX-<local date>-<number of the day>.
+TRACKING_NUMBER = re.compile(r"^LX-\d{8}-\d{6}$")
+
 INTERNAL_FIELDS = ("access_salt", "access_hash", "outbox", "outbox_since", "request_key")
 
 
@@ -25,8 +29,8 @@ class Change:
     """What an action does to a case; built by the action's domain rule."""
 
     event: str  # docs/contract.md §9 event type
-    note: str = None  # internal timeline note
-    public_note: str = None  # what the citizen's timeline says, if anything
+    note: str | None = None  # internal timeline note
+    public_note: str | None = None  # what the citizen's timeline says, if anything
     set: dict = field(default_factory=dict)
     push: dict = field(default_factory=dict)
     add_to_set: dict = field(default_factory=dict)
@@ -135,15 +139,15 @@ def _assignment_after(case, change):
 
 
 def yellow_at(start, due, share=None):
-    """The moment the yellow share of the time is used (LX_YELLOW_SHARE, 80 %): a yellow
-    warning from then on (docs/contract.md §5). Supervision's warning and the case list both ask here."""
+    """The moment the yellow share of the time is used (LX_YELLOW_SHARE, 80 %): a yellow warning
+    from then on (docs/contract.md §5). Supervision's warning and the case list both ask here."""
     share = settings.YELLOW_SHARE if share is None else share
     return start + (due - start) * share if start and due else None
 
 
 def clock_state(case, now):
-    """`overdue` and `warning` as the clock says now (docs/contract.md §5): yellow at 80% of the time
-    used, red when overdue; only while the unit still owes an answer."""
+    """`overdue` and `warning` as the clock says now (docs/contract.md §5): yellow at 80% of the
+    time used, red when overdue; only while the unit still owes an answer."""
     due, start = due_at(case), clock_start(case)
     running = case["status"] in workflow.OWING_STATES
     if not (due and start and running):
@@ -164,9 +168,9 @@ def _iso_all(value):
 
 
 def staff_view(case, actor, now):
-    """The full case within the caller's scope. Whistle-blowing (`report`) cases never show
-    the citizen's identity or contacts to a unit (docs/contract.md §1). `allowed_actions` lists the action
-    endpoints this actor may post to now (`lianxin.allowed`)."""
+    """The full case within the caller's scope. Whistle-blowing (`report`) cases never show the
+    citizen's identity or contacts to a unit (docs/contract.md §1). `allowed_actions` lists the
+    action endpoints this actor may post to now (`lianxin.allowed`)."""
     view = {k: v for k, v in case.items() if k not in INTERNAL_FIELDS and k != "_id"}
     view = {"id": case["_id"], **view}
     view["overdue"], view["warning"] = clock_state(case, now)

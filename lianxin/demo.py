@@ -36,8 +36,9 @@ def load(db, path=DEMO_FILE):
 
 
 def load_templates(db, replace=False, path=TEMPLATES_FILE):
-    """The default message templates (docs/contract.md §8). Without `replace`, only those missing from the
-    store are added, so the admin's edits survive a restart. Returns how many were written."""
+    """The default message templates (docs/contract.md §8). Without `replace`, only those missing
+    from the store are added, so the admin's edits survive a restart. Returns how many were
+    written."""
     written = 0
     for doc in yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8"))["templates"]:
         if replace:
@@ -52,7 +53,7 @@ def load_templates(db, replace=False, path=TEMPLATES_FILE):
     return written
 
 
-_HASH = []
+_HASH: list[str] = []
 
 
 def _password_hash():

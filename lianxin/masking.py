@@ -1,7 +1,7 @@
 """What the public may see of a citizen's case (docs/contract.md §11): the board's rule — an
 answered or closed case whose citizen agreed to publication, never a report (举报), never a
 confidential one — and the masking of names, phones, e-mails and id numbers, also where a
-citizen typed them into their own words. The case board (services/intake/public.py) and the
+citizen typed them into their own words. The case board (services/reading/public.py) and the
 project board (services/matters/public.py) both show cases this way."""
 
 import re

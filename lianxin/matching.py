@@ -3,8 +3,11 @@ a case's facts? Every condition must hold. A value may be a scalar (equal), a li
 or "*" (present and non-empty); `keywords` look for any word in the title and content;
 booleans (e.g. `collective`) compare as booleans."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-def _value_matches(expected, actual):
+
+def _value_matches(expected: Any, actual: Any) -> bool:
     if expected == "*":
         return actual not in (None, "")
     if isinstance(expected, bool):
@@ -14,7 +17,7 @@ def _value_matches(expected, actual):
     return actual == expected
 
 
-def matches(match, facts, keys):
+def matches(match: Mapping[str, Any] | None, facts: Mapping[str, Any], keys: Iterable[str]) -> bool:
     for key, expected in (match or {}).items():
         if key not in keys:
             raise ValueError(f"unknown match key {key!r}")
@@ -27,7 +30,7 @@ def matches(match, facts, keys):
     return True
 
 
-def check_keys(match, keys, what):
+def check_keys(match: Mapping[str, Any] | None, keys: Iterable[str], what: str) -> None:
     """Refuse (422) a rule or policy whose `match` names keys this matcher does not know."""
     from .errors import ValidationFailed
 

@@ -1,7 +1,7 @@
-"""The outbox: an event is written into the document (a case, an alert) in the same update as
-the change it reports, then published, then removed. A crash between the write and the publish leaves
-it in the document, and `relay` publishes it later. Consumers dedupe on event_id, so an event
-published twice (a crash after publishing, before removing) does no harm.
+"""The outbox: an event is written into the document (a case, an alert) in the same update as the
+change it reports, then published, then removed. A crash between the write and the publish leaves it
+in the document, and `relay` publishes it later. Consumers dedupe on event_id, so an event published
+twice (a crash after publishing, before removing) does no harm.
 
 So that the relay reads only what may be stranded, not every case (FerretDB reads a whole
 collection for any filter but an `_id` equality, STACK.md), a writer first leaves a note in

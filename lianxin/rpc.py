@@ -25,7 +25,7 @@ class RpcPool:
     def __init__(self, config=None, size=None, timeout=None):
         self.config = config or settings.nameko_config()
         self.timeout = timeout or settings.RPC_TIMEOUT
-        self._idle = queue.LifoQueue(maxsize=size or settings.RPC_POOL_SIZE)
+        self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=size or settings.RPC_POOL_SIZE)
 
     def _new(self):
         holder = ClusterRpcProxy(self.config, timeout=self.timeout)

@@ -19,6 +19,7 @@ import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from typing import Any  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
@@ -46,7 +47,7 @@ def main(argv):
     names = argv or list(settings.SERVICES)
     settings.require_secrets(", ".join(names))
     consuming.harden_nameko()
-    state = {"stopping": False, "runner": None}
+    state: dict[str, Any] = {"stopping": False, "runner": None}
 
     def shutdown(signum, frame):
         state["stopping"] = True

@@ -29,8 +29,8 @@ QUARTER = fields.String(
     required=True,
     validate=validate.Regexp(QUARTER_PATTERN, error="a quarter like 2026Q3 (years 1970 to 2999)"),
 )
-# docs/contract.md §2: this many people or more make a collective case (集访); the same number raises the
-# collective alert (LX_COLLECTIVE_ALERT_PEOPLE, one home for both).
+# docs/contract.md §2: this many people or more make a collective case (集访); the same number
+# raises the collective alert (LX_COLLECTIVE_ALERT_PEOPLE, one home for both).
 COLLECTIVE_THRESHOLD = settings.COLLECTIVE_ALERT_PEOPLE
 
 PHONE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
@@ -95,7 +95,8 @@ class CaseSubmissionSchema(Schema):
 
 
 class Open311SubmissionSchema(CaseSubmissionSchema):
-    """A case filed through Open311 (docs/contract.md §11), after the gateway mapped the GeoReport form."""
+    """A case filed through Open311 (docs/contract.md §11), after the gateway mapped the GeoReport
+    form."""
 
     channel = fields.String(required=True, validate=validate.OneOf(("open311",)))
 

@@ -25,8 +25,8 @@ SMTP_SECURITY = _env("LX_SMTP_SECURITY", "none")  # none | starttls | ssl
 SMTP_USER = _env("LX_SMTP_USER", "")
 SMTP_PASSWORD = _env("LX_SMTP_PASSWORD", "")
 
-# SMS through an HTTP SMS gateway (docs/contract.md §8): POST {to, text, ref} with a bearer key. Without a
-# URL, SMS deliveries are logged as `skipped` (no provider configured).
+# SMS through an HTTP SMS gateway (docs/contract.md §8): POST {to, text, ref} with a bearer key.
+# Without a URL, SMS deliveries are logged as `skipped` (no provider configured).
 SMS_URL = _env("LX_SMS_URL", "")
 SMS_KEY = _env("LX_SMS_KEY", "")
 SMS_TIMEOUT = float(_env("LX_SMS_TIMEOUT", "10"))
@@ -143,15 +143,16 @@ COLLECTIVE_ALERT_PEOPLE = int(_env("LX_COLLECTIVE_ALERT_PEOPLE", "10"))
 CLUSTER_ALERT_CASES = int(_env("LX_CLUSTER_ALERT_CASES", "5"))
 CLUSTER_ALERT_HOURS = float(_env("LX_CLUSTER_ALERT_HOURS", "72"))
 
-# Unit assessment (docs/contract.md §7): points taken from 100 per counted case; flagged below the bar.
+# Unit assessment (docs/contract.md §7): points taken from 100 per counted case; flagged below the
+# bar.
 ASSESSMENT_DEDUCTIONS = _env(
     "LX_ASSESSMENT_DEDUCTIONS",
     "overdue=2,dissatisfied=1,reply_rejected=0.5,returned=0.5,reopened=1",
 )
 ASSESSMENT_FLAG_BELOW = float(_env("LX_ASSESSMENT_FLAG_BELOW", "60"))
 
-# Open endpoints (docs/contract.md §11): requests per minute per client address (public board), per client
-# and case (tracking lookups with ?code=), and the default per Open311 API key.
+# Open endpoints (docs/contract.md §11): requests per minute per client address (public board), per
+# client and case (tracking lookups with ?code=), and the default per Open311 API key.
 PUBLIC_RATE_PER_MINUTE = int(_env("LX_PUBLIC_RATE_PER_MINUTE", "120"))
 TRACKING_RATE_PER_MINUTE = int(_env("LX_TRACKING_RATE_PER_MINUTE", "10"))
 OPEN311_RATE_PER_MINUTE = int(_env("LX_OPEN311_RATE_PER_MINUTE", "30"))
@@ -172,6 +173,8 @@ WEB_DIST = _env(
 
 DEFAULT_LANGUAGE = _env("LX_LANGUAGE", "zh-CN")
 TIMEZONE = _env("LX_TIMEZONE", "Asia/Shanghai")
+# The CJK font the gateway embeds in bulletin and digest PDFs (Debian's fonts-wqy-microhei).
+PDF_FONT = _env("LX_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 PUBLIC_URL = _env("LX_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # The service classes that make up the system; the runner declares every consumer queue of
@@ -179,8 +182,11 @@ PUBLIC_URL = _env("LX_PUBLIC_URL", "http://127.0.0.1:8000")
 SERVICES = {
     "intake": "services.intake.service:IntakeService",
     "routing": "services.routing.service:RoutingService",
+    "handling": "services.handling.service:HandlingService",
     "supervision": "services.supervision.service:SupervisionService",
     "notify": "services.notify.service:NotifyService",
+    "accounts": "services.accounts.service:AccountsService",
+    "reading": "services.reading.service:ReadingService",
     "matters": "services.matters.service:MattersService",
 }
 

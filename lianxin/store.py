@@ -11,7 +11,7 @@ from nameko.extensions import DependencyProvider
 
 from . import settings
 
-_clients = {}
+_clients: dict[str, pymongo.MongoClient] = {}
 _lock = threading.Lock()
 
 

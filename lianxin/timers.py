@@ -84,7 +84,7 @@ def sweep(db, clocks, process, now, real_now, holder, batch, lease_seconds, work
     A clock whose `next_at` a writer moved meanwhile keeps the writer's (earlier) wake."""
     stats = {"clocks": 0, "alerts": 0}
     lease = timedelta(seconds=lease_seconds)
-    seen = set()
+    seen: set[tuple[str, object]] = set()
 
     def handle(stub):
         if not claim(db, stub["_id"], stub["next_at"], holder, real_now, lease):

@@ -23,7 +23,8 @@ OWING_STATES = ("assigned", "in_progress", "return_requested")
 
 SYSTEM = "system"
 
-# How a unit's reply settles the matter (docs/contract.md §3), and the words the citizen reads for each.
+# How a unit's reply settles the matter (docs/contract.md §3), and the words the citizen reads for
+# each.
 OUTCOMES = ("resolved", "explained", "unfounded")
 OUTCOME_WORDS = {"resolved": "已解决", "explained": "已解释", "unfounded": "反映不实"}
 
@@ -73,28 +74,28 @@ TRANSITIONS = {
 }
 
 
-def _spec(action):
+def _spec(action: str) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
     try:
         return TRANSITIONS[action]
     except KeyError:
         raise ValueError(f"unknown action {action!r}")
 
 
-def initial(action):
+def initial(action: str) -> str:
     """The status a case is born with by `action` (a submission or a registration)."""
     from_states, to_state, _ = _spec(action)
-    if from_states:
+    if from_states or to_state is None:
         raise ValueError(f"{action!r} does not create a case")
     return to_state
 
 
-def check_role(action, role):
+def check_role(action: str, role: str) -> None:
     """Raise Forbidden if `role` may never do `action`."""
     if role not in _spec(action)[2]:
         raise Forbidden(f"a {role} may not {action.replace('_', ' ')}", {"action": action})
 
 
-def check_state(action, state):
+def check_state(action: str, state: str) -> str:
     """Return the state after `action` from `state`, or raise WrongState."""
     from_states, to_state, _ = _spec(action)
     if state not in from_states:
@@ -105,13 +106,13 @@ def check_state(action, state):
     return to_state or state
 
 
-def check(action, state, role):
+def check(action: str, state: str, role: str) -> str:
     """Return the state after `action`; raise Forbidden or WrongState if it may not happen."""
     check_role(action, role)
     return check_state(action, state)
 
 
-def allowed(action, state, role):
+def allowed(action: str, state: str, role: str) -> bool:
     try:
         check(action, state, role)
         return True

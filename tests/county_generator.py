@@ -1,5 +1,5 @@
-"""A generated county: N case documents whose every outcome the generator decides itself, and
-the answer key it keeps while deciding — the figures docs/contract.md §7 asks for, counted here from the
+"""A generated county: N case documents whose every outcome the generator decides itself, and the
+answer key it keeps while deciding — the figures docs/contract.md §7 asks for, counted here from the
 generator's own choices, never by the code under test. Used by the statistics tests and by
 bench/stats_bulletin.py."""
 

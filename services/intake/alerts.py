@@ -1,5 +1,6 @@
-"""Early warning (抓苗头, docs/contract.md §6): a collective case raises an alert at once; 5+ cases of one
-topic from one town within 72 hours raise one cluster alert, which grows as more cases join.
+"""Early warning (抓苗头, docs/contract.md §6): a collective case raises an alert at once;
+5+ cases of one topic from one town within 72 hours raise one cluster alert, which grows as
+more cases join.
 
 `cluster_index` holds, per "<topic>|<town>", the recent cases and the cluster's open alert:
 a lookup by `_id` per new case. An alert document is created under a unique id (two replicas
@@ -13,14 +14,10 @@ from datetime import timedelta
 from pymongo.errors import DuplicateKeyError
 
 from lianxin import outbox, settings
-from lianxin.auth import OFFICE_ROLES
-from lianxin.clock import isoformat
-from lianxin.errors import Forbidden, NotFound
 from lianxin.events import event_id_for, make_event
 from lianxin.schemas import COLLECTIVE_THRESHOLD
 
 log = logging.getLogger(__name__)
-ACK_ROLES = ("clerk", "dispatcher", "supervisor")
 
 
 def _raise(db, publisher, now, alert):
@@ -131,61 +128,3 @@ def _cluster(db, publisher, now, case, town):
     created = _raise(db, publisher, now, alert)
     db.cluster_index.update_one({"_id": key}, {"$set": {"alert": alert_id}})
     return alert_id if created else None
-
-
-def _out(db, alert):
-    cases = [
-        db.cases.find_one({"_id": i}, {"title": 1, "status": 1, "received_at": 1})
-        for i in alert["cases"]
-    ]
-    return {
-        "id": alert["_id"],
-        "kind": alert["kind"],
-        "topic": alert["topic"],
-        "town": alert.get("town"),
-        "count": alert["count"],
-        "status": alert["status"],
-        "title": alert["title"],
-        "summary": alert["summary"],
-        "raised_at": isoformat(alert["raised_at"]),
-        "last_at": isoformat(alert["last_at"]),
-        "acknowledged_by": alert.get("acknowledged_by"),
-        "acknowledged_at": isoformat(alert.get("acknowledged_at")),
-        "cases": [
-            {
-                "id": c["_id"],
-                "title": c["title"],
-                "status": c["status"],
-                "received_at": isoformat(c["received_at"]),
-            }
-            for c in cases
-            if c
-        ],
-    }
-
-
-def list_alerts(db, actor, status=None):
-    if actor.get("role") not in OFFICE_ROLES:
-        raise Forbidden("alerts are for the office and leaders", {})
-    query = {"status": status} if status else {}
-    found = sorted(db.alerts.find(query), key=lambda a: a["raised_at"], reverse=True)
-    return {"items": [_out(db, a) for a in found]}
-
-
-def acknowledge(db, now, actor, alert_id):
-    if actor.get("role") not in ACK_ROLES:
-        raise Forbidden("an office user acknowledges an alert", {})
-    db.alerts.update_one(
-        {"_id": alert_id, "status": "open"},
-        {
-            "$set": {
-                "status": "acknowledged",
-                "acknowledged_by": actor["username"],
-                "acknowledged_at": now,
-            }
-        },
-    )
-    alert = db.alerts.find_one({"_id": alert_id})
-    if alert is None:
-        raise NotFound("no such alert", {"id": alert_id})
-    return _out(db, alert)  # acknowledged before: the first acknowledgement stands

@@ -1,6 +1,5 @@
 """Intake rules, free of I/O: tracking numbers, access codes, the new case and its public view."""
 
-import re
 from zoneinfo import ZoneInfo
 
 from lianxin import workflow
@@ -8,8 +7,6 @@ from lianxin.access import hash_access_code
 from lianxin.auth import CITIZEN
 from lianxin.cases import timeline_entry
 from lianxin.schemas import COLLECTIVE_THRESHOLD
-
-TRACKING_NUMBER = re.compile(r"^LX-\d{8}-\d{6}$")
 
 
 def tracking_number(local_day, seq):

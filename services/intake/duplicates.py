@@ -48,11 +48,12 @@ def citizen_keys(citizen, secret):
         ("e", normalise_email(citizen.get("email"))),
         ("i", normalise_id_number(citizen.get("id_number"))),
     ]
-    return [
-        f"{kind}:{hmac.new(secret.encode(), f'{kind}:{value}'.encode(), hashlib.sha256).hexdigest()[:32]}"
-        for kind, value in values
-        if len(value) >= 5
-    ]
+
+    def keyed(kind, value):
+        digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+        return f"{kind}:{digest.hexdigest()[:32]}"
+
+    return [keyed(kind, value) for kind, value in values if len(value) >= 5]
 
 
 def bigrams(text):

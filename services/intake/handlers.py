@@ -7,11 +7,10 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from lianxin import access, cases, casestore, settings, workflow
-from lianxin.access import code_matches
 from lianxin.action_schemas import RegistrationSchema
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
-from lianxin.errors import Expired, NotFound, ValidationFailed, WrongState
+from lianxin.errors import Expired, ValidationFailed, WrongState
 from lianxin.events import make_event
 from lianxin.schemas import CaseSubmissionSchema, Open311SubmissionSchema, load_or_raise
 
@@ -230,13 +229,3 @@ def _check_topic(db, topic):
         raise ValidationFailed(
             "the submission is not valid", {"fields": {"topic": [f"unknown topic {topic!r}"]}}
         )
-
-
-def public_case(db, now, case_id, code):
-    """The citizen's view; a wrong or missing code is indistinguishable from no such case."""
-    case = (
-        db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
-    )
-    if case is None or not code_matches(case, code):
-        raise NotFound("no case with this tracking number and access code", {})
-    return cases.public_view(case, now)

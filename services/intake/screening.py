@@ -1,5 +1,6 @@
-"""At intake, before a case is stored: is it the same matter from the same citizen as an open or
-recently closed case (一稿多投 → merged), and is the citizen a repeat petitioner (docs/contract.md §6)?
+"""At intake, before a case is stored: is it the same matter from the same citizen as an open
+or recently closed case (一稿多投 → merged), and is the citizen a repeat petitioner
+(docs/contract.md §6)?
 
 Candidates come from `citizen_index`, one document per citizen key (`_id` = the key) listing
 that citizen's cases: a lookup by `_id`, whatever the number of cases in the store.
@@ -9,10 +10,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lianxin import casestore, settings, workflow
-from lianxin.auth import OFFICE_ROLES
 from lianxin.auth import SYSTEM_ACTOR as SYSTEM
-from lianxin.cases import staff_view, timeline_entry
-from lianxin.errors import Forbidden, NotFound
+from lianxin.cases import timeline_entry
 from lianxin.events import make_event
 
 from . import duplicates
@@ -127,21 +126,3 @@ def after_insert(db, now, case, screening):
     if screening.repeat:
         for other in screening.recent:
             store.flag(other, "repeat_petitioner")
-
-
-def citizen_cases(db, now, key, actor):
-    """A petitioner's history (office staff), newest first."""
-    if actor.get("role") not in OFFICE_ROLES:
-        raise Forbidden("a petitioner's history is for the office", {})
-    entries = (db.citizen_index.find_one({"_id": key}) or {}).get("cases", [])
-    if not entries:
-        raise NotFound("no cases under this citizen key", {"key": key})
-    found = [
-        db.cases.find_one({"_id": e["id"]})
-        for e in sorted(entries, key=lambda e: (e["at"], e["id"]), reverse=True)
-    ]
-    return {
-        "key": key,
-        "count": len([c for c in found if c]),
-        "items": [staff_view(c, actor, now) for c in found if c],
-    }

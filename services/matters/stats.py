@@ -2,7 +2,7 @@
 where they stand, and its milestones due in a period — done on time, done late, missed (open
 past their date), still to come — with the on-time rate as numerator and denominator, like
 every rate of §7. `bulletin_section` is what the quarterly bulletin says of supervised
-matters (services/supervision/reports.py calls it)."""
+matters (services/reading/reports.py calls it)."""
 
 from lianxin import matter_workflow
 from lianxin.auth import UNIT_ROLES

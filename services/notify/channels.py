@@ -1,7 +1,7 @@
-"""The channels a message leaves by (docs/contract.md §8): e-mail over SMTP, SMS through an HTTP gateway,
-the in-app inbox, and webhooks to unit systems. Each `send` returns normally when the other
-side took the message and raises when it did not: `Permanent` when trying again cannot help
-(no address, a provider that refuses the request), anything else is retried with back-off."""
+"""The channels a message leaves by (docs/contract.md §8): e-mail over SMTP, SMS through an HTTP
+gateway, the in-app inbox, and webhooks to unit systems. Each `send` returns normally when the other
+side took the message and raises when it did not: `Permanent` when trying again cannot help (no
+address, a provider that refuses the request), anything else is retried with back-off."""
 
 import hashlib
 import hmac

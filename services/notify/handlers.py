@@ -1,5 +1,5 @@
-"""Notify use cases: events become deliveries (docs/contract.md §8), the feed and the webhooks mirror the
-bus (docs/contract.md §9), and staff read their inbox and a case's delivery log."""
+"""Notify use cases: events become deliveries (docs/contract.md §8), the feed and the webhooks
+mirror the bus (docs/contract.md §9), and staff read their inbox and a case's delivery log."""
 
 import logging
 from dataclasses import dataclass
@@ -380,8 +380,8 @@ def _delivery_out(d, hide_citizen):
 
 
 def case_deliveries(db, now, case_id, actor):
-    """A case's delivery log, for staff who may see the case (docs/contract.md §1 scope); for a report
-    the citizen's address is never shown to units."""
+    """A case's delivery log, for staff who may see the case (docs/contract.md §1 scope); for a
+    report the citizen's address is never shown to units."""
     case = load_case(db, case_id, actor)  # 404 outside the caller's scope
     hide = case.get("kind") == "report" and actor.get("role") in UNIT_ROLES
     ids = (db.case_deliveries.find_one({"_id": case_id}) or {}).get("ids", [])

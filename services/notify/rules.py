@@ -1,6 +1,6 @@
-"""Who hears of what (docs/contract.md §8), free of I/O: for every event type a list of rules, each a
-template and the audiences that receive it; `messages_for` turns an event into the messages
-to send, one per (channel, recipient).
+"""Who hears of what (docs/contract.md §8), free of I/O: for every event type a list of rules, each
+a template and the audiences that receive it; `messages_for` turns an event into the messages to
+send, one per (channel, recipient).
 
 Audiences:
   citizen            the case's citizen, on the channel they came by (phone channels → SMS,
@@ -85,8 +85,8 @@ def _requested(event, case):
     return event["data"].get("stage") == "requested"
 
 
-# (event type, data.kind or None) → rules. Every docs/contract.md §9 type has an entry; an empty list
-# says on purpose that nobody is messaged (the event still reaches webhooks and the feed).
+# (event type, data.kind or None) → rules. Every docs/contract.md §9 type has an entry; an empty
+# list says on purpose that nobody is messaged (the event still reaches webhooks and the feed).
 RULES = {
     # The acknowledgement waits for the assignment, which gives it the promised date; a case
     # left in the manual queue gets one without a date after LX_ACK_WAIT_SECONDS.

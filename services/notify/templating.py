@@ -1,5 +1,5 @@
-"""Templates (docs/contract.md §8): one document per message and language in the `templates` collection,
-`_id` "<name>:<language>", with a part per channel:
+"""Templates (docs/contract.md §8): one document per message and language in the `templates`
+collection, `_id` "<name>:<language>", with a part per channel:
 
     subject, body   e-mail (plain text) and the in-app inbox (title, text)
     html            optional HTML part of the e-mail

@@ -39,7 +39,7 @@ class Directory:
         return None
 
     def leader_for(self, topic):
-        for leader in sorted(self.leaders, key=lambda l: l["_id"]):
+        for leader in sorted(self.leaders, key=lambda found: found["_id"]):
             if topic in leader.get("portfolio", []):
                 return leader["_id"]
         return None

@@ -1,5 +1,5 @@
-"""Routing use cases: the rules on a received case, the dispatcher's hand, the return (退单)
-and its ruling. Each staff action is `use_case(deps, action, case_id, actor, body)` (lianxin/cases.Deps)."""
+"""Routing use cases: the rules on a received case, the dispatcher's hand, the return (退单) and its
+ruling. Each staff action is `use_case(deps, action, case_id, actor, body)` (lianxin/cases.Deps)."""
 
 import logging
 from datetime import timedelta

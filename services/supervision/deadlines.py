@@ -1,5 +1,5 @@
-"""Deadlines (docs/contract.md §5), free of I/O: which policy applies (first match wins) and the due time.
-Durations are natural days, hours, or working days (`lianxin.calendar`)."""
+"""Deadlines (docs/contract.md §5), free of I/O: which policy applies (first match wins) and the due
+time. Durations are natural days, hours, or working days (`lianxin.calendar`)."""
 
 from datetime import timedelta
 

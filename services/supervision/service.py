@@ -1,13 +1,14 @@
-"""The supervision service: deadlines and the clock, and the handling of a case from claim to
-closing (nameko entrypoints only)."""
+"""The supervision service: deadlines and the clock of every assignment, and the reminders,
+notices and warnings the clocks owe (nameko entrypoints only). The handling of a case is the
+handling service's; statistics and reports are the reading service's."""
 
 from nameko.rpc import rpc
 
-from lianxin import admin, cases, matching, settings
-from lianxin.clock import exact_utcnow, parse_iso
+from lianxin import admin, matching, settings
+from lianxin.clock import exact_utcnow
 from lianxin.service import LianxinService
 
-from . import deadlines, handlers, reports, sweeps, watch
+from . import deadlines, handlers, sweeps, watch
 
 RULES = watch.Rules(
     notice_every_days=settings.NOTICE_EVERY_DAYS,
@@ -27,48 +28,6 @@ class SupervisionService(LianxinService):
     @rpc
     def start_clock(self, case_id, seq, facts, started_at):
         return handlers.start_clock(self.db, case_id, seq, facts, started_at, settings.TIMEZONE)
-
-    @rpc
-    def act(self, action, case_id, actor, body):
-        now = self.clock.now()
-        deps = cases.Deps(self.db, self.publisher, now)
-        case = handlers.ACTIONS[action](deps, action, case_id, actor, body)
-        return cases.staff_view(case, actor, now)
-
-    @rpc
-    def stats(self, actor, start, end, group_by):
-        return reports.stats_report(
-            self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end), group_by
-        )
-
-    @rpc
-    def assessment(self, actor, start, end):
-        return reports.assessment(
-            self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end)
-        )
-
-    @rpc
-    def bulletin(self, actor, quarter):
-        return reports.bulletin(self.db, self.clock.now(), actor, quarter, settings.TIMEZONE)
-
-    @rpc
-    def public_stats(self, quarter):
-        return reports.public_stats(self.db, self.clock.now(), quarter, settings.TIMEZONE)
-
-    @rpc
-    def digest(self, actor, start=None, end=None):
-        now = self.clock.now()
-        if not (start and end):
-            first, last = reports.default_digest_period(now, settings.TIMEZONE)
-            start, end = start or first.isoformat(), end or last.isoformat()
-        return reports.digest(self.db, now, actor, parse_iso(start), parse_iso(end))
-
-    @rpc
-    def feedback(self, case_id, code, body):
-        now = self.clock.now()
-        return cases.public_view(
-            handlers.citizen_feedback(self.db, self.publisher, now, case_id, code, body), now
-        )
 
     @rpc
     def admin(self, op, collection, item_id=None, body=None, actor=None):

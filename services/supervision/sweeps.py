@@ -1,8 +1,8 @@
-"""Supervision's periodic work (docs/contract.md §5), exact under any number of replicas: durable timers
-in the store (`clocks.next_at`), each wake claimed by one replica (a unique insert with an
-expiry on real time), and every alert recorded under its unique key before it is published,
-so a replica killed mid-sweep leaves work another finishes and nothing is sent twice.
-Per-item writes are inserts and `_id` lookups: cheap on MongoDB and on FerretDB alike."""
+"""Supervision's periodic work (docs/contract.md §5), exact under any number of replicas: durable
+timers in the store (`clocks.next_at`), each wake claimed by one replica (a unique insert with an
+expiry on real time), and every alert recorded under its unique key before it is published, so a
+replica killed mid-sweep leaves work another finishes and nothing is sent twice. Per-item writes are
+inserts and `_id` lookups: cheap on MongoDB and on FerretDB alike."""
 
 import logging
 from datetime import timedelta

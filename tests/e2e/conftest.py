@@ -12,7 +12,7 @@ import pytest
 import requests
 from nameko.testing.utils import find_free_port
 
-from lianxin import store
+from lianxin import settings, store
 from tests.conftest import MONGO_URI, _rabbitmqctl
 from tests.helpers import wait_for
 
@@ -61,8 +61,8 @@ class System:
     def start(self, *names):
         for name in names:
             self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
-        # Generous: five processes importing at once on two shared cores can take a minute.
         for name in names:
+            # seven processes importing at once on a busy 2-core machine take a while
             wait_for(lambda: self._pings(name), timeout=90, interval=0.3)
 
     def start_replica(self, service, replica):
@@ -213,7 +213,7 @@ def county(tmp_path_factory):
     # follow a case of its own; here no similarity reaches the threshold, so none is merged.
     # Merging is tested on its own (tests/integration/test_duplicates.py, test_http_flow).
     system.env["LX_DUPLICATE_THRESHOLD"] = "1.01"
-    system.start("intake", "routing", "supervision", "notify", "matters")
+    system.start(*settings.SERVICES)
     system.start_gateway()
     system.db, system.mailbox, system.api = db, box, Api(system.url)
     yield system

@@ -177,7 +177,7 @@ def test_sign_out_revokes_the_token_and_a_password_change_the_older_ones(county)
 
 def test_the_first_admin_must_change_the_password_before_anything_else(county):
     from lianxin.clock import utcnow
-    from services.intake import accounts
+    from services.accounts import accounts
 
     county.db.users.update_one({"role": "admin"}, {"$set": {"role": "admin_demo"}})
     try:

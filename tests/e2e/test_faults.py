@@ -1,8 +1,8 @@
-"""Faults under load (docs/contract.md §9: nothing lost or done twice): two replicas of every service,
-200 submissions, the store stopped for 10 s and the broker gone for 8 s (every connection of
-the run's vhost closed and refused: what the services see of a broker restart) while they
-arrive. Every case is stored once and routed, every citizen acknowledged exactly once, the
-feed complete and in order, no process exited and no service container died."""
+"""Faults under load (docs/contract.md §9: nothing lost or done twice): two replicas of every
+service, 200 submissions, the store stopped for 10 s and the broker gone for 8 s (every connection
+of the run's vhost closed and refused: what the services see of a broker restart) while they arrive.
+Every case is stored once and routed, every citizen acknowledged exactly once, the feed complete and
+in order, no process exited and no service container died."""
 
 import threading
 import time
@@ -13,14 +13,14 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from lianxin import demo, store
+from lianxin import demo, settings, store
 from tests.e2e.conftest import Api, System
 from tests.e2e.faults import OwnStore, broker_away, new_run_id, submit
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
 N = 200
-SERVICES = ("intake", "routing", "supervision", "notify", "matters")
+SERVICES = tuple(settings.SERVICES)
 
 
 @pytest.fixture
@@ -156,7 +156,8 @@ def test_a_service_starts_while_the_store_is_down_and_does_its_start_up_work_onc
     system.env["LX_ADMIN_PASSWORD"] = "the-first-admins-password"  # no demo county here
     own_store.stop()
     try:
-        system.start("intake", "notify")  # each answers its ping with no store at all
+        # each answers its ping with no store at all
+        system.start("intake", "accounts", "notify")
         system.start_gateway()
         ready = requests.get(f"{system.url}/readyz", timeout=30)
         assert ready.status_code == 503 and ready.json()["checks"]["store"].startswith("down")

@@ -9,7 +9,7 @@ import pytest
 import requests
 from kombu import Connection, Queue
 
-from lianxin import bus
+from lianxin import bus, settings
 from lianxin.clock import parse_iso
 from tests.helpers import wait_for
 
@@ -47,7 +47,7 @@ class Tap:
 
 
 def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
-    system.start("intake", "routing", "supervision", "notify", "matters")
+    system.start(*settings.SERVICES)
     system.start_gateway()
     tap = Tap(system.amqp_uri)
 
@@ -93,15 +93,7 @@ def test_a_citizen_case_flows_to_a_unit_and_both_get_mail(system, mailbox, db):
 
     ready = requests.get(f"{system.url}/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
-    assert set(ready.json()["checks"]) == {
-        "bus",
-        "store",
-        "intake",
-        "routing",
-        "supervision",
-        "notify",
-        "matters",
-    }
+    assert set(ready.json()["checks"]) == {"bus", "store", *settings.SERVICES}
 
 
 def test_services_started_in_any_order_lose_nothing(system, mailbox, db):

@@ -1,4 +1,5 @@
-"""Walk-throughs of docs/contract.md §3 over HTTP, with every service a process on the real bus and store."""
+"""Walk-throughs of docs/contract.md §3 over HTTP, with every service a process on the real bus and
+store."""
 
 import pytest
 

@@ -23,8 +23,8 @@ DAY = timedelta(days=1)
 def test_a_project_claimed_reported_warned_once_by_two_replicas_and_closed(system, db, mailbox):
     system.env.update(LX_CLOCK="store", LX_LEASE_SECONDS="3")
     set_offset(db, 0)
-    # intake keeps the accounts (sign-in); routing and supervision play no part here
-    system.start("intake", "notify", "matters")
+    # accounts signs staff in; intake, routing, handling and supervision play no part here
+    system.start("accounts", "notify", "matters")
     system.start_replica("matters", "matters-2")
     system.start_gateway()
     api = Api(system.url)

@@ -1,5 +1,5 @@
-"""Notifications and integration over HTTP (docs/contract.md §8–§10), every service a process: webhooks
-registered by the admin, the event feed, the inbox, a case's delivery log, templates edited
+"""Notifications and integration over HTTP (docs/contract.md §8–§10), every service a process:
+webhooks registered by the admin, the event feed, the inbox, a case's delivery log, templates edited
 without a restart."""
 
 import pytest

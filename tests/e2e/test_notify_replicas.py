@@ -1,6 +1,7 @@
 """Two notify replicas, the one reading the journal SIGKILLed while cases keep coming: the feed
 still holds every event once, in order per case, with no gap; every citizen gets their
-acknowledgement once. (docs/contract.md §9: nothing lost or done twice when a service dies mid-work.)"""
+acknowledgement once. (docs/contract.md §9: nothing lost or done twice when a service dies
+mid-work.)"""
 
 import time
 from collections import Counter
@@ -8,6 +9,7 @@ from collections import Counter
 import pytest
 import requests
 
+from lianxin import settings
 from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -34,7 +36,7 @@ def submit(system, n):
 
 
 def test_the_feed_and_the_mail_survive_a_killed_notify_replica(system, db, mailbox):
-    system.start("intake", "routing", "supervision", "notify")
+    system.start(*settings.SERVICES)
     system.start_replica("notify", "notify-2")
     system.start_gateway()
     ids = [submit(system, n) for n in range(10)]

@@ -1,5 +1,5 @@
-"""Open311 GeoReport v2 and the public board over HTTP (docs/contract.md §11), checked with an Open311
-client library from PyPI used as it is (georeport 0.3.1: lists and fetches, JSON and XML; it
+"""Open311 GeoReport v2 and the public board over HTTP (docs/contract.md §11), checked with an
+Open311 client library from PyPI used as it is (georeport 0.3.1: lists and fetches, JSON and XML; it
 cannot file a request, so the POST is the plain form the GeoReport spec defines)."""
 
 import xml.etree.ElementTree as ET

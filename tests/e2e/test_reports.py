@@ -1,4 +1,5 @@
-"""Alerts, statistics and reports over HTTP (docs/contract.md §6, §7, §10), every service a process."""
+"""Alerts, statistics and reports over HTTP (docs/contract.md §6, §7, §10), every service a
+process."""
 
 import pytest
 

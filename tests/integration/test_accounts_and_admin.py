@@ -8,7 +8,7 @@ from lianxin import admin
 from lianxin.auth import issue_token, verify_token
 from lianxin.clock import utcnow
 from lianxin.errors import Forbidden, TooManyRequests, Unauthorized, ValidationFailed, WrongState
-from services.intake import accounts
+from services.accounts import accounts
 
 pytestmark = pytest.mark.integration
 ADMIN = {"username": "admin", "role": "admin"}

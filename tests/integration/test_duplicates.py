@@ -1,5 +1,5 @@
-"""Duplicates, repeat petitioners and early warning at intake (docs/contract.md §6), on the real broker and
-store."""
+"""Duplicates, repeat petitioners and early warning at intake (docs/contract.md §6), on the real
+broker and store."""
 
 import time
 from datetime import timedelta
@@ -110,19 +110,19 @@ def _now():
 
 
 def test_a_third_case_in_90_days_flags_a_repeat_petitioner(start_services, rpc, db):
-    start_services("intake")
+    start_services("intake", "reading")
     ids = [
         rpc.intake.submit(case(text, phone="13600000000"), f"key:r{n}")["id"]
         for n, text in enumerate([ORIGINAL, OTHER, ("工资拖欠", "城关镇某厂拖欠工资三个月")])
     ]
     flags = [db.cases.find_one({"_id": i})["flags"] for i in ids]
     assert all("repeat_petitioner" in f for f in flags)
-    history = rpc.intake.citizen_cases(
+    history = rpc.reading.citizen_cases(
         db.cases.find_one({"_id": ids[0]})["citizen_keys"][0], OFFICE
     )
     assert [c["id"] for c in history["items"]] == ids[::-1]
     with pytest.raises(Forbidden):
-        rpc.intake.citizen_cases("p:nothing", {"username": "h", "role": "handler", "unit": "x"})
+        rpc.reading.citizen_cases("p:nothing", {"username": "h", "role": "handler", "unit": "x"})
     two = [
         rpc.intake.submit(case(t, phone="13500000000"), f"key:s{n}")["id"]
         for n, t in enumerate([ORIGINAL, OTHER])
@@ -133,7 +133,7 @@ def test_a_third_case_in_90_days_flags_a_repeat_petitioner(start_services, rpc, 
 def test_a_cluster_alert_fires_once_at_the_fifth_case_and_grows_at_the_sixth(
     start_services, rpc, db, mailbox
 ):
-    start_services("intake", "notify")
+    start_services("intake", "reading", "notify")
     texts = [
         "化工厂排污水",
         "河水发黑发臭",
@@ -163,9 +163,9 @@ def test_a_cluster_alert_fires_once_at_the_fifth_case_and_grows_at_the_sixth(
     time.sleep(1)
     assert len([m for m in mailbox.to("chen@demo-county.gov.cn") if "预警" in m["subject"]]) == 1
     assert ids[0] in mail[0]["body"]
-    listed = rpc.intake.list_alerts(OFFICE)["items"]
+    listed = rpc.reading.list_alerts(OFFICE)["items"]
     assert [a["count"] for a in listed] == [6] and len(listed[0]["cases"]) == 6
-    acked = rpc.intake.acknowledge_alert(DISPATCHER, listed[0]["id"])
+    acked = rpc.reading.acknowledge_alert(DISPATCHER, listed[0]["id"])
     assert (acked["status"], acked["acknowledged_by"]) == ("acknowledged", "dispatcher")
 
 

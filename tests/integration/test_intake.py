@@ -5,8 +5,8 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from lianxin.access import code_matches
+from lianxin.cases import TRACKING_NUMBER
 from lianxin.errors import Expired, ValidationFailed
-from services.intake import domain
 
 from .test_flow import SUBMISSION
 
@@ -19,7 +19,7 @@ def test_a_case_is_stored_with_its_number_hashed_code_and_first_timeline_line(
     start_services("intake")
     receipt = rpc.intake.submit(SUBMISSION, "req:one")
     case = db.cases.find_one({"_id": receipt["id"]})
-    assert domain.TRACKING_NUMBER.match(receipt["id"])
+    assert TRACKING_NUMBER.match(receipt["id"])
     assert case["status"] == "received" and receipt["status"] == "received"
     assert receipt["access_code"] not in str(case)  # only the hash is kept
     assert code_matches(case, receipt["access_code"])

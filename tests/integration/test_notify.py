@@ -1,6 +1,6 @@
 """Notifications and integration on the real broker, store, SMTP server and HTTP servers
-(docs/contract.md §8, §9): who hears of each event on which channel, each message once, webhooks with
-signatures, back-off, dead letters and replay, the feed, and an outside consumer's view."""
+(docs/contract.md §8, §9): who hears of each event on which channel, each message once, webhooks
+with signatures, back-off, dead letters and replay, the feed, and an outside consumer's view."""
 
 import time
 
@@ -302,22 +302,22 @@ def _walk_through(rpc, db, submission, town="城关镇"):
 
 
 def _answer(rpc, case_id):
-    rpc.supervision.act("claim", case_id, CG_HANDLER, {})
-    rpc.supervision.act("progress", case_id, CG_HANDLER, {"note": "已到现场查看"})
-    rpc.supervision.act(
+    rpc.handling.act("claim", case_id, CG_HANDLER, {})
+    rpc.handling.act("progress", case_id, CG_HANDLER, {"note": "已到现场查看"})
+    rpc.handling.act(
         "draft_reply",
         case_id,
         CG_HANDLER,
         {"outcome": "resolved", "opinion": "已督促企业整改，河道已清理。"},
     )
-    rpc.supervision.act("sign_reply", case_id, CG_LEADER, {})
-    rpc.supervision.act("review", case_id, SUPERVISOR, {"approve": True})
+    rpc.handling.act("sign_reply", case_id, CG_LEADER, {})
+    rpc.handling.act("review", case_id, SUPERVISOR, {"approve": True})
 
 
 def test_a_merged_duplicate_from_email_and_hotline_gets_the_one_answer_on_both(
     start_services, rpc, db, mailbox, sms_gateway
 ):
-    start_services("intake", "routing", "supervision", "notify")
+    start_services("intake", "routing", "handling", "supervision", "notify")
     first = _walk_through(
         rpc, db, {**SUBMISSION, "citizen": {"name": "张三", "email": "zhang@example.com"}}
     )
@@ -358,11 +358,11 @@ def test_a_merged_duplicate_from_email_and_hotline_gets_the_one_answer_on_both(
 def test_an_outside_consumer_and_the_feed_see_a_whole_case_in_order(
     start_services, rpc, db, event_tap
 ):
-    start_services("intake", "routing", "supervision", "notify")
+    start_services("intake", "routing", "handling", "supervision", "notify")
     receipt = _walk_through(rpc, db, {**SUBMISSION, "title": "噪音扰民"})
     case_id = receipt["id"]
     _answer(rpc, case_id)
-    rpc.supervision.act(
+    rpc.handling.act(
         "return_visit", case_id, SUPERVISOR, {"method": "phone", "satisfaction": "satisfied"}
     )
     expected = [

@@ -43,10 +43,10 @@ def _check(figures, k):
 
 
 def test_every_figure_equals_the_answer_key(start_services, rpc, county_cases):
-    start_services("supervision")
+    start_services("reading")
     key = county_cases
     for group_by in ("unit", "topic", "town", "channel", "kind"):
-        out = rpc.supervision.stats(LEADER, Q3_START.isoformat(), Q3_END.isoformat(), group_by)
+        out = rpc.reading.stats(LEADER, Q3_START.isoformat(), Q3_END.isoformat(), group_by)
         assert {g["key"] for g in out["groups"]} == set(key[group_by])
         for g in out["groups"]:
             _check(g, key[group_by][g["key"]])
@@ -55,10 +55,10 @@ def test_every_figure_equals_the_answer_key(start_services, rpc, county_cases):
 
 
 def test_scores_ranking_and_the_bulletin_equal_the_answer_key(start_services, rpc, county_cases):
-    start_services("supervision")
+    start_services("reading")
     key = county_cases["unit"]
     expected = sorted(((u, expected_score(k)) for u, k in key.items()), key=lambda x: (-x[1], x[0]))
-    bulletin = rpc.supervision.bulletin(LEADER, "2026Q3")
+    bulletin = rpc.reading.bulletin(LEADER, "2026Q3")
     assert [(u["unit"], u["score"]) for u in bulletin["ranking"]] == expected
     assert [u["rank"] for u in bulletin["ranking"]] == list(range(1, len(expected) + 1))
     for u in bulletin["ranking"]:
@@ -79,9 +79,9 @@ def test_the_digest_counts_by_portfolio_and_finds_rising_topics(
 ):
     from datetime import timedelta
 
-    start_services("supervision")
+    start_services("reading")
     start, end = Q3_START + timedelta(days=40), Q3_START + timedelta(days=50)
-    digest = rpc.supervision.digest(LEADER, start.isoformat(), end.isoformat())
+    digest = rpc.reading.digest(LEADER, start.isoformat(), end.isoformat())
     zhao = next(s for s in digest["leaders"] if s["leader"] == "deputy_zhao")
     portfolio = set(zhao["portfolio"])
 
@@ -115,8 +115,8 @@ def test_the_bulletin_as_csv_and_as_a_pdf_that_opens_with_the_ranking(
 
     from gateway import render
 
-    start_services("supervision")
-    bulletin = rpc.supervision.bulletin(LEADER, "2026Q3")
+    start_services("reading")
+    bulletin = rpc.reading.bulletin(LEADER, "2026Q3")
     rows = list(csv.DictReader(io.StringIO(render.bulletin_csv(bulletin).lstrip("\ufeff"))))
     assert [(r["unit"], float(r["score"])) for r in rows] == [
         (u["unit"], u["score"]) for u in bulletin["ranking"]
@@ -133,5 +133,5 @@ def test_the_bulletin_as_csv_and_as_a_pdf_that_opens_with_the_ranking(
     assert "单位考核排名" in text
     for unit in bulletin["ranking"]:
         assert unit["name"] in text  # every unit's row of the ranking table
-    digest = rpc.supervision.digest(LEADER, Q3_START.isoformat(), Q3_END.isoformat())
+    digest = rpc.reading.digest(LEADER, Q3_START.isoformat(), Q3_END.isoformat())
     assert pypdfium2.PdfDocument(render.digest_pdf(digest))[0].render().to_pil().size[0] > 0

@@ -10,7 +10,8 @@ from bench.open_cases import load
 from lianxin import cases, settings
 from lianxin.bus import EventPublisher
 from lianxin.clock import exact_utcnow, set_offset
-from services.supervision import handlers, sweeps, watch
+from services.handling import handlers
+from services.supervision import sweeps, watch
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.integration
@@ -30,10 +31,10 @@ def test_an_overdue_case_reaches_the_unit_leader_the_leader_and_the_office_once(
     wait_for(lambda: mailbox.to("li@demo-county.gov.cn"), timeout=30)
     wait_for(lambda: len(mailbox.to("qgb@demo-county.gov.cn")) >= 2, timeout=30)
     wait_for(lambda: db.reminder_days.find_one({}), timeout=30)
-    subjects = lambda a: sorted(
-        m["subject"].split("】")[0] + "】"  # noqa: E731
-        for m in mailbox.to(a)
-    )
+
+    def subjects(address):
+        return sorted(m["subject"].split("】")[0] + "】" for m in mailbox.to(address))
+
     assert subjects("li@demo-county.gov.cn") == ["【红牌超期】"]
     assert subjects("qgb@demo-county.gov.cn") == ["【未签收】", "【红牌超期】"]
     # the unit leader (demo user env_leader) gets the notices and the overdue; the unit's
@@ -61,9 +62,11 @@ def test_an_extension_approved_on_day_six_moves_the_red_warning(db, amqp_uri):
 
     handler = {"username": "env_handler", "role": "handler", "unit": "environment_bureau"}
     supervisor = {"username": "supervisor", "role": "supervisor", "unit": "mass_work_office"}
-    act = lambda action, actor, body, day: handlers.ACTIONS[action](  # noqa: E731
-        cases.Deps(db, publisher, START + timedelta(days=day)), action, CASE, actor, body
-    )
+
+    def act(action, actor, body, day):
+        deps = cases.Deps(db, publisher, START + timedelta(days=day))
+        return handlers.ACTIONS[action](deps, action, CASE, actor, body)
+
     act("claim", handler, {}, 0.1)
     assert sweep(6) == {"notice", "yellow"}
     act("request_extension", handler, {"days": 5, "reason": "检测"}, 6)

@@ -1,6 +1,6 @@
 """`allowed_actions` against what the actions really accept: over every state × staff role ×
 case shape, each endpoint is run through the real gateway role check and the real service
-use case (routing, supervision, intake) on an in-memory case, with only the final write
+use case (routing, handling, intake) on an in-memory case, with only the final write
 replaced; an endpoint is listed exactly when that run is accepted."""
 
 from datetime import datetime, timedelta, timezone
@@ -11,9 +11,9 @@ import pytest
 from gateway.cases_api import ACTIONS
 from lianxin import allowed, cases, workflow
 from lianxin.errors import Forbidden, NotFound, WrongState
+from services.handling import handlers as handling
 from services.intake import dispatch
 from services.routing import handlers as routing
-from services.supervision import handlers as supervision
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)  # a Wednesday, 14:00 in Shanghai
 
@@ -172,7 +172,7 @@ def accepted(endpoint, case, actor):
         workflow.check_role(check, actor["role"])
         table = {
             "routing": routing.ACTIONS,
-            "supervision": supervision.ACTIONS,
+            "handling": handling.ACTIONS,
             "intake": dispatch.ACTIONS,
         }[service]
         table[action](cases.Deps(db, None, NOW, fake_call), action, "C1", actor, body)

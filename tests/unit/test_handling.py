@@ -1,5 +1,5 @@
-"""The rules of handling a case (docs/contract.md §3/§5), each action run the way the service runs it —
-role, scope, state, rule, compare-and-set, event — on the case store's in-memory twin: no
+"""The rules of handling a case (docs/contract.md §3/§5), each action run the way the service runs
+it — role, scope, state, rule, compare-and-set, event — on the case store's in-memory twin: no
 broker, no store, milliseconds."""
 
 from datetime import datetime, timedelta, timezone
@@ -9,8 +9,8 @@ import pytest
 from lianxin import cases
 from lianxin.casestore import MemoryCaseStore
 from lianxin.errors import Forbidden, NotFound, WrongState
+from services.handling import rules as handling
 from services.routing import handlers as routing
-from services.supervision import handling
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Beijing
 HANDLER = {"username": "h", "role": "handler", "unit": "env", "name": "h"}

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from lianxin.access import CODE_ALPHABET, code_matches, new_access_code
-from lianxin.cases import public_view
+from lianxin.cases import TRACKING_NUMBER, public_view
 from services.intake import domain
 
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)  # already the 25th in Beijing
@@ -23,7 +23,7 @@ SUBMISSION = {
 
 def test_tracking_number_format_uses_the_county_local_day():
     assert domain.tracking_number(domain.local_day(NOW), 123) == "LX-20261125-000123"
-    assert domain.TRACKING_NUMBER.match("LX-20261125-000123")
+    assert TRACKING_NUMBER.match("LX-20261125-000123")
     with pytest.raises(ValueError):
         domain.tracking_number(date(2026, 11, 25), 1_000_000)
 

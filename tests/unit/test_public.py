@@ -7,7 +7,7 @@ import pytest
 from gateway.open311 import to_xml
 from gateway.ratelimit import Window
 from lianxin.errors import TooManyRequests
-from services.intake.public import mask_name, mask_phone, mask_text
+from services.reading.public import mask_name, mask_phone, mask_text
 
 
 def test_masks():

@@ -1,5 +1,5 @@
-"""Every (state, action) pair of the case state machine, allowed or refused, against a table
-written here from docs/contract.md §3 (not derived from lianxin/workflow.py, so that it can disagree)."""
+"""Every (state, action) pair of the case state machine, allowed or refused, against a table written
+here from docs/contract.md §3 (not derived from lianxin/workflow.py, so that it can disagree)."""
 
 import pytest
 

@@ -1,11 +1,11 @@
-"""What a case counts for in the statistics and the assessment (docs/contract.md §7), on hand-made cases
-whose figures are worked out here by hand."""
+"""What a case counts for in the statistics and the assessment (docs/contract.md §7), on hand-made
+cases whose figures are worked out here by hand."""
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.supervision import stats
+from services.reading import stats
 
 T0 = datetime(2026, 10, 5, 1, 0, tzinfo=timezone.utc)
 NOW = T0 + timedelta(days=20)

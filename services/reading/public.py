@@ -1,16 +1,13 @@
-"""What anyone may read (docs/contract.md §11): Open311 GeoReport v2 requests, and the public board of
-answered cases whose citizen agreed to publication — names and phones masked, e-mail and id
+"""What anyone may read (docs/contract.md §11): Open311 GeoReport v2 requests, and the public board
+of answered cases whose citizen agreed to publication — names and phones masked, e-mail and id
 number never shown, never a report, never an internal note."""
 
 from datetime import timedelta
 
-from lianxin.admin import api_key_hash
-from lianxin.cases import due_at
+from lianxin.cases import TRACKING_NUMBER, due_at
 from lianxin.clock import isoformat
-from lianxin.errors import Forbidden, NotFound, ValidationFailed
+from lianxin.errors import NotFound, ValidationFailed
 from lianxin.masking import mask_name, mask_phone, mask_text, on_public_board
-
-from . import domain
 
 ANSWERED = ("answered", "closed")
 CLOSED_FOR_OPEN311 = ("answered", "closed", "not_accepted")
@@ -25,16 +22,6 @@ def _names(db, collection, ids):
 
 
 # --- Open311 --------------------------------------------------------------------------
-
-
-def check_api_key(db, key):
-    """The active API key `key` is, or Forbidden."""
-    found = (
-        db.api_keys.find_one({"key_hash": api_key_hash(key or ""), "active": True}) if key else None
-    )
-    if found is None:
-        raise Forbidden("a valid api_key is required", {})
-    return {"id": found["_id"], "per_minute": found.get("per_minute")}
 
 
 def _open311_visible(case):
@@ -87,7 +74,7 @@ def open311_requests(db, now, query):
     90 days) and status; newest first, at most 1000."""
     if query.get("service_request_id"):
         ids = [i.strip() for i in query["service_request_id"].split(",") if i.strip()][:100]
-        found = [db.cases.find_one({"_id": i}) for i in ids if domain.TRACKING_NUMBER.match(i)]
+        found = [db.cases.find_one({"_id": i}) for i in ids if TRACKING_NUMBER.match(i)]
         return _render_open311(db, [c for c in found if c and _open311_visible(c)])
     end = query.get("end_date") or now
     start = query.get("start_date") or end - timedelta(days=90)
@@ -110,9 +97,7 @@ def open311_requests(db, now, query):
 
 
 def open311_one(db, case_id):
-    case = (
-        db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
-    )
+    case = db.cases.find_one({"_id": case_id}) if TRACKING_NUMBER.match(case_id or "") else None
     if case is None or not _open311_visible(case):
         raise NotFound(f"no service request {case_id}", {})
     return _render_open311(db, [case])
@@ -173,9 +158,7 @@ def board(db, query):
 
 
 def board_case(db, case_id):
-    case = (
-        db.cases.find_one({"_id": case_id}) if domain.TRACKING_NUMBER.match(case_id or "") else None
-    )
+    case = db.cases.find_one({"_id": case_id}) if TRACKING_NUMBER.match(case_id or "") else None
     if case is None or not _board_visible(case):
         raise NotFound(f"no public case {case_id}", {})
     topics = _names(db, "topics", [case["topic"]])

@@ -7,8 +7,9 @@ from datetime import timedelta
 from pymongo.errors import DuplicateKeyError
 
 from lianxin import settings
+from lianxin.admin import api_key_hash
 from lianxin.auth import actor_of, hash_password, verify_password
-from lianxin.errors import TooManyRequests, Unauthorized, ValidationFailed
+from lianxin.errors import Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 
 # What a change to these fields of an account does to the tokens issued before it: they stop
 # working (the account's token version goes up).
@@ -146,3 +147,13 @@ def ensure_admin(db, username, password, now):
     except DuplicateKeyError:
         return False
     return True
+
+
+def check_api_key(db, key):
+    """The active API key `key` is, or Forbidden."""
+    found = (
+        db.api_keys.find_one({"key_hash": api_key_hash(key or ""), "active": True}) if key else None
+    )
+    if found is None:
+        raise Forbidden("a valid api_key is required", {})
+    return {"id": found["_id"], "per_minute": found.get("per_minute")}

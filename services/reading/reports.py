@@ -1,5 +1,5 @@
-"""Statistics, assessment, the quarterly bulletin and the ten-day digest (docs/contract.md §7): read the
-period's cases once (a projection), count them with `stats`, name the units and topics.
+"""Statistics, assessment, the quarterly bulletin and the ten-day digest (docs/contract.md §7): read
+the period's cases once (a projection), count them with `stats`, name the units and topics.
 
 The store cannot average, join or branch in an aggregation (STACK.md), so the counting is
 done here over the projected cases; every figure is the sum of per-case facts, and the
@@ -241,8 +241,8 @@ def default_digest_period(now, tz):
 
 
 def public_stats(db, now, quarter, tz):
-    """The public board's figures: the docs/contract.md §7 rates by unit, the same numbers the office
-    sees, for a quarter."""
+    """The public board's figures: the docs/contract.md §7 rates by unit, the same numbers the
+    office sees, for a quarter."""
     start, end = quarter_bounds(quarter, tz)
     rows = period_rows(db, now, start, end)
     names = _names(db, "units")

@@ -1,13 +1,15 @@
-"""Reading cases for staff: one case, and the filtered, sorted, cursor-paginated list."""
+"""Reading cases: one case and the filtered, sorted, cursor-paginated list for staff, a
+petitioner's history for the office, and the citizen's tracking view (with the access code)."""
 
 import base64
 import json
 import re
 
 from lianxin import cases, workflow
-from lianxin.auth import UNIT_ROLES
+from lianxin.access import code_matches
+from lianxin.auth import OFFICE_ROLES, UNIT_ROLES
 from lianxin.clock import isoformat, parse_iso
-from lianxin.errors import BadRequest
+from lianxin.errors import BadRequest, Forbidden, NotFound
 
 MAX_PAGE = 200
 SORTS = {
@@ -157,3 +159,31 @@ def list_cases(db, now, filters, actor):
         )
         nxt = _encode(value, last["_id"])
     return {"items": items, "next_cursor": nxt}
+
+
+def public_case(db, now, case_id, code):
+    """The citizen's view; a wrong or missing code is indistinguishable from no such case."""
+    case = (
+        db.cases.find_one({"_id": case_id}) if cases.TRACKING_NUMBER.match(case_id or "") else None
+    )
+    if case is None or not code_matches(case, code):
+        raise NotFound("no case with this tracking number and access code", {})
+    return cases.public_view(case, now)
+
+
+def citizen_cases(db, now, key, actor):
+    """A petitioner's history (office staff), newest first."""
+    if actor.get("role") not in OFFICE_ROLES:
+        raise Forbidden("a petitioner's history is for the office", {})
+    entries = (db.citizen_index.find_one({"_id": key}) or {}).get("cases", [])
+    if not entries:
+        raise NotFound("no cases under this citizen key", {"key": key})
+    found = [
+        db.cases.find_one({"_id": e["id"]})
+        for e in sorted(entries, key=lambda e: (e["at"], e["id"]), reverse=True)
+    ]
+    return {
+        "key": key,
+        "count": len([c for c in found if c]),
+        "items": [cases.staff_view(c, actor, now) for c in found if c],
+    }

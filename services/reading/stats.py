@@ -1,5 +1,5 @@
-"""Statistics and unit assessment (docs/contract.md §7), free of I/O: what each case counts for, and the
-sums. Every rate is an exact fraction whose numerator and denominator are given with it.
+"""Statistics and unit assessment (docs/contract.md §7), free of I/O: what each case counts for, and
+the sums. Every rate is an exact fraction whose numerator and denominator are given with it.
 
 The population of a period is the cases *received* in it, less merged duplicates (counted in
 their primary) and cases not accepted (no unit handled them). A case counts for its current

@@ -1,6 +1,6 @@
-"""The rules of handling a case (docs/contract.md §3), free of I/O: each returns the Change an action makes,
-or raises why it may not. The state/role check is `lianxin.workflow`; these add what the
-table cannot say (lead unit only, one extension, 三不结案, reopen once…)."""
+"""The rules of handling a case (docs/contract.md §3), free of I/O: each returns the Change an
+action makes, or raises why it may not. The state/role check is `lianxin.workflow`; these add what
+the table cannot say (lead unit only, one extension, 三不结案, reopen once…)."""
 
 from datetime import timedelta
 
