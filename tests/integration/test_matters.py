@@ -11,7 +11,7 @@ from lianxin.bus import EventPublisher
 from lianxin.clock import exact_utcnow
 from lianxin.errors import ValidationFailed, WrongState
 from services.matters import handlers, public, watch
-from services.supervision import reports
+from services.reading import reports
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
