@@ -139,18 +139,30 @@ class ProgressReportSchema(Schema):
     milestones_done = fields.List(fields.String())
 
 
+class MatterSourceViewSchema(Schema):
+    leader = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    alert_id = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    case_ids = fields.List(fields.String())
+
+
 class MatterSchema(Schema):
     id = fields.String()
     kind = fields.String(metadata={"enum": list(KINDS)})
     title = fields.String()
     description = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
-    source = fields.Nested(MatterSourceSchema)
+    source = fields.Nested(MatterSourceViewSchema)
     lead_unit = fields.String(allow_none=True)
     co_units = fields.List(fields.String())
     leader = fields.String(allow_none=True)
     claimable = fields.Boolean()
     public = fields.Boolean()
+    topic = fields.String(allow_none=True)
+    town = fields.String(allow_none=True)
+    beneficiaries = fields.String(allow_none=True)
+    closed_at = fields.String(allow_none=True)
     starts_at = fields.String()
     ends_at = fields.String()
     milestones = fields.List(fields.Nested(MilestoneViewSchema))
