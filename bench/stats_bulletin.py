@@ -23,10 +23,9 @@ import uuid
 from datetime import timedelta
 
 from gateway import render
-from lianxin import demo, settings, store
+from lianxin import demo, duplicates, settings, store
 from lianxin.bus import EventPublisher, declare_topology
 from lianxin.clock import utcnow
-from services.intake import duplicates
 from services.intake import handlers as intake
 from services.reading import reports
 from tests.county_generator import Q3_END, Q3_START, generate

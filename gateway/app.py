@@ -13,10 +13,12 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     auth_api,
     cases_api,
     errors,
+    files_api,
     matters_api,
     me_api,
     notify_api,
     public_api,
+    reception_api,
     reports_api,
     security,
 )
@@ -46,6 +48,7 @@ def create_app(nameko_config=None, rpc_timeout=None):
     app.extensions["lianxin.rpc"] = RpcPool(config, timeout=app.config["RPC_TIMEOUT"])
     app.extensions["lianxin.ping"] = RpcPool(config, timeout=2)
     app.extensions["lianxin.reports_rpc"] = RpcPool(config, timeout=settings.REPORT_TIMEOUT, size=2)
+    app.extensions["lianxin.files_rpc"] = RpcPool(config, timeout=settings.ATTACHMENT_RPC_TIMEOUT)
     app.extensions["lianxin.accounts"] = make_cache(app.extensions["lianxin.rpc"])
     # Rate limits are counted in the store, shared by every gateway process (a collection of
     # the gateway's own: the only one it writes).

@@ -125,5 +125,14 @@ def feedback(case_id):
     limit("feedback", settings.FEEDBACK_RATE_PER_MINUTE, f"{client()}:{case_id}")
 
 
+def booking():
+    limit("booking", settings.BOOKING_RATE_PER_MINUTE)
+
+
 def sign_in():
     limit("sign-in", settings.SIGN_IN_RATE_PER_MINUTE)
+
+
+def attachments(case_id):
+    """Citizens' uploads and reads of a case's files with ?code= (a page of thumbnails)."""
+    limit("files", settings.ATTACHMENT_RATE_PER_MINUTE, f"{client()}:{case_id}")

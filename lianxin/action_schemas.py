@@ -21,6 +21,13 @@ class DirectAnswerSchema(Strict):
     opinion = Text(required=True)
 
 
+class ReceptionOriginSchema(Strict):
+    session_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    leader = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    leader_name = fields.String(validate=validate.Length(max=100))
+    date = fields.String(validate=validate.Length(max=10))
+
+
 class RegistrationSchema(CaseSubmissionSchema):
     """A clerk registers a case received by hotline, letter, visit, reception day, collector."""
 
@@ -29,6 +36,13 @@ class RegistrationSchema(CaseSubmissionSchema):
     direct_answer = fields.Nested(
         DirectAnswerSchema,
         metadata={"description": "直办: the clerk answered a consultation on the spot"},
+    )
+    reception = fields.Nested(
+        ReceptionOriginSchema,
+        metadata={
+            "description": "raised at a reception day: the session and the receiving "
+            "leader, who stays on the case until it closes (首问负责)"
+        },
     )
 
 

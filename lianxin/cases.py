@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from . import allowed, casestore, settings, workflow
+from . import allowed, attachments, casestore, settings, workflow
 from .auth import UNIT_ROLES
 from .clock import isoformat
 from .events import make_event
@@ -223,4 +223,5 @@ def public_view(case, now):
             for e in case.get("timeline", [])
             if e.get("public")
         ],
+        "attachments": _iso_all(attachments.for_citizen(case)),
     }

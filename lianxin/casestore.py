@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pymongo.errors import DuplicateKeyError
 
-from . import outbox
+from . import outbox, queues
 from .errors import NotFound, WrongState
 
 
@@ -54,6 +54,8 @@ class CaseStore:
         result = self.db.cases.update_one(
             {"_id": case["_id"], "version": case["version"], "status": case["status"]}, update
         )
+        if result.modified_count:
+            queues.follow(self.db, case)
         return bool(result.modified_count)
 
     def insert(self, case, events, now):
@@ -65,6 +67,7 @@ class CaseStore:
             self.db.cases.insert_one(doc)
         except DuplicateKeyError:
             return False
+        queues.sync(self.db, case["_id"], None, case)
         return True
 
     def flush(self, publisher, case_id, events):

@@ -17,7 +17,15 @@ from .auth import hash_password
 CONFIG = pathlib.Path(__file__).resolve().parent.parent / "config"
 DEMO_FILE = CONFIG / "demo_county.yaml"
 TEMPLATES_FILE = CONFIG / "templates.yaml"
-COLLECTIONS = ("topics", "units", "leaders", "routing_rules", "deadline_policies", "users")
+COLLECTIONS = (
+    "topics",
+    "units",
+    "leaders",
+    "routing_rules",
+    "deadline_policies",
+    "reception_rules",
+    "users",
+)
 DEMO_PASSWORD = "demo-pass-1"
 
 

@@ -27,12 +27,24 @@ CASE_EVENT_TYPES = (
     "case.unmerged",
     "case.appealed",
     "case.appeal_decided",
+    "case.attached",
 )
 SUPERVISION_EVENT_TYPES = (
     "supervision.reminder",
     "supervision.notice",
     "supervision.warning",
     "supervision.overdue",
+)
+# Reception days (docs/contract.md §13): `case_id` is null, `data.session_id` names the
+# session, `units` are its accompanying units; `data` carries the public items only.
+RECEPTION_EVENT_TYPES = (
+    "reception.published",
+    "reception.changed",  # data.kind: changed, stand_in, cancelled
+    "reception.booked",  # data.booking_status: booked or waitlisted
+    "reception.promoted",  # from the waiting list to a place
+    "reception.booking_cancelled",
+    "reception.visit",  # a step at the desk: data.booking_status waiting, received, done
+    "reception.closed",
 )
 # Supervised matters and livelihood projects (docs/contract.md §14; services/matters). The
 # envelope's case_id is null; data.matter_id names the matter.
@@ -50,7 +62,13 @@ MATTER_EVENT_TYPES = (
     "matter.warning",
     "matter.overdue",
 )
-EVENT_TYPES = CASE_EVENT_TYPES + SUPERVISION_EVENT_TYPES + ("alert.raised",) + MATTER_EVENT_TYPES
+EVENT_TYPES = (
+    CASE_EVENT_TYPES
+    + SUPERVISION_EVENT_TYPES
+    + ("alert.raised",)
+    + RECEPTION_EVENT_TYPES
+    + MATTER_EVENT_TYPES
+)
 
 
 # Events whose identity is what they are about (a reminder for a unit on a day) get an id

@@ -160,10 +160,28 @@ OPEN311_RATE_PER_MINUTE = int(_env("LX_OPEN311_RATE_PER_MINUTE", "30"))
 # an account after LX_LOGIN_MAX_FAILURES wrong passwords).
 SIGN_IN_RATE_PER_MINUTE = int(_env("LX_SIGN_IN_RATE_PER_MINUTE", "30"))
 FEEDBACK_RATE_PER_MINUTE = int(_env("LX_FEEDBACK_RATE_PER_MINUTE", "10"))
+# Bookings of reception-day places per client address and minute (docs/contract.md §13).
+BOOKING_RATE_PER_MINUTE = int(_env("LX_BOOKING_RATE_PER_MINUTE", "10"))
 # How many proxies of ours stand in front of the gateway (a load balancer: 1). Only their
 # X-Forwarded-For entries are believed when counting a client's requests.
 PROXY_HOPS = int(_env("LX_PROXY_HOPS", "0"))
 OPEN311_CONTACT = _env("LX_OPEN311_CONTACT", "县群众工作办公室 12345")
+
+# Attachments (docs/contract.md §17, docs/decisions/0023): photos and documents with a case.
+# A phone photo is 2–6 MB; a scanned letter as a PDF rarely more than 10 MB.
+ATTACHMENT_MAX_BYTES = int(_env("LX_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_PER_CASE = int(_env("LX_ATTACHMENT_MAX_PER_CASE", "20"))
+# An image larger than this many pixels is refused before it is decoded (a decompression bomb).
+ATTACHMENT_MAX_PIXELS = int(_env("LX_ATTACHMENT_MAX_PIXELS", str(50_000_000)))
+ATTACHMENT_THUMBNAIL_PX = int(_env("LX_ATTACHMENT_THUMBNAIL_PX", "320"))
+ATTACHMENT_CHUNK_BYTES = int(_env("LX_ATTACHMENT_CHUNK_BYTES", str(255 * 1024)))
+# An upload not committed after this long is an orphan: its chunks are swept away.
+ATTACHMENT_ORPHAN_SECONDS = float(_env("LX_ATTACHMENT_ORPHAN_SECONDS", "600"))
+# Citizens' reads and uploads with ?code= per client and case (thumbnails of a case's photos).
+ATTACHMENT_RATE_PER_MINUTE = int(_env("LX_ATTACHMENT_RATE_PER_MINUTE", "60"))
+# How long the gateway waits for the files service: a 12-megapixel photo takes 1–3 s to check,
+# clean and thumbnail on a busy 2-core machine, and its bytes cross the bus.
+ATTACHMENT_RPC_TIMEOUT = float(_env("LX_ATTACHMENT_RPC_TIMEOUT", "60"))
 
 # The built web console (`npm run build` in web/), served by the gateway at /.
 WEB_DIST = _env(
@@ -187,6 +205,8 @@ SERVICES = {
     "notify": "services.notify.service:NotifyService",
     "accounts": "services.accounts.service:AccountsService",
     "reading": "services.reading.service:ReadingService",
+    "reception": "services.reception.service:ReceptionService",
+    "files": "services.files.service:FilesService",
     "matters": "services.matters.service:MattersService",
 }
 

@@ -30,21 +30,39 @@ def database(uri=None, name=None):
 
 
 def ensure_indexes(db):
+    """The indexes of every hot query (`lianxin/hot_queries.py` lists them with their users;
+    tests/integration/test_hot_queries.py holds the two together)."""
     db.cases.create_index([("status", 1), ("received_at", 1)])
     # a unit's list: its cases in some states received since some day (bench/store_pushdown.py)
     db.cases.create_index([("assignment.lead_unit", 1), ("status", 1), ("received_at", 1)])
+    # queues by time left: the unit's (the `$or` branch on co-units has its own) and the office's
+    db.cases.create_index([("assignment.lead_unit", 1), ("status", 1), ("assignment.due_at", 1)])
+    db.cases.create_index([("assignment.co_units", 1)])
+    db.cases.create_index([("status", 1), ("assignment.due_at", 1)])
+    db.cases.create_index([("flags", 1), ("status", 1)])
+    db.cases.create_index([("topic", 1), ("received_at", 1)])
+    db.cases.create_index([("received_at", 1)])
+    db.cases.create_index([("public_consent", 1), ("status", 1)])
     db.cases.create_index([("outbox_since", 1)])
     db.alerts.create_index([("outbox_since", 1)])
+    db.alerts.create_index([("status", 1), ("raised_at", -1)])
     db.deliveries.create_index([("case_id", 1)])
     db.deliveries.create_index([("kind", 1), ("status", 1), ("created_at", -1)])
     db.delivery_due.create_index([("at", 1)])
     db.inbox.create_index([("user", 1), ("read", 1), ("created_at", -1)])
+    db.saved_filters.create_index([("username", 1)])
     db.clocks.create_index([("state", 1), ("next_at", 1)])
     db.clock_claims.create_index([("at", 1)])
     db.matter_clocks.create_index([("state", 1), ("next_at", 1)])
     db.matter_votes.create_index([("matter_id", 1)])
     db.retry_codes.create_index([("expires_at", 1)])
     db.rate_windows.create_index([("expires_at", 1)])
+    # what the timers read: only what is due (issue 14)
+    db.outbox_due.create_index([("at", 1)])
+    db.unrouted.create_index([("at", 1)])
+    db.ack_codes.create_index([("waiting_ack", 1), ("at", 1)])
+    # the orphan sweep reads only the uploads that are due (services/files/storage.py)
+    db.file_uploads.create_index([("due_at", 1)])
 
 
 class Store(DependencyProvider):

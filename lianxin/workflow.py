@@ -68,6 +68,13 @@ TRANSITIONS = {
     "reopen": (("answered",), "in_progress", ("supervisor", "citizen")),
     # 批示: leaders may instruct at any state.
     "instruct": (STATES, None, ("leader",)),
+    # Photos and documents (docs/contract.md §17): the citizen's, a clerk's scanned letter,
+    # the unit's evidence — while the case is still being dealt with.
+    "attach": (
+        tuple(s for s in STATES if s not in ("closed", "merged", "not_accepted")),
+        None,
+        ("citizen", "clerk", "dispatcher", "handler", "unit_leader", "supervisor"),
+    ),
     # 评星复议: a unit contests a dissatisfied rating; a supervisor decides whether it counts.
     "appeal": (("closed",), None, ("unit_leader",)),
     "decide_appeal": (("closed",), None, ("supervisor",)),

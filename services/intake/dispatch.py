@@ -3,9 +3,9 @@ merge and unmerge (一稿多投)."""
 
 from lianxin import cases, casestore
 from lianxin.cases import Change
+from lianxin.duplicates import case_text, similarity
 from lianxin.errors import NotFound, ValidationFailed, WrongState
 
-from .duplicates import case_text, similarity
 from .screening import takes_duplicates
 
 

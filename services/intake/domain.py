@@ -44,6 +44,8 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
         "urgency": submission.get("urgency", "normal"),
         "language": submission.get("language", "zh-CN"),
         "complexity": submission.get("complexity", "general"),
+        # raised at a reception day: its session and receiving leader (首问负责)
+        "reception": submission.get("reception"),
         "flags": flags,
         "received_at": now,
         "received_by": actor.get("unit"),  # the registering clerk's unit (谁先收到谁负责)

@@ -131,7 +131,13 @@ def submit(
     if expires_at and (exact_now or now) > parse_iso(expires_at):
         raise Expired("the request waited too long and was dropped", {})
     submission = load_or_raise(schema, payload)
-    if submission.get("direct_answer") and submission["kind"] != "consultation":
+    # A leader receiving citizens may settle any matter on the spot (当场解决); a clerk only
+    # a consultation (docs/decisions/0024).
+    if (
+        submission.get("direct_answer")
+        and submission["kind"] != "consultation"
+        and not submission.get("reception")
+    ):
         raise ValidationFailed(
             "only a consultation is answered on the spot (直办)",
             {"fields": {"direct_answer": ["only for kind consultation"]}},

@@ -9,12 +9,10 @@ that citizen's cases: a lookup by `_id`, whatever the number of cases in the sto
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from lianxin import casestore, settings, workflow
+from lianxin import casestore, duplicates, settings, workflow
 from lianxin.auth import SYSTEM_ACTOR as SYSTEM
 from lianxin.cases import timeline_entry
 from lianxin.events import make_event
-
-from . import duplicates
 
 MAX_CANDIDATES = 50  # the citizen's most recent cases looked at
 HISTORY_KEPT = 500  # index entries kept per citizen key
@@ -126,3 +124,14 @@ def after_insert(db, now, case, screening):
     if screening.repeat:
         for other in screening.recent:
             store.flag(other, "repeat_petitioner")
+
+
+def similar_open_case(db, now, probe):
+    """{id, status, title, score} of the open case of the same citizen that `probe` (a
+    citizen, a title, a content) is the same matter as, by the same screening a submission
+    gets; None if there is none (reception shows it beside a booking)."""
+    match = screen(db, now, {"_id": probe.get("_id", ""), **probe}).match
+    if not match or match[0]["status"] in ("closed", "not_accepted", "merged"):
+        return None
+    found, score = match
+    return {"id": found["_id"], "status": found["status"], "title": found["title"], "score": score}

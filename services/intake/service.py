@@ -8,7 +8,7 @@ from lianxin import cases, settings
 from lianxin.service import LianxinService, StartupStep
 from lianxin.store import ensure_indexes
 
-from . import dispatch, handlers
+from . import dispatch, handlers, screening
 
 
 class Indexes(StartupStep):
@@ -53,6 +53,10 @@ class IntakeService(LianxinService):
             actor,
             tz=settings.TIMEZONE,
         )
+
+    @rpc
+    def similar_open_case(self, probe):
+        return screening.similar_open_case(self.db, self.clock.now(), probe)
 
     @rpc
     def act(self, action, case_id, actor, body):

@@ -4,13 +4,13 @@ their statistics, and the sweep of their milestones and reports (nameko entrypoi
 
 from nameko.rpc import rpc
 
-from lianxin import settings
+from lianxin import matter_stats, settings
 from lianxin.clock import exact_utcnow, parse_iso
 from lianxin.matter_schemas import MatterCreateSchema
 from lianxin.schemas import load_or_raise
 from lianxin.service import LianxinService
 
-from . import handlers, public, stats, watch
+from . import handlers, public, watch
 
 RULES = watch.Rules(remind_days=settings.MATTER_REMIND_DAYS, yellow_share=settings.YELLOW_SHARE)
 
@@ -41,7 +41,9 @@ class MattersService(LianxinService):
 
     @rpc
     def stats(self, actor, start, end):
-        return stats.report(self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end))
+        return matter_stats.report(
+            self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end)
+        )
 
     @rpc
     def public_board(self, query):

@@ -99,6 +99,19 @@ class Directory:
     def case(self, case_id):
         return self.db.cases.find_one({"_id": case_id})
 
+    def booking(self, booking_id):
+        return self.db.reception_bookings.find_one({"_id": booking_id}) if booking_id else None
+
+    def bookers(self, session_id):
+        """Everyone holding a place at the session or waiting for one."""
+        if not session_id:
+            return []
+        return list(
+            self.db.reception_bookings.find(
+                {"session_id": session_id, "status": {"$in": ["booked", "waitlisted"]}}
+            )
+        )
+
 
 # --- events → messages -----------------------------------------------------------------
 
@@ -259,7 +272,9 @@ def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
     """Acknowledge cases that have waited `wait_seconds` without a unit (manual queue)."""
     cutoff = now - timedelta(seconds=wait_seconds)
     done = 0
-    for ack in db.ack_codes.find({"at": {"$lt": cutoff}}).limit(limit):
+    # only those not acknowledged yet: the acknowledged stay until the case is routed, and a
+    # page of them alone would hide the rest
+    for ack in db.ack_codes.find({"waiting_ack": None, "at": {"$lt": cutoff}}).limit(limit):
         if ack.get("waiting_ack"):
             continue
         case = db.cases.find_one({"_id": ack["_id"]})

@@ -12,6 +12,10 @@ Audiences:
   leader             the leader on the case (assignment.leader), e-mail and inbox
   portfolio_leaders  the leaders whose portfolio covers the case's topic, e-mail and inbox
   office             the mass-work office's mailbox
+  event_units        each unit the event names (a reception's accompanying units), as lead_unit
+  booker, bookers    the citizen of the booking a reception event names, or everyone holding a
+                     place or waiting for one at its session: SMS to the phone they booked
+                     with, else e-mail
   dispatchers, supervisors   the inbox of every active user with that role
 
 `directory` answers who is who (see handlers.Directory); `Message.values` fill the template.
@@ -85,6 +89,14 @@ def _requested(event, case):
     return event["data"].get("stage") == "requested"
 
 
+def _from_reception(event, case):
+    return bool((case or {}).get("reception"))
+
+
+def _tell_bookers(event, case):
+    return bool(event["data"].get("tell_bookers"))
+
+
 # (event type, data.kind or None) → rules. Every docs/contract.md §9 type has an entry; an empty
 # list says on purpose that nobody is messaged (the event still reaches webhooks and the feed).
 RULES = {
@@ -94,8 +106,13 @@ RULES = {
     ("case.merged", None): [Rule("merged", ("citizen",))],
     ("case.unmerged", None): [Rule("unmerged", ("citizen",))],
     ("case.not_accepted", None): [Rule("not_accepted", ("citizen",))],
+    # A photo or a document: on the timeline, the feed and webhooks; nobody is messaged.
+    ("case.attached", None): [],
     ("case.assigned", None): [
         Rule("acknowledgement", ("citizen",), _first_assignment),
+        # a matter from a reception day: the formal assignment notice (交办通知) naming the
+        # receiving leader, first so that it is the one each recipient gets
+        Rule("reception_assignment", ("lead_unit", "co_units", "leader"), _from_reception),
         Rule("assignment", ("lead_unit", "co_units", "leader")),
     ],
     ("case.claimed", None): [Rule("claimed", ("citizen",))],
@@ -134,6 +151,17 @@ RULES = {
     ("supervision.overdue", "overdue"): [Rule("overdue", ("unit_leaders", "leader", "office"))],
     ("supervision.overdue", "co_input"): [Rule("co_overdue", ("co_unit", "office"))],
     ("alert.raised", None): [Rule("alert", ("portfolio_leaders", "office", "dispatchers"))],
+    # Reception days (docs/contract.md §13): bookers hear on the contact they booked with.
+    ("reception.published", None): [Rule("reception_published", ("leader", "event_units"))],
+    ("reception.changed", None): [
+        Rule("reception_changed", ("bookers",), _tell_bookers),
+        Rule("reception_changed_staff", ("leader", "event_units")),
+    ],
+    ("reception.booked", None): [Rule("reception_booked", ("booker",))],
+    ("reception.promoted", None): [Rule("reception_promoted", ("booker",))],
+    ("reception.booking_cancelled", None): [],
+    ("reception.visit", None): [],
+    ("reception.closed", None): [Rule("reception_closed", ("leader", "office"))],
     # Supervised matters (docs/contract.md §14; services/matters): data names the lead unit,
     # co-units and leader, as an assignment does.
     ("matter.created", None): [],
@@ -199,6 +227,10 @@ def event_values(event, case, directory, tz, public_url):
         "open_cases": data.get("open_cases", ""),
         "co_unit_name": directory.unit_name(data.get("co_unit") or data.get("unit")),
         "cases": data.get("cases", []),
+        # reception days: who received the citizen (首问负责), and when
+        "leader_name": data.get("leader_name")
+        or (case.get("reception") or {}).get("leader_name", ""),
+        "reception_date": (case.get("reception") or {}).get("date", ""),
         "case_list": "\n".join(
             f"  {c['case_id']} {c['title']}  剩余 {c['time_left_hours']} 小时"
             for c in data.get("cases", [])
@@ -258,6 +290,37 @@ def _citizen_messages(template, submissions, values, default_lang, access_code, 
                 own["_id"],
             )
         )
+    return out
+
+
+def booking_contact(booking):
+    """(channel, address) a booker is told on: the phone they booked with, else the e-mail."""
+    citizen = booking.get("citizen") or {}
+    if citizen.get("phone"):
+        return "sms", citizen["phone"]
+    if citizen.get("email"):
+        return "email", citizen["email"]
+    return None
+
+
+def _booker_messages(template, audience, data, directory, values, default_lang, public_url):
+    """The one booking an event is about, or everyone holding a place or waiting for one."""
+    if audience == "booker":
+        found = [directory.booking(data.get("booking_id"))]
+    else:
+        found = directory.bookers(data.get("session_id"))
+    out = []
+    for booking in [b for b in found if b]:
+        contact = booking_contact(booking)
+        if contact:
+            vals = {
+                **values,
+                "citizen_name": (booking.get("citizen") or {}).get("name", ""),
+                "booking_id": booking["_id"],
+                "schedule_url": f"{public_url}/receptions",
+            }
+            lang = booking.get("language") or default_lang
+            out.append(Message(template, contact[0], contact[1], "citizen", lang, vals))
     return out
 
 
@@ -348,6 +411,20 @@ def messages_for(event, case, directory, *, tz, public_url, default_lang, access
                         "leader",
                         [leader.get("email")],
                         directory.leader_users(leader["_id"]),
+                    )
+            elif audience in ("booker", "bookers"):
+                out += _booker_messages(
+                    t, audience, data, directory, values, default_lang, public_url
+                )
+            elif audience == "event_units":
+                for u in event.get("units") or []:
+                    out += _staff(
+                        t,
+                        {**values, "unit_name": directory.unit_name(u)},
+                        default_lang,
+                        "unit",
+                        [directory.unit_email(u)],
+                        directory.unit_users(u, UNIT_STAFF),
                     )
             elif audience == "office":
                 out += _staff(t, values, default_lang, "office", [directory.office_email()])

@@ -5,7 +5,7 @@ import base64
 import json
 import re
 
-from lianxin import cases, workflow
+from lianxin import cases, queues, workflow
 from lianxin.access import code_matches
 from lianxin.auth import OFFICE_ROLES, UNIT_ROLES
 from lianxin.clock import isoformat, parse_iso
@@ -130,6 +130,38 @@ def summary(case, now):
     }
 
 
+OTHER_FILTERS = (
+    "topic",
+    "channel",
+    "kind",
+    "town",
+    "flag",
+    "warning",
+    "text",
+    "from",
+    "to",
+    "page",
+)
+
+
+def _from_queues(db, filters, actor, sort, limit):
+    """A queue by time left (states of `queues.STATES`, a unit's or every unit's, no other
+    filter) from the queue documents, or None when they do not serve this list."""
+    states = _csv(filters.get("status"))
+    if (
+        sort != "due_at"
+        or not states
+        or not set(states) <= set(queues.STATES)
+        or filters.get("overdue") is not None
+        or any(filters.get(name) for name in OTHER_FILTERS)
+    ):
+        return None
+    unit = actor["unit"] if actor["role"] in UNIT_ROLES else filters.get("unit")
+    units = [unit] if unit else [u["_id"] for u in db.units.find({}, {"_id": 1})]
+    after = _decode(filters["cursor"]) if filters.get("cursor") else None
+    return queues.page(db, units, states, after, limit)
+
+
 def list_cases(db, now, filters, actor):
     sort = filters.get("sort") or "-received_at"
     if sort not in SORTS:
@@ -143,10 +175,12 @@ def list_cases(db, now, filters, actor):
             if query
             else _after(field, direction, filters["cursor"])
         )
-    found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
-    if filters.get("page"):
-        found = found.skip((int(filters["page"]) - 1) * limit)
-    rows = list(found.limit(limit + 1))
+    rows = _from_queues(db, filters, actor, sort, limit + 1)
+    if rows is None:
+        found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
+        if filters.get("page"):
+            found = found.skip((int(filters["page"]) - 1) * limit)
+        rows = list(found.limit(limit + 1))
     more, rows = len(rows) > limit, rows[:limit]
     items = [summary(c, now) for c in rows]
     last = rows[-1] if rows else None

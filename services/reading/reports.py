@@ -8,12 +8,12 @@ generated-county test checks them against an answer key kept by the generator it
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from lianxin import matter_stats as matters_stats
 from lianxin import settings
 from lianxin.auth import OFFICE_ROLES
 from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, ValidationFailed
 from lianxin.schemas import QUARTER_PATTERN
-from services.matters import stats as matters_stats
 
 from . import stats
 

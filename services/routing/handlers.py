@@ -86,6 +86,9 @@ def assignment_change(db, call, now, case, decision, actor):
     """Give a case its lead unit (and co-units, leader) and start the clock of this
     assignment with supervision, which owns deadlines (docs/decisions/0004)."""
     complexity = decision.complexity or case.get("complexity", "general")
+    # 首问负责: the leader who received the citizen stays on the case, whatever a rule or a
+    # dispatcher names (docs/contract.md §13).
+    leader = (case.get("reception") or {}).get("leader") or decision.leader
     urgency = decision.urgency or case.get("urgency", "normal")
     seq = case.get("assignment_count", 0) + 1
     facts = {**domain.facts_of(case), "complexity": complexity, "urgency": urgency}
@@ -104,7 +107,7 @@ def assignment_change(db, call, now, case, decision, actor):
             "assignment": {
                 "lead_unit": decision.lead_unit,
                 "co_units": decision.co_units,
-                "leader": decision.leader,
+                "leader": leader,
                 "assigned_at": now,
                 "claimed_at": None,
                 "due_at": parse_iso(clock["due_at"]),
@@ -124,7 +127,7 @@ def assignment_change(db, call, now, case, decision, actor):
         data={
             "lead_unit": decision.lead_unit,
             "co_units": decision.co_units,
-            "leader": decision.leader,
+            "leader": leader,
             "due_at": clock["due_at"],
             "policy": clock["policy"],
             "rules": decision.fired,
@@ -133,7 +136,7 @@ def assignment_change(db, call, now, case, decision, actor):
             "seq": seq,
         },
     )
-    if decision.leader:
+    if leader:
         change.add_to_set["flags"] = "leader_led"
     return change
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from lianxin import settings
+from lianxin.duplicates import similarity
 from lianxin.errors import Forbidden
-from services.intake.duplicates import similarity
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,6 @@
 """Citizen keys and text similarity (docs/contract.md §6), no I/O."""
 
-from services.intake import duplicates as d
+from lianxin import duplicates as d
 
 SECRET = "test-secret"
 

@@ -44,6 +44,7 @@ EXPECTED = {
     "instruct": {s: s for s in S},
     "appeal": {"closed": "closed"},
     "decide_appeal": {"closed": "closed"},
+    "attach": {s: s for s in S if s not in ("closed", "merged", "not_accepted")},
 }
 
 ROLES = {
@@ -71,6 +72,7 @@ ROLES = {
     "instruct": {"leader"},
     "appeal": {"unit_leader"},
     "decide_appeal": {"supervisor"},
+    "attach": {"citizen", "clerk", "dispatcher", "handler", "unit_leader", "supervisor"},
 }
 ALL_ROLES = (
     "citizen",

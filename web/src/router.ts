@@ -3,6 +3,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { setAuthProblemHandler } from './api/client'
 import { useAuth } from './stores/auth'
+import { publicRoutes as receptionPublic, staffRoutes as receptionStaff } from './reception/routes'
 import * as matters from './matters/routes'
 
 const router = createRouter({
@@ -18,6 +19,7 @@ const router = createRouter({
         { path: 'track', name: 'track', component: () => import('./citizen/Track.vue') },
         { path: 'track/:id', name: 'track-case', component: () => import('./citizen/Track.vue') },
         { path: 'board', name: 'board', component: () => import('./citizen/Board.vue') },
+        ...receptionPublic,
         ...matters.citizenRoutes,
       ],
     },
@@ -33,6 +35,7 @@ const router = createRouter({
         { path: 'register', name: 'register', component: () => import('./staff/Register.vue') },
         { path: 'inbox', name: 'inbox', component: () => import('./staff/Inbox.vue') },
         // Part 2 slots in here: dashboard/ and admin/ under the same shell.
+        ...receptionStaff,
         ...matters.staffRoutes,
       ],
     },

@@ -27,7 +27,7 @@ const en: typeof zh = {
   decision: { pending: 'Pending', approved: 'Approved', denied: 'Denied', upheld: 'Upheld', rejected: 'Rejected' },
   urgency: { normal: 'Normal', urgent: 'Urgent' },
   complexity: { general: 'General', major: 'Major' },
-  timelineAction: { received: 'Received', route: 'Routed', assign: 'Assigned', claim: 'Claimed', progress: 'Progress',
+  timelineAction: { received: 'Received', attach: 'File attached', route: 'Routed', assign: 'Assigned', claim: 'Claimed', progress: 'Progress',
     co_input: 'Co-unit input', request_extension: 'Extension requested', decide_extension: 'Extension decided',
     draft_reply: 'Reply drafted', sign_reply: 'Reply signed', approve_reply: 'Reply approved', reject_reply: 'Reply rejected',
     close: 'Closed', reopen: 'Reopened', instruct: 'Instruction', merge: 'Merged', unmerge: 'Unmerged',

@@ -3,6 +3,8 @@
 import { createI18n } from 'vue-i18n'
 import zh from './zh-CN'
 import en from './en'
+import reception from '../reception/messages'
+import attachments from '../attachments/messages'
 import matters from '../matters/messages'
 
 export type Lang = 'zh-CN' | 'en'
@@ -20,7 +22,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zh, ...matters['zh-CN'] }, en: { ...en, ...matters.en } },
+  messages: {
+    'zh-CN': { ...zh, ...reception['zh-CN'], ...attachments['zh-CN'], ...matters['zh-CN'] },
+    en: { ...en, ...reception.en, ...attachments.en, ...matters.en },
+  },
 })
 
 export function setLang(lang: Lang): void {

@@ -25,7 +25,7 @@ export default {
   decision: { pending: '待审批', approved: '已同意', denied: '未同意', upheld: '复议成立', rejected: '复议驳回' },
   urgency: { normal: '一般', urgent: '紧急' },
   complexity: { general: '一般', major: '重大疑难' },
-  timelineAction: { received: '受理', route: '转办', assign: '交办', claim: '签收', progress: '办理进展',
+  timelineAction: { received: '受理', attach: '添加附件', route: '转办', assign: '交办', claim: '签收', progress: '办理进展',
     co_input: '会办意见', request_extension: '申请延期', decide_extension: '延期审批', draft_reply: '答复草稿',
     sign_reply: '签发答复', approve_reply: '审核通过', reject_reply: '审核退回', close: '办结',
     reopen: '重新办理', instruct: '领导批示', merge: '合并', unmerge: '取消合并', not_accept: '不予受理',

@@ -4,9 +4,9 @@ past their date), still to come — with the on-time rate as numerator and denom
 every rate of §7. `bulletin_section` is what the quarterly bulletin says of supervised
 matters (services/reading/reports.py calls it)."""
 
-from lianxin import matter_workflow
-from lianxin.auth import UNIT_ROLES
-from lianxin.clock import isoformat
+from . import matter_workflow
+from .auth import UNIT_ROLES
+from .clock import isoformat
 
 
 def _rate(numerator, denominator):
@@ -51,7 +51,8 @@ def _count(row, matter, start, end, now):
 
 def by_unit(db, now, start, end, units=None):
     """{unit: figures} over the published matters, counting milestones due in [start, end)."""
-    rows, total = {}, _empty()
+    rows: dict[str, dict] = {}
+    total = _empty()
     for matter in db.matters.find({"status": {"$ne": "draft"}}, {"timeline": 0, "progress": 0}):
         unit = matter.get("lead_unit") or "unclaimed"
         if units is not None and unit not in units:
