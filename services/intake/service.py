@@ -121,6 +121,11 @@ class IntakeService(LianxinService):
         )
 
     @rpc
+    def admin_log(self, actor, collection=None, before=None, limit=50):
+        before = parse_iso(before) if before else None
+        return admin.log_page(self.db, actor or {}, collection, before, limit)
+
+    @rpc
     def list_alerts(self, actor, status=None):
         return alerts.list_alerts(self.db, actor, status)
 
