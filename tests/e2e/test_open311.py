@@ -22,7 +22,9 @@ def api_key(county):
         "/api-keys", {"id": "mine", "name": "mine", "key": "x" * 30}, "admin"
     )
     assert invented.status_code == 422 and "key" in invented.json()["details"]["fields"]
-    r = county.api.post("/api-keys", {"id": "mobile-app", "name": "随手拍", "per_minute": 5}, "admin")
+    r = county.api.post(
+        "/api-keys", {"id": "mobile-app", "name": "随手拍", "per_minute": 5}, "admin"
+    )
     assert r.status_code == 201, r.text
     key = r.json()["key"]  # shown this once
     assert key.startswith("lx311_") and len(key) >= 40 and r.json()["key_set"] is True

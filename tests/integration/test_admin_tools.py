@@ -19,9 +19,18 @@ ADMIN = {"username": "admin", "role": "admin"}
 
 def test_an_api_key_is_generated_shown_once_and_kept_only_as_its_hash(db):
     with pytest.raises(ValidationFailed) as invented:
-        admin.run(db, utcnow(), ADMIN, "create", "api-keys", body={"id": "a", "name": "a", "key": "k" * 30})
+        admin.run(
+            db,
+            utcnow(),
+            ADMIN,
+            "create",
+            "api-keys",
+            body={"id": "a", "name": "a", "key": "k" * 30},
+        )
     assert "key" in invented.value.details["fields"]
-    issued = admin.run(db, utcnow(), ADMIN, "create", "api-keys", body={"id": "app", "name": "随手拍"})
+    issued = admin.run(
+        db, utcnow(), ADMIN, "create", "api-keys", body={"id": "app", "name": "随手拍"}
+    )
     key = issued["key"]
     assert key.startswith("lx311_") and len(key) > 40 and issued["key_set"] is True
     other = admin.run(db, utcnow(), ADMIN, "create", "api-keys", body={"id": "b", "name": "b"})
@@ -40,11 +49,21 @@ def test_an_api_key_is_generated_shown_once_and_kept_only_as_its_hash(db):
 def test_the_admin_log_says_who_changed_what_newest_first_in_pages(db):
     start = utcnow()
     for i in range(5):
-        admin.run(db, start + timedelta(seconds=i), ADMIN, "create", "topics", body={"id": f"t{i}", "name": f"T{i}"})
+        admin.run(
+            db,
+            start + timedelta(seconds=i),
+            ADMIN,
+            "create",
+            "topics",
+            body={"id": f"t{i}", "name": f"T{i}"},
+        )
     admin.run(db, start + timedelta(seconds=9), ADMIN, "delete", "topics", "t0")
     page = admin.log_page(db, ADMIN, "topics", limit=4)
     assert [(e["op"], e["item"]) for e in page["items"]] == [
-        ("delete", "t0"), ("create", "t4"), ("create", "t3"), ("create", "t2")
+        ("delete", "t0"),
+        ("create", "t4"),
+        ("create", "t3"),
+        ("create", "t2"),
     ]
     assert page["items"][0]["by"] == "admin" and page["next_before"]
     rest = admin.log_page(db, ADMIN, "topics", datetime.fromisoformat(page["next_before"]), 4)
@@ -59,7 +78,13 @@ def test_the_admin_log_says_who_changed_what_newest_first_in_pages(db):
 def test_the_deadline_preview_counts_working_days_and_names_the_policy():
     policies = [
         {"_id": "all", "name": "一般件", "order": 9, "match": {}, "duration": {"working_days": 15}},
-        {"_id": "urgent", "name": "紧急件", "order": 1, "match": {"urgency": "urgent"}, "duration": {"hours": 24}},
+        {
+            "_id": "urgent",
+            "name": "紧急件",
+            "order": 1,
+            "match": {"urgency": "urgent"},
+            "duration": {"hours": 24},
+        },
     ]
     friday = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing, a Friday
     out = deadlines.preview(policies, {"urgency": "normal"}, friday)
@@ -69,13 +94,25 @@ def test_the_deadline_preview_counts_working_days_and_names_the_policy():
     assert out["days_off"][0] == "2026-11-21"
     urgent = deadlines.preview(policies, {"urgency": "urgent"}, friday)
     assert urgent["policy"]["id"] == "urgent" and urgent["days_off"] == ["2026-11-21"]
-    draft = {"_id": "urgent", "name": "紧急件", "order": 1, "match": {"urgency": "urgent"}, "duration": {"days": 2}}
-    assert deadlines.preview(policies, {"urgency": "urgent"}, friday, draft=draft)["natural_days"] == 2
+    draft = {
+        "_id": "urgent",
+        "name": "紧急件",
+        "order": 1,
+        "match": {"urgency": "urgent"},
+        "duration": {"days": 2},
+    }
+    assert (
+        deadlines.preview(policies, {"urgency": "urgent"}, friday, draft=draft)["natural_days"] == 2
+    )
 
 
 def test_a_template_preview_renders_a_sample_event_or_names_the_line():
-    good = templating.preview({"subject": "{{ case_id }} 已交办", "body": "请于 {{ due_at }} 前办结"})
-    assert good == {"parts": {"subject": "LX-20261125-000042 已交办", "body": "请于 2026-12-09 17:00 前办结"}}
+    good = templating.preview(
+        {"subject": "{{ case_id }} 已交办", "body": "请于 {{ due_at }} 前办结"}
+    )
+    assert good == {
+        "parts": {"subject": "LX-20261125-000042 已交办", "body": "请于 2026-12-09 17:00 前办结"}
+    }
     mine = templating.preview({"subject": "{{ unit_name }}"}, {"unit_name": "城关镇"})
     assert mine["parts"]["subject"] == "城关镇"
     bad = templating.preview({"subject": "ok", "body": "第一行\n第二行\n{% if title %}没有结束"})
