@@ -1,6 +1,6 @@
-"""Admin collections (docs/contract.md §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served by the
-service that owns the collection; the routing rules' dry-run, the previews of a deadline policy
-and of a template, and the admin log. Their OpenAPI paths are written out per collection
+"""Admin collections (docs/contract.md §10): `GET/POST /x`, `GET/PUT/DELETE /x/{id}`, each served
+by the service that owns the collection; the routing rules' dry-run, the previews of a deadline
+policy and of a template, and the admin log. Their OpenAPI paths are written out per collection
 (`openapi_paths`), each with its request and response schema."""
 
 from flask import jsonify, request
