@@ -3,6 +3,8 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { setAuthProblemHandler } from './api/client'
 import { useAuth } from './stores/auth'
+import { dashboardRoutes } from './dashboard/routes'
+import { adminRoutes } from './admin/routes'
 
 const router = createRouter({
   history: createWebHistory(),
@@ -31,6 +33,8 @@ const router = createRouter({
         { path: 'register', name: 'register', component: () => import('./staff/Register.vue') },
         { path: 'inbox', name: 'inbox', component: () => import('./staff/Inbox.vue') },
         // Part 2 slots in here: dashboard/ and admin/ under the same shell.
+        ...dashboardRoutes,
+        ...adminRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

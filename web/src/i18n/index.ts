@@ -3,6 +3,8 @@
 import { createI18n } from 'vue-i18n'
 import zh from './zh-CN'
 import en from './en'
+import dashboard from '../dashboard/messages'
+import admin from '../admin/messages'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANG_KEY = 'lx.lang'
@@ -19,7 +21,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  messages: {
+    'zh-CN': { ...zh, ...dashboard['zh-CN'], ...admin['zh-CN'] },
+    en: { ...en, ...dashboard.en, ...admin.en },
+  },
 })
 
 export function setLang(lang: Lang): void {
