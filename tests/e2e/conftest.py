@@ -62,7 +62,7 @@ class System:
         for name in names:
             self._spawn(name, [sys.executable, "-m", "lianxin.runner", name])
         for name in names:
-            wait_for(lambda: self._pings(name), timeout=30, interval=0.3)
+            wait_for(lambda: self._pings(name), timeout=90, interval=0.3)  # a loaded 2-core box
 
     def start_replica(self, service, replica):
         """Another process of `service`, known here as `replica` (to stop or kill it)."""
@@ -100,7 +100,7 @@ class System:
                 "gateway.wsgi:app",
             ],
         )
-        wait_for(lambda: self._healthy(), timeout=30, interval=0.2)
+        wait_for(lambda: self._healthy(), timeout=90, interval=0.2)
 
     def _healthy(self):
         try:

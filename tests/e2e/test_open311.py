@@ -21,7 +21,7 @@ def api_key(county):
     invented = county.api.post(
         "/api-keys", {"id": "mine", "name": "mine", "key": "x" * 30}, "admin"
     )
-    assert invented.status_code == 422 and "key" in invented.json()["details"]["fields"]
+    assert invented.status_code == 422 and "key" in invented.json()["error"]["details"]["fields"]
     r = county.api.post(
         "/api-keys", {"id": "mobile-app", "name": "随手拍", "per_minute": 5}, "admin"
     )
