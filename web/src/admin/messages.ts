@@ -15,6 +15,8 @@ export default {
       dueAt: 'due', days: '{n} calendar days, {off} of them days off', daysOff: 'Days off in between',
       tplId: 'Template id (<name>:<language>)', tplSubject: 'Subject', tplBody: 'Body', tplSms: 'Text message (optional)',
       preview: 'Preview', rendered: 'Rendered with a sample event', line: 'line {n}',
+      deliveries: 'Delivery log', onlyDead: 'Dead letters only', noDeliveries: 'No deliveries.', event: 'Event',
+      status: 'Status', attempts: 'Attempts', lastError: 'Last error', replay: 'Replay', replayed: '{id} is sent again.',
       when: 'When', who: 'Who', what: 'What', collection: 'Collection', item: 'Item', more: 'Older entries',
       op: { create: 'created', update: 'changed', delete: 'deleted' },
       c: {
@@ -38,6 +40,8 @@ export default {
       dueAt: '期限', days: '共 {n} 个自然日，其中 {off} 天休息日', daysOff: '期间的休息日',
       tplId: '模板标识（<名称>:<语言>）', tplSubject: '主题', tplBody: '正文', tplSms: '短信（可选）',
       preview: '预览', rendered: '用示例事件渲染', line: '第 {n} 行',
+      deliveries: '推送记录', onlyDead: '只看死信', noDeliveries: '没有推送记录。', event: '事件',
+      status: '状态', attempts: '尝试次数', lastError: '最后错误', replay: '重发', replayed: '{id} 已重新发送。',
       when: '时间', who: '操作人', what: '操作', collection: '配置项', item: '条目', more: '更早的记录',
       op: { create: '新增', update: '修改', delete: '删除' },
       c: {
