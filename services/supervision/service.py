@@ -5,9 +5,11 @@ from nameko.rpc import rpc
 
 from lianxin import admin, cases, matching, settings
 from lianxin.clock import exact_utcnow, parse_iso
+from lianxin.consuming import event_handler
+from lianxin.events import CASE_EVENT_TYPES
 from lianxin.service import LianxinService
 
-from . import deadlines, handlers, reports, sweeps, watch
+from . import deadlines, handlers, reports, rollup_store, sweeps, watch
 
 RULES = watch.Rules(
     notice_every_days=settings.NOTICE_EVERY_DAYS,
@@ -21,8 +23,19 @@ def _check_policy(doc):
     matching.check_keys(doc.get("match"), deadlines.MATCH_KEYS, "policy")
 
 
+def _on_case_events(fn):
+    for type_ in CASE_EVENT_TYPES:
+        fn = event_handler(settings.EVENT_SOURCE, type_)(fn)
+    return fn
+
+
 class SupervisionService(LianxinService):
     name = "supervision"
+
+    @_on_case_events
+    def on_case_event(self, event):
+        # the statistics rollups follow every change of a case (docs/decisions/0021)
+        rollup_store.record(self.db, event["case_id"])
 
     @rpc
     def start_clock(self, case_id, seq, facts, started_at):
@@ -104,6 +117,7 @@ class SupervisionService(LianxinService):
                 self.db, self.publisher, now, RULES, settings.REMINDER_LOCAL_TIME
             ),
         )
+        self.sweeps.run_once("stat-rollups", lambda: rollup_store.fold(self.db))
         self.sweeps.run_once(
             "forget-old-claims", lambda: sweeps.forget_old_claims(self.db, exact_utcnow())
         )
