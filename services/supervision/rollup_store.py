@@ -20,6 +20,7 @@ reads only the pending deltas (index `folded`) and the documents they touch; a q
 few rollup documents by `_id`, the pending deltas, and the cases of a partial day if asked.
 """
 
+import json
 import logging
 import sys
 import uuid
@@ -36,6 +37,33 @@ log = logging.getLogger(__name__)
 PROJECTION = {**stats.PROJECTION, "version": 1}
 KEEP_BATCHES = 50
 KEEP_FOLDED = timedelta(days=1)  # folded deltas answer late duplicates for this long
+
+
+def _enc(value):
+    """Contributions and rollup bodies are stored as one JSON string each: the local store
+    reads a document with thousands of keys at a few µs a byte, a string at a fraction."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _dec(text):
+    return json.loads(text) if text is not None else None
+
+
+def _load_delta(d):
+    if d is not None:
+        d["old"], d["new"] = _dec(d["old"]), _dec(d["new"])
+    return d
+
+
+def _load_rollup(doc):
+    if doc is None:
+        return None
+    return {**{k: v for k, v in doc.items() if k != "body"}, **_dec(doc["body"])}
+
+
+def _store_rollup(doc):
+    body = {k: doc[k] for k in ("n", "ids", "open")}
+    return {**{k: v for k, v in doc.items() if k not in body}, "body": _enc(body)}
 
 
 def _delta_id(case_id, version):
@@ -63,7 +91,7 @@ def record(db, case_id, tz=None):
             "from": seen["v"],
             "v": version,
             "old": seen["c"],
-            "new": rollups.contribution(case),
+            "new": _enc(rollups.contribution(case)),
             "folded": False,
             "batch": None,
         }
@@ -74,7 +102,7 @@ def record(db, case_id, tz=None):
             delta, mine = db.stat_deltas.find_one({"_id": delta["_id"]}), False
             if delta is None:
                 continue
-        _advance(db, delta)
+        _advance(db, delta)  # contributions still encoded: stat_cases keeps them so
         if mine:
             return True
     return False
@@ -100,7 +128,9 @@ def fold(db, tz=None, limit=2000, real_now=None):
     Returns how many deltas were folded."""
     tz = tz or settings.TIMEZONE
     real_now = real_now or exact_utcnow()
-    pending = list(db.stat_deltas.find({"folded": False}).sort("_id", 1).limit(limit))
+    pending = [
+        _load_delta(d) for d in db.stat_deltas.find({"folded": False}).sort("_id", 1).limit(limit)
+    ]
     if not pending:
         return 0
     fresh = [d["_id"] for d in pending if d.get("batch") is None]
@@ -118,7 +148,7 @@ def fold(db, tz=None, limit=2000, real_now=None):
     for batch, deltas in batches.items():
         _fold_batch(db, batch, deltas, tz)
         for d in deltas:
-            _advance(db, d)
+            _advance(db, {**d, "new": _enc(d["new"])})
         db.stat_deltas.update_many(
             {"_id": {"$in": [d["_id"] for d in deltas]}},
             {"$set": {"folded": True, "folded_at": real_now}},
@@ -134,7 +164,7 @@ def _fold_batch(db, batch, deltas, tz):
         targets.setdefault(f"m:{d['month']}", []).append(d)
     for key, mine in targets.items():
         for _ in range(10):
-            doc = db.stat_rollups.find_one({"_id": key})
+            doc = _load_rollup(db.stat_rollups.find_one({"_id": key}))
             if doc and batch in doc.get("batches", []):
                 break  # folded before the last fold died
             new = doc or {"_id": key, **rollups.empty(), "rev": 0, "batches": []}
@@ -144,11 +174,12 @@ def _fold_batch(db, batch, deltas, tz):
             rev, new["rev"] = new["rev"], new["rev"] + 1
             if doc is None:
                 try:
-                    db.stat_rollups.insert_one(new)
+                    db.stat_rollups.insert_one(_store_rollup(new))
                     break
                 except DuplicateKeyError:
                     continue
-            if db.stat_rollups.replace_one({"_id": key, "rev": rev}, new).modified_count:
+            stored = _store_rollup(new)
+            if db.stat_rollups.replace_one({"_id": key, "rev": rev}, stored).modified_count:
                 break
     days = {}
     for d in deltas:
@@ -189,13 +220,14 @@ def read(db, start, end, tz=None):
     tz = tz or settings.TIMEZONE
     parts = rollups.pieces(start, end, tz)
     keys = [f"{kind}:{name}" for kind, name, *_ in parts if kind in ("m", "d")]
-    docs = {d["_id"]: d for d in db.stat_rollups.find({"_id": {"$in": keys}})} if keys else {}
+    found = db.stat_rollups.find({"_id": {"$in": keys}}) if keys else []
+    docs = {d["_id"]: _load_rollup(d) for d in found}
     out = rollups.empty()
     for key in keys:
         if key in docs:
             rollups.merge(out, docs[key])
     # deltas recorded but not folded yet (a fold runs every few seconds)
-    pending = list(db.stat_deltas.find({"folded": False}).sort("_id", 1)) if keys else []
+    pending = [_load_delta(d) for d in db.stat_deltas.find({"folded": False}).sort("_id", 1)]
     late = {}
     for d in pending:
         for key in (f"d:{d['day']}", f"m:{d['month']}"):
@@ -246,7 +278,7 @@ def rebuild(db, tz=None, batch=5000, out=print):
     count = 0
     for case in db.cases.find({}, PROJECTION):
         c = rollups.contribution(case)
-        seen.append({"_id": case["_id"], "v": case.get("version", 1), "c": c})
+        seen.append({"_id": case["_id"], "v": case.get("version", 1), "c": _enc(c)})
         day, month = rollups.day_and_month(case["received_at"], tz)
         for key in (f"d:{day}", f"m:{month}"):
             rollups.fold(docs.setdefault(key, rollups.empty()), case["_id"], None, c)
@@ -264,7 +296,7 @@ def rebuild(db, tz=None, batch=5000, out=print):
         db.stat_cases.insert_many(seen, ordered=False)
     if docs:
         db.stat_rollups.insert_many(
-            [{"_id": k, **v, "rev": 0, "batches": []} for k, v in docs.items()]
+            [_store_rollup({"_id": k, **v, "rev": 0, "batches": []}) for k, v in docs.items()]
         )
     if best:
         db.stat_best.insert_many(

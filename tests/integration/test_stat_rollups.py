@@ -100,9 +100,9 @@ def test_rollups_built_by_the_flow_equal_a_recount_and_a_rebuild(start_services,
     assert _figures(db, now, reports.FromRollups, start, end) == _figures(
         db, now, reports.Recount, start, end
     )
-    built = {d["_id"]: d for d in db.stat_rollups.find()}
+    built = {d["_id"]: rollup_store._load_rollup(d) for d in db.stat_rollups.find()}
     rollup_store.rebuild(db, out=lambda *_: None)
-    rebuilt = {d["_id"]: d for d in db.stat_rollups.find()}
+    rebuilt = {d["_id"]: rollup_store._load_rollup(d) for d in db.stat_rollups.find()}
 
     def strip(docs):
         return {
