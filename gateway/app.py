@@ -18,6 +18,7 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     reports_api,
     security,
 )
+from .api import submit_case  # noqa: F401  (the citizen's routes join the blueprint)
 from .auth import make_cache
 from .common import api
 from .health import health
