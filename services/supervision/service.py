@@ -46,6 +46,7 @@ class SupervisionService(LianxinService):
         now = self.clock.now()
         deps = cases.Deps(self.db, self.publisher, now)
         case = handlers.ACTIONS[action](deps, action, case_id, actor, body)
+        rollup_store.record_soon(self.db, case_id)
         return cases.staff_view(case, actor, now)
 
     @rpc
@@ -79,9 +80,9 @@ class SupervisionService(LianxinService):
     @rpc
     def feedback(self, case_id, code, body):
         now = self.clock.now()
-        return cases.public_view(
-            handlers.citizen_feedback(self.db, self.publisher, now, case_id, code, body), now
-        )
+        case = handlers.citizen_feedback(self.db, self.publisher, now, case_id, code, body)
+        rollup_store.record_soon(self.db, case_id)
+        return cases.public_view(case, now)
 
     @rpc
     def admin(self, op, collection, item_id=None, body=None, actor=None):
