@@ -27,12 +27,12 @@ SUBMISSION = {
 
 
 def _answer(rpc, case_id):
-    rpc.supervision.act("claim", case_id, CG_HANDLER, {})
-    rpc.supervision.act(
+    rpc.handling.act("claim", case_id, CG_HANDLER, {})
+    rpc.handling.act(
         "draft_reply", case_id, CG_HANDLER, {"outcome": "resolved", "opinion": "已修复路灯。"}
     )
-    rpc.supervision.act("sign_reply", case_id, CG_LEADER, {})
-    rpc.supervision.act("review", case_id, SUPERVISOR, {"approve": True})
+    rpc.handling.act("sign_reply", case_id, CG_LEADER, {})
+    rpc.handling.act("review", case_id, SUPERVISOR, {"approve": True})
 
 
 def _figures(db, now, source, start, end):
@@ -58,7 +58,7 @@ def _settled(db):
 
 
 def test_rollups_built_by_the_flow_equal_a_recount_and_a_rebuild(start_services, rpc, db):
-    start_services("intake", "routing", "supervision", "notify")
+    start_services("intake", "routing", "handling", "supervision", "reading", "notify")
     ids = []
     for i in range(8):
         receipt = rpc.intake.submit(
@@ -76,10 +76,10 @@ def test_rollups_built_by_the_flow_equal_a_recount_and_a_rebuild(start_services,
         wait_for(lambda case_id=case_id: db.cases.find_one({"_id": case_id, "status": "assigned"}))
     for case_id in ids[:5]:
         _answer(rpc, case_id)
-    rpc.supervision.act(
+    rpc.handling.act(
         "return_visit", ids[0], SUPERVISOR, {"method": "phone", "satisfaction": "satisfied"}
     )
-    rpc.supervision.act(
+    rpc.handling.act(
         "return_visit", ids[1], SUPERVISOR, {"method": "phone", "satisfaction": "dissatisfied"}
     )
     rpc.intake.act("merge", ids[7], DISPATCHER, {"primary_id": ids[6]})
