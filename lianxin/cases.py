@@ -24,6 +24,19 @@ TRACKING_NUMBER = re.compile(r"^LX-\d{8}-\d{6}$")
 INTERNAL_FIELDS = ("access_salt", "access_hash", "outbox", "outbox_since", "request_key")
 
 
+def unassigned():
+    """A case's assignment while no unit holds it: new, or returned to the dispatch queue."""
+    return {
+        "lead_unit": None,
+        "co_units": [],
+        "leader": None,
+        "assigned_at": None,
+        "claimed_at": None,
+        "due_at": None,
+        "extended_to": None,
+    }
+
+
 @dataclass
 class Change:
     """What an action does to a case; built by the action's domain rule."""

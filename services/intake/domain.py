@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from lianxin import workflow
 from lianxin.access import hash_access_code
 from lianxin.auth import CITIZEN
-from lianxin.cases import timeline_entry
+from lianxin.cases import timeline_entry, unassigned
 from lianxin.schemas import COLLECTIVE_THRESHOLD
 
 
@@ -52,15 +52,7 @@ def new_case(case_id, submission, access_code, now, actor=CITIZEN):
         "received_by": actor.get("unit"),  # the registering clerk's unit (谁先收到谁负责)
         "access_salt": salt,
         "access_hash": digest,
-        "assignment": {
-            "lead_unit": None,
-            "co_units": [],
-            "leader": None,
-            "assigned_at": None,
-            "claimed_at": None,
-            "due_at": None,
-            "extended_to": None,
-        },
+        "assignment": unassigned(),
         "reply": None,
         "return_visit": None,
         "primary_id": None,

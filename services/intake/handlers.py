@@ -3,10 +3,9 @@
 import logging
 from datetime import timedelta
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import access, cases, casestore, settings, workflow
+from lianxin import access, cases, casestore, counters, settings, workflow
 from lianxin.action_schemas import RegistrationSchema
 from lianxin.auth import CITIZEN
 from lianxin.clock import isoformat, parse_iso
@@ -25,19 +24,7 @@ _open311_schema = Open311SubmissionSchema()
 def next_case_id(db, now, tz):
     """A tracking number unique across replicas: an atomic per-day counter in the store."""
     day = domain.local_day(now, tz)
-    key = f"case-seq:{day:%Y%m%d}"
-    for _ in range(5):
-        try:
-            doc = db.counters.find_one_and_update(
-                {"_id": key},
-                {"$inc": {"seq": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            return domain.tracking_number(day, doc["seq"])
-        except DuplicateKeyError:  # two replicas created the day's counter at once
-            continue
-    raise RuntimeError("could not allocate a tracking number")
+    return domain.tracking_number(day, counters.next_number(db, f"case-seq:{day:%Y%m%d}"))
 
 
 def _claim_number(db, now, tz, request_key):

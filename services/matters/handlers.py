@@ -8,10 +8,9 @@ import hmac
 import re
 from datetime import timezone
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from lianxin import matter_workflow, outbox, timers
+from lianxin import counters, matter_workflow, outbox, timers
 from lianxin.errors import NotFound, ValidationFailed, WrongState
 from lianxin.events import make_event
 
@@ -28,19 +27,7 @@ def _leaders(db):
 
 def next_matter_id(db, now, tz):
     year = now.astimezone(timezone.utc).year
-    key = f"matter-seq:{year}"
-    for _ in range(5):
-        try:
-            doc = db.counters.find_one_and_update(
-                {"_id": key},
-                {"$inc": {"seq": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            return f"DB{year}{doc['seq']:04d}"  # 督办 + year + number
-        except DuplicateKeyError:  # two replicas created the year's counter at once
-            continue
-    raise RuntimeError("could not allocate a matter number")
+    return f"DB{year}{counters.next_number(db, f'matter-seq:{year}'):04d}"  # 督办 + year + number
 
 
 def wake(db, matter, now):

@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 from lianxin import allowed, cases, casestore, settings, workflow
-from lianxin.cases import Change
+from lianxin.cases import Change, unassigned
 from lianxin.clock import isoformat, parse_iso
 from lianxin.errors import Forbidden, ValidationFailed, WrongState
 from lianxin.schemas import COLLECTIVE_THRESHOLD
@@ -264,15 +264,7 @@ def decide_return(deps, action, case_id, actor, body):
                     "by": actor["username"],
                     "reasons": ["returned by the unit; waiting for manual dispatch"],
                 },
-                "assignment": {
-                    "lead_unit": None,
-                    "co_units": [],
-                    "leader": None,
-                    "assigned_at": None,
-                    "claimed_at": None,
-                    "due_at": None,
-                    "extended_to": None,
-                },
+                "assignment": unassigned(),
             },
             data={
                 "stage": "accepted",
