@@ -9,7 +9,7 @@ import pytest
 from lianxin import admin
 from lianxin.clock import utcnow
 from lianxin.errors import Forbidden, ValidationFailed
-from services.intake import public
+from services.accounts import accounts as public
 from services.notify import templating
 from services.supervision import deadlines
 

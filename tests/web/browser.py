@@ -40,6 +40,10 @@ def sign_in(page, username, next_path="/staff"):
 def check_a11y(page, screen):
     """axe-core on the page as it is: print every violation, fail on serious or critical."""
     page.wait_for_load_state("networkidle")
+    # a dialog still fading in has text at part opacity: axe reads the page once it is still
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running')", timeout=5000
+    )
     page.evaluate(AXE_SCRIPT)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     blocking = []

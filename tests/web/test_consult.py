@@ -18,8 +18,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
-    """The system these walks need, lighter than the whole county: intake (sign-in, cases),
-    notify and consult, and the gateway serving the console."""
+    """The system these walks need, lighter than the whole county: intake (cases), accounts
+    (sign-in), reading, notify and consult, and the gateway serving the console."""
     import os
     import uuid
 
@@ -47,9 +47,10 @@ def county(tmp_path_factory):
 
     from tests.helpers import wait_for
 
-    for service in ("intake", "notify", "consult"):
+    needed = ("intake", "accounts", "reading", "notify", "consult")  # accounts: signing in
+    for service in needed:
         system._spawn(service, [sys.executable, "-m", "lianxin.runner", service])
-    for service in ("intake", "notify", "consult"):
+    for service in needed:
         wait_for(lambda: system._pings(service), timeout=180, interval=0.5)  # noqa: B023
     system.start_gateway()
     system.db, system.mailbox, system.api = db, box, Api(system.url)
