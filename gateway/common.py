@@ -6,7 +6,7 @@ from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 from lianxin import settings
 from lianxin.errors import BadRequest
 
-from .security import json_depth
+from .security import json_depth, not_text
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,6 +24,8 @@ def parse_json():
         return None
     if json_depth(data, settings.MAX_JSON_DEPTH):
         raise BadRequest("the body is nested too deeply", {"max_depth": settings.MAX_JSON_DEPTH})
+    if not_text(data):
+        raise BadRequest("the body holds a string that is not Unicode text (a lone surrogate)")
     return data
 
 

@@ -246,7 +246,52 @@ def bulletin_pdf(bulletin):
             ]
         )
     ]
+    story += _matters_section(bulletin.get("supervised_matters"))
     return _pdf(story)
+
+
+def _matters_section(section):
+    """五、督办事项: matters by lead unit with their milestones on time, those confirmed closed
+    in the quarter (事结销号) and those at risk now (lianxin/matter_stats.py)."""
+    if not section:
+        return []
+    t = section["totals"]
+    rows = [
+        [
+            u["name"],
+            u["matters"],
+            u["milestones_due"],
+            u["on_time"],
+            u["late"] + u["missed"],
+            _pct(u["on_time_rate"]),
+            u["at_risk"],
+        ]
+        for u in section["units"]
+    ]
+    listed = [
+        [m["id"], Paragraph(m["title"], BODY), m["unit_name"], word]
+        for word, key in (("已销号", "confirmed"), ("有风险", "at_risk"))
+        for m in section[key]
+    ]
+    return [
+        KeepTogether(
+            [
+                Paragraph("五、督办事项与民生实事", HEADING),
+                Paragraph(
+                    f"督办事项 {t['matters']} 项，本季度到期节点 {t['milestones_due']} 个，"
+                    f"按时完成 {t['on_time']} 个（{_pct(t['on_time_rate'])}），"
+                    f"当前有风险 {t['at_risk']} 项。",
+                    BODY,
+                ),
+                _table(
+                    ["牵头单位", "事项", "到期节点", "按时", "逾期", "按时率", "有风险"],
+                    rows or [["—", "", "", "", "", "", ""]],
+                ),
+                Spacer(1, 3 * mm),
+                _table(["编号", "事项", "牵头单位", "状态"], listed or [["—", "", "", ""]]),
+            ]
+        )
+    ]
 
 
 def digest_pdf(digest):

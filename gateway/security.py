@@ -43,6 +43,25 @@ def json_depth(value, limit):
     return False
 
 
+def not_text(value):
+    """True if a key or string anywhere in `value` is not Unicode text (JSON's `\\ud800`
+    escapes can carry a lone surrogate, which no store can hold as UTF-8)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
 def register(app):
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     origins = allowed_origins()

@@ -218,3 +218,14 @@ def test_the_bulletin_has_a_section_on_supervised_matters(db, amqp_uri):
         1,
         {"numerator": 0, "denominator": 1, "value": 0.0},
     )
+
+    # the printed bulletin carries the section too: the unit and its missed milestone
+    import pypdfium2
+
+    from gateway import render
+
+    pdf = pypdfium2.PdfDocument(
+        render.bulletin_pdf(reports.bulletin(db, now, SUPERVISOR, "2026Q2", "Asia/Shanghai"))
+    )
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    assert "督办事项与民生实事" in text and "0.0%" in text

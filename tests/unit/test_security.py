@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from gateway.security import json_depth
+from gateway.security import json_depth, not_text
 from lianxin.access import CODE_PLACEHOLDER, seal, unseal, with_code
 from lianxin.auth import token_problem
 
@@ -127,3 +127,21 @@ def test_json_nesting_is_measured_without_recursion():
     assert json_depth(deep, 20)
     assert not json_depth({"a": [1, {"b": 2}]}, 3)
     assert json_depth({"a": [1, {"b": [3]}]}, 3)
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_refused_as_not_text():
+    assert not_text({"title": "路灯\ud83d"}) and not_text({"a\udc00": 1})
+    assert not_text({"a": [1, {"b": ["ok", "\ud9f9"]}]})
+    assert not not_text({"title": "路灯不亮 😀", "n": 3, "list": [None, True]})
+
+
+def test_the_gateway_answers_a_lone_surrogate_with_400_not_500():
+    from gateway.app import create_app
+
+    client = create_app({"AMQP_URI": "memory://", "MONGO_URI": "mongodb://127.0.0.1:1/"})
+    r = client.test_client().post(
+        "/api/v1/cases",
+        data='{"kind": "complaint", "title": "\\ud9f9"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
