@@ -65,6 +65,53 @@ class AnswerSchema(Schema):
     delivered_at = always(Time)
 
 
+# --- attachments (lianxin/attachments.py, services/files) -----------------------------------
+
+ORIGINS = ("citizen", "staff")
+
+
+class PublicAttachmentSchema(Schema):
+    """A file with the case as the citizen is told of it: no staff name, no role."""
+
+    id = always()
+    name = always()
+    content_type = always(metadata={"example": "image/jpeg"})
+    size = always(fields.Integer, metadata={"description": "bytes"})
+    origin = always(validate=validate.OneOf(ORIGINS))
+    thumbnail = always(fields.Boolean, metadata={"description": "a JPEG thumbnail exists"})
+    at = always(Time)
+
+
+class AttachmentSchema(Open):
+    """A file with the case as staff see it (the case's `attachments` entry). A citizen's list
+    gives only the fields of `PublicAttachment`, so the rest are not required here."""
+
+    id = always()
+    name = always()
+    content_type = always(metadata={"example": "image/jpeg"})
+    size = always(fields.Integer, metadata={"description": "bytes"})
+    origin = always(validate=validate.OneOf(ORIGINS))
+    thumbnail = always(fields.Boolean, metadata={"description": "a JPEG thumbnail exists"})
+    at = always(Time)
+    with_answer = fields.Boolean(metadata={"description": "evidence published with the answer"})
+    width = when_set(fields.Integer, metadata={"description": "an image's pixels"})
+    height = when_set(fields.Integer)
+    pages = when_set(fields.Integer, metadata={"description": "a PDF's pages"})
+    by = fields.String()
+    role = fields.String()
+
+
+class AttachmentListSchema(Schema):
+    """`GET /cases/{id}/attachments`: the files the caller may see, and whether they may add."""
+
+    items = always(fields.List, fields.Nested(AttachmentSchema))
+    may_attach = always(fields.Boolean)
+    may_publish = always(
+        fields.Boolean, metadata={"description": "staff may publish a file with the answer"}
+    )
+    max_per_case = always(fields.Integer)
+
+
 class PublicCaseSchema(Schema):
     """What a citizen sees with tracking number + access code: no staff names, no notes."""
 
@@ -78,6 +125,11 @@ class PublicCaseSchema(Schema):
     overdue = always(fields.Boolean)
     answer = nullable(fields.Nested, AnswerSchema, metadata={"description": "once answered"})
     timeline = always(fields.List, fields.Nested(TimelineEntrySchema))
+    attachments = always(
+        fields.List,
+        fields.Nested(PublicAttachmentSchema),
+        metadata={"description": "the citizen's own files, and the answer's once delivered"},
+    )
 
 
 # --- the case, as staff see it ----------------------------------------------------------------
@@ -202,6 +254,9 @@ class StaffCaseSchema(Open):
     raised_to = when_set()
     instructions = fields.List(fields.Dict())
     appeal = fields.Dict()
+    attachments = fields.List(
+        fields.Nested(AttachmentSchema), metadata={"description": "once a file is attached"}
+    )
 
 
 class CaseSummarySchema(Schema):
