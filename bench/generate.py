@@ -29,17 +29,18 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from lianxin import cases, demo, queues, store
+from lianxin import cases, demo, duplicates, queues, store
 from lianxin.auth import CITIZEN
 from lianxin.casestore import MemoryCaseStore, _get, _get_list, _put
 from lianxin.clock import parse_iso
-from services.intake import dispatch, duplicates
+from services.handling import rules as handling
+from services.intake import dispatch
 from services.intake import domain as intake
 from services.notify import journal
 from services.routing import domain as routing
 from services.routing import handlers as route_handlers
 from services.routing.handlers import ROUTER
-from services.supervision import handling, watch
+from services.supervision import watch
 from services.supervision.handlers import start_clock
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)

@@ -15,6 +15,7 @@ from . import (  # noqa: F401,E501  (their routes join the blueprint)
     consult_api,
     errors,
     files_api,
+    matters_api,
     me_api,
     notify_api,
     public_api,

@@ -9,7 +9,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from lianxin import action_schemas, consult_schemas, response_schemas, schemas
+from lianxin import action_schemas, consult_schemas, matter_schemas, response_schemas, schemas
 
 docs = Blueprint("docs", __name__)
 
@@ -32,6 +32,12 @@ COMPONENTS = {
     **_schemas_of(response_schemas),
     # asking the public (names distinct from the actions'; its Contact is nested only)
     **{k: v for k, v in _schemas_of(consult_schemas).items() if k != "Contact"},
+    # supervised matters (request bodies and documented answers; queries are parameters)
+    **{
+        k: v
+        for k, v in _schemas_of(matter_schemas).items()
+        if k != "Strict" and not k.endswith("Query")
+    },
     "CaseSubmission": schemas.CaseSubmissionSchema,
     "Error": schemas.ErrorSchema,
 }

@@ -62,12 +62,29 @@ CONSULT_EVENT_TYPES = (
     "survey.closed",
     "survey.results_published",
 )
+# Supervised matters and livelihood projects (docs/contract.md §14; services/matters). The
+# envelope's case_id is null; data.matter_id names the matter.
+MATTER_EVENT_TYPES = (
+    "matter.created",
+    "matter.published",
+    "matter.claimed",
+    "matter.progress",
+    "matter.done_reported",
+    "matter.sent_back",
+    "matter.confirmed",
+    "matter.seen_done",
+    "matter.reminder",
+    "matter.notice",
+    "matter.warning",
+    "matter.overdue",
+)
 EVENT_TYPES = (
     CASE_EVENT_TYPES
     + SUPERVISION_EVENT_TYPES
     + ("alert.raised",)
     + RECEPTION_EVENT_TYPES
     + CONSULT_EVENT_TYPES
+    + MATTER_EVENT_TYPES
 )
 
 

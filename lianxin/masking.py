@@ -1,12 +1,25 @@
-"""Masking on every public page (docs/contract.md §11): a citizen's name and phone shortened,
-identity numbers, e-mail addresses and phone numbers inside a text hidden. The public board,
-Open311 and the comments on a consultation show people the same way."""
+"""What the public may see of a citizen's case (docs/contract.md §11): the board's rule — an
+answered or closed case whose citizen agreed to publication, never a report (举报), never a
+confidential one — and the masking of names, phones, e-mails and id numbers, also where a
+citizen typed them into their own words. The case board (services/reading/public.py), the
+project board (services/matters/public.py) and the comments on a consultation
+(services/consult) show people this way."""
 
 import re
 
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+BOARD_STATES = ("answered", "closed")
+
+
+def on_public_board(case):
+    return bool(
+        case.get("public_consent")
+        and case["status"] in BOARD_STATES
+        and case.get("kind") != "report"
+        and "confidential" not in case.get("flags", [])
+    )
 
 
 def mask_name(name):

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 log = logging.getLogger(__name__)
 # The collections whose documents carry an outbox (before the notes, the relay read them all).
-COLLECTIONS = ("cases", "alerts")
+COLLECTIONS = ("cases", "alerts", "matters")
 
 
 def _note(collection, doc_id):

@@ -121,6 +121,9 @@ YELLOW_SHARE = float(_env("LX_YELLOW_SHARE", "0.8"))
 OFFICE_UNIT = _env("LX_OFFICE_UNIT", "mass_work_office")  # 群工办: dispatch and supervision
 SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "2000"))
 SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "8"))
+# Supervised matters (docs/contract.md §14): the reminder this many days before a milestone's
+# date (the yellow share and the sweep settings are the cases' own).
+MATTER_REMIND_DAYS = int(_env("LX_MATTER_REMIND_DAYS", "3"))
 
 # Case handling rules (docs/contract.md §3/§5) that an office may tune.
 MAX_REOPENS = int(_env("LX_MAX_REOPENS", "1"))  # reopen on dissatisfaction, once
@@ -211,6 +214,7 @@ SERVICES = {
     "reception": "services.reception.service:ReceptionService",
     "files": "services.files.service:FilesService",
     "consult": "services.consult.service:ConsultService",
+    "matters": "services.matters.service:MattersService",
 }
 
 

@@ -53,6 +53,8 @@ def ensure_indexes(db):
     db.saved_filters.create_index([("username", 1)])
     db.clocks.create_index([("state", 1), ("next_at", 1)])
     db.clock_claims.create_index([("at", 1)])
+    db.matter_clocks.create_index([("state", 1), ("next_at", 1)])
+    db.matter_votes.create_index([("matter_id", 1)])
     db.retry_codes.create_index([("expires_at", 1)])
     db.rate_windows.create_index([("expires_at", 1)])
     # what the timers read: only what is due (issue 14)

@@ -189,12 +189,27 @@ RULES = {
     ("survey.invited", None): [Rule("survey_invitation", ("citizen",))],
     ("survey.closed", None): [Rule("survey_closed", ("office",))],
     ("survey.results_published", None): [],
+    # Supervised matters (docs/contract.md §14; services/matters): data names the lead unit,
+    # co-units and leader, as an assignment does.
+    ("matter.created", None): [],
+    ("matter.published", None): [Rule("matter_published", ("lead_unit", "co_units", "leader"))],
+    ("matter.claimed", None): [Rule("matter_claimed", ("supervisors",))],
+    ("matter.progress", None): [Rule("matter_progress", ("leader",))],
+    ("matter.done_reported", None): [Rule("matter_done_reported", ("supervisors", "leader"))],
+    ("matter.sent_back", None): [Rule("matter_sent_back", ("lead_unit", "unit_leaders"))],
+    ("matter.confirmed", None): [Rule("matter_confirmed", ("lead_unit", "leader", "office"))],
+    ("matter.seen_done", None): [],
+    ("matter.reminder", "milestone"): [Rule("matter_reminder", ("lead_unit",))],
+    ("matter.notice", "progress_due"): [Rule("matter_report_due", ("unit_leaders",))],
+    ("matter.warning", "yellow"): [Rule("matter_warning", ("lead_unit",))],
+    ("matter.warning", "stale"): [Rule("matter_stale", ("unit_leaders", "office"))],
+    ("matter.overdue", "milestone"): [Rule("matter_overdue", ("unit_leaders", "leader", "office"))],
 }
 
 
 def rules_for(event):
     kind = event.get("data", {}).get("kind")
-    if event["type"].startswith("supervision."):
+    if event["type"].startswith(("supervision.", "matter.")):
         return RULES.get((event["type"], kind), [])
     return RULES.get((event["type"], None), [])
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from lianxin.cases import TRACKING_NUMBER, due_at
 from lianxin.clock import isoformat
 from lianxin.errors import NotFound, ValidationFailed
-from lianxin.masking import mask_name, mask_phone, mask_text
+from lianxin.masking import mask_name, mask_phone, mask_text, on_public_board
 
 ANSWERED = ("answered", "closed")
 CLOSED_FOR_OPEN311 = ("answered", "closed", "not_accepted")
@@ -106,13 +106,7 @@ def open311_one(db, case_id):
 # --- the public board -----------------------------------------------------------------
 
 
-def _board_visible(case):
-    return (
-        case.get("public_consent")
-        and case["status"] in ANSWERED
-        and case.get("kind") != "report"
-        and "confidential" not in case.get("flags", [])
-    )
+_board_visible = on_public_board
 
 
 def board_item(case, topics, units):

@@ -8,6 +8,7 @@ generated-county test checks them against an answer key kept by the generator it
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from lianxin import matter_stats as matters_stats
 from lianxin import settings
 from lianxin.auth import OFFICE_ROLES
 from lianxin.clock import isoformat
@@ -132,6 +133,7 @@ def bulletin(db, now, actor, quarter, tz):
             {"key": k, "name": topics.get(k, k), **v} for k, v in stats.group(rows, "topic").items()
         ],
         "by_town": [{"key": k, **v} for k, v in stats.group(rows, "town").items()],
+        "supervised_matters": matters_stats.bulletin_section(db, now, start, end),
         "best_cases": [
             {
                 "id": r["id"],

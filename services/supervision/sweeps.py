@@ -5,50 +5,18 @@ replica killed mid-sweep leaves work another finishes and nothing is sent twice.
 inserts and `_id` lookups: cheap on MongoDB and on FerretDB alike."""
 
 import logging
-import random
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from pymongo.errors import DuplicateKeyError
-
+from lianxin import timers
 from lianxin.cases import due_at
 from lianxin.clock import isoformat
-from lianxin.events import event_id_for, make_event
+from lianxin.timers import claim, emit, forget_old_claims  # noqa: F401  (shared with matters)
 
 from . import watch
 
 log = logging.getLogger(__name__)
 RECHECK = timedelta(days=1)  # a running clock with nothing ahead is looked at daily
-
-
-def emit(db, publisher, now, alert, case_id=None, units=()):
-    """Record `alert` under its unique key, publish it, and mark it published. An alert found
-    recorded but not marked (its emitter died in between) is published now, with the same
-    event id. Returns True if this call published it."""
-    event = make_event(
-        alert.type,
-        now=now,
-        case_id=case_id,
-        units=units,
-        actor="supervision",
-        data={"kind": alert.kind, **alert.data},
-        event_id=event_id_for(alert.key),
-    )
-    try:
-        db.alerts_sent.insert_one(
-            {"_id": alert.key, "event": event, "at": now, "case_id": case_id, "type": alert.type}
-        )
-    except DuplicateKeyError:
-        if db.alerts_published.find_one({"_id": alert.key}):
-            return False
-        event = db.alerts_sent.find_one({"_id": alert.key})["event"]
-    publisher.publish(event)
-    try:
-        db.alerts_published.insert_one({"_id": alert.key, "at": now})
-    except DuplicateKeyError:
-        return False
-    return True
 
 
 def process_clock(db, publisher, now, clock, rules):
@@ -63,66 +31,19 @@ def process_clock(db, publisher, now, clock, rules):
     return sent, next_at or now + RECHECK
 
 
-def claim(db, clock_id, wake, holder, real_now, lease):
-    """Claim one wake of one clock: a unique insert (cheap on both stores); a claim whose
-    holder died is taken over once it expires (a compare-and-set, only then)."""
-    key = f"{clock_id}@{isoformat(wake)}"
-    try:
-        db.clock_claims.insert_one(
-            {"_id": key, "holder": holder, "until": real_now + lease, "at": real_now}
-        )
-        return True
-    except DuplicateKeyError:
-        doc = db.clock_claims.find_one({"_id": key})
-        if doc is None or doc["until"] >= real_now:
-            return False
-        return (
-            db.clock_claims.update_one(
-                {"_id": key, "until": doc["until"]},
-                {"$set": {"holder": holder, "until": real_now + lease}},
-            ).modified_count
-            == 1
-        )
-
-
 def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_seconds, workers=8):
-    """Process every running clock due by `now`. Replicas share the work: each wake of each
-    clock is claimed by one of them; a dead replica's claims expire (real time). Within a
-    replica, `workers` clocks are handled at once (store round trips overlap)."""
-    stats = {"clocks": 0, "alerts": 0}
-    lease = timedelta(seconds=lease_seconds)
-    seen = set()
-
-    def handle(stub):
-        if not claim(db, stub["_id"], stub["next_at"], holder, real_now, lease):
-            return None  # another replica has it
-        clock = db.clocks.find_one({"_id": stub["_id"]})
-        sent, next_at = process_clock(db, publisher, now, clock, rules)
-        update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
-        db.clocks.update_one({"_id": clock["_id"]}, {"$set": update})
-        return sent
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        while True:
-            due = [
-                c
-                for c in db.clocks.find(
-                    {"state": "running", "next_at": {"$lte": now}}, {"_id": 1, "next_at": 1}
-                ).limit(batch)
-                if (c["_id"], c["next_at"]) not in seen
-            ]
-            random.shuffle(due)  # replicas start at different places
-            seen.update((c["_id"], c["next_at"]) for c in due)
-            for sent in pool.map(handle, due):
-                if sent is not None:
-                    stats["clocks"] += 1
-                    stats["alerts"] += sent
-            if len(due) < batch:
-                return stats
-
-
-def forget_old_claims(db, real_now, keep=timedelta(days=1)):
-    return db.clock_claims.delete_many({"at": {"$lt": real_now - keep}}).deleted_count
+    """Process every running case clock due by `now` (the durable timers of lianxin/timers.py)."""
+    return timers.sweep(
+        db,
+        db.clocks,
+        lambda clock: process_clock(db, publisher, now, clock, rules),
+        now,
+        real_now,
+        holder,
+        batch,
+        lease_seconds,
+        workers,
+    )
 
 
 def daily_reminders(db, publisher, now, rules, reminder_time):

@@ -13,12 +13,13 @@ with a unique insert before publishing.
 - co-units (会办) overdue with their input at their own deadline.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from lianxin.calendar import add_working_days
 from lianxin.cases import clock_start, due_at, yellow_at
 from lianxin.clock import isoformat
+from lianxin.timers import Alert
 from lianxin.workflow import OWING_STATES
 
 OWING = OWING_STATES  # the unit still owes the answer
@@ -31,14 +32,6 @@ class Rules:
     yellow_share: float = None  # None: LX_YELLOW_SHARE, as the case list uses
     claim_window_working_days: int = 1
     tz: str = "Asia/Shanghai"
-
-
-@dataclass
-class Alert:
-    key: str
-    type: str
-    kind: str
-    data: dict = field(default_factory=dict)
 
 
 def running(case, clock):

@@ -101,7 +101,7 @@ class System:
                 "gateway.wsgi:app",
             ],
         )
-        wait_for(lambda: self._healthy(), timeout=30, interval=0.2)
+        wait_for(lambda: self._healthy(), timeout=90, interval=0.2)
 
     def _healthy(self):
         try:

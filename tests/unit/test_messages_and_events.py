@@ -135,7 +135,7 @@ def test_the_envelope_has_the_spec_fields():
 
 def test_every_event_type_has_a_rule_and_every_rule_a_template_in_both_languages(templates):
     for type_ in EVENT_TYPES:
-        if type_.startswith("supervision."):
+        if type_.startswith(("supervision.", "matter.")):
             assert any(k[0] == type_ for k in rules.RULES), type_
         else:
             assert (type_, None) in rules.RULES, type_

@@ -5,6 +5,7 @@ import { setAuthProblemHandler } from './api/client'
 import { useAuth } from './stores/auth'
 import { publicRoutes as receptionPublic, staffRoutes as receptionStaff } from './reception/routes'
 import { consultPublicRoutes, consultStaffRoutes } from './consult/routes'
+import * as matters from './matters/routes'
 
 const router = createRouter({
   history: createWebHistory(),
@@ -21,6 +22,7 @@ const router = createRouter({
         { path: 'board', name: 'board', component: () => import('./citizen/Board.vue') },
         ...receptionPublic,
         ...consultPublicRoutes,
+        ...matters.citizenRoutes,
       ],
     },
     { path: '/staff/login', name: 'login', component: () => import('./staff/Login.vue') },
@@ -37,6 +39,7 @@ const router = createRouter({
         // Part 2 slots in here: dashboard/ and admin/ under the same shell.
         ...receptionStaff,
         ...consultStaffRoutes,
+        ...matters.staffRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

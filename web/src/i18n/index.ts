@@ -6,6 +6,7 @@ import en from './en'
 import reception from '../reception/messages'
 import attachments from '../attachments/messages'
 import consult from '../consult/messages'
+import matters from '../matters/messages'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANG_KEY = 'lx.lang'
@@ -23,8 +24,14 @@ export const i18n = createI18n({
   locale: initial(),
   fallbackLocale: 'zh-CN',
   messages: {
-    'zh-CN': { ...zh, ...reception['zh-CN'], ...attachments['zh-CN'], ...consult['zh-CN'] },
-    en: { ...en, ...reception.en, ...attachments.en, ...consult.en },
+    'zh-CN': {
+      ...zh,
+      ...reception['zh-CN'],
+      ...attachments['zh-CN'],
+      ...consult['zh-CN'],
+      ...matters['zh-CN'],
+    },
+    en: { ...en, ...reception.en, ...attachments.en, ...consult.en, ...matters.en },
   },
 })
 
