@@ -4,7 +4,7 @@ OpenAPI), then again by the consult service before it stores anything."""
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .response_schemas import always, nullable, when_set
+from .response_schemas import RateSchema, always, nullable, when_set
 from .schemas import KINDS, PHONE
 
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
@@ -359,16 +359,10 @@ class IssuedTokensSchema(Schema):
     tokens = always(fields.List, fields.String(), metadata={"description": "shown once"})
 
 
-class ReturnVisitRateSchema(Schema):
-    numerator = always(fields.Integer)
-    denominator = always(fields.Integer)
-    value = nullable(fields.Float)
-
-
 class ReturnVisitFiguresSchema(Schema):
     cases = always(fields.Integer)
     counts = always(fields.Dict, keys=fields.String(), values=fields.Integer())
-    satisfaction_rate = always(fields.Nested, ReturnVisitRateSchema)
+    satisfaction_rate = always(fields.Nested, RateSchema)
 
 
 class SurveyResultsSchema(Schema):

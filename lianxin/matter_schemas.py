@@ -6,6 +6,7 @@ goes back) are the domain's: services/matters/domain.py."""
 from marshmallow import Schema, fields, validate
 
 from .action_schemas import Strict
+from .response_schemas import RateSchema, always
 
 KINDS = ("instruction", "project", "cluster")
 STATUSES = ("draft", "published", "in_progress", "at_risk", "done", "confirmed")
@@ -204,12 +205,6 @@ class MatterListSchema(Schema):
     items = fields.List(fields.Nested(MatterListItemSchema))
 
 
-class RateSchema(Schema):
-    numerator = fields.Integer()
-    denominator = fields.Integer()
-    value = fields.Float(allow_none=True)
-
-
 class MatterUnitFiguresSchema(Schema):
     unit = fields.String()
     name = fields.String()
@@ -278,6 +273,13 @@ class PublicProjectSchema(Schema):
     not_seen_done = fields.Integer()
     cases_before = fields.Nested(RelatedCasesSchema, metadata={"description": "the project page"})
     cases_after = fields.Nested(RelatedCasesSchema, metadata={"description": "the project page"})
+
+
+class SeenDoneCountsSchema(Schema):
+    """The citizens' answers on a project so far (`POST /public/projects/{id}/seen-done`)."""
+
+    seen_done = always(fields.Integer)
+    not_seen_done = always(fields.Integer)
 
 
 class ProjectBoardSchema(Schema):
