@@ -6,7 +6,7 @@ goes back) are the domain's: services/matters/domain.py."""
 from marshmallow import Schema, fields, validate
 
 from .action_schemas import Strict
-from .response_schemas import RateSchema, always
+from .response_schemas import MatterUnitFiguresSchema, always
 
 KINDS = ("instruction", "project", "cluster")
 STATUSES = ("draft", "published", "in_progress", "at_risk", "done", "confirmed")
@@ -203,20 +203,6 @@ class MatterListSchema(Schema):
     page = fields.Integer()
     limit = fields.Integer()
     items = fields.List(fields.Nested(MatterListItemSchema))
-
-
-class MatterUnitFiguresSchema(Schema):
-    unit = fields.String()
-    name = fields.String()
-    matters = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-    at_risk = fields.Integer()
-    milestones_due = fields.Integer()
-    on_time = fields.Integer()
-    late = fields.Integer()
-    missed = fields.Integer()
-    pending = fields.Integer()
-    on_time_rate = fields.Nested(RateSchema)
 
 
 class MatterStatsSchema(Schema):

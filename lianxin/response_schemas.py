@@ -457,6 +457,45 @@ class BestCaseSchema(Schema):
     handling_hours = always(fields.Float)
 
 
+# --- supervised matters in the reports (lianxin/matter_stats.py) ---------------------------
+
+
+class MatterUnitFiguresSchema(Schema):
+    """A lead unit's supervised matters and their milestones due in the period
+    (`lianxin.matter_stats`; also `GET /matters/stats`). The totals have no unit."""
+
+    unit = fields.String()
+    name = fields.String()
+    matters = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    at_risk = fields.Integer()
+    milestones_due = fields.Integer()
+    on_time = fields.Integer()
+    late = fields.Integer()
+    missed = fields.Integer()
+    pending = fields.Integer()
+    on_time_rate = fields.Nested(RateSchema)
+
+
+class MatterBriefSchema(Schema):
+    id = always()
+    title = always()
+    unit = nullable(metadata={"description": "the lead unit"})
+    unit_name = nullable()
+    confirmed_at = fields.DateTime(metadata={"description": "the confirmed ones"})
+
+
+class MatterBulletinSchema(Schema):
+    """The quarterly bulletin's section on supervised matters (`matter_stats.bulletin_section`)."""
+
+    totals = always(fields.Nested, MatterUnitFiguresSchema)
+    units = always(fields.List, fields.Nested(MatterUnitFiguresSchema))
+    confirmed = always(
+        fields.List, fields.Nested(MatterBriefSchema), metadata={"description": "this quarter"}
+    )
+    at_risk = always(fields.List, fields.Nested(MatterBriefSchema), metadata={"description": "now"})
+
+
 class BulletinSchema(Schema):
     """季度通报 (the JSON form; `format=csv|pdf` answer a file)."""
 
@@ -471,6 +510,7 @@ class BulletinSchema(Schema):
     best_cases = always(fields.List, fields.Nested(BestCaseSchema))
     lowest_township = nullable(fields.Nested, AssessedUnitSchema)
     lowest_departments = always(fields.List, fields.Nested(AssessedUnitSchema))
+    supervised_matters = always(fields.Nested, MatterBulletinSchema)
 
 
 class TopicCountSchema(Schema):
