@@ -6,7 +6,7 @@ goes back) are the domain's: services/matters/domain.py."""
 from marshmallow import Schema, fields, validate
 
 from .action_schemas import Strict
-from .response_schemas import MatterUnitFiguresSchema, always
+from .response_schemas import MatterUnitFiguresSchema, Open, always
 
 KINDS = ("instruction", "project", "cluster")
 STATUSES = ("draft", "published", "in_progress", "at_risk", "done", "confirmed")
@@ -148,7 +148,10 @@ class MatterSourceViewSchema(Schema):
     case_ids = fields.List(fields.String())
 
 
-class MatterSchema(Schema):
+class MatterSchema(Open):
+    """The full matter (`staff_view`): like the case document it may carry fields not listed,
+    as a matter grows them while it is handled."""
+
     id = fields.String()
     kind = fields.String(metadata={"enum": list(KINDS)})
     title = fields.String()
@@ -179,6 +182,12 @@ class MatterSchema(Schema):
         fields.String(), metadata={"description": "POST /matters/{id}/<action> this user may do"}
     )
     timeline = fields.List(fields.Dict())
+    claims = fields.List(fields.Dict(), metadata={"description": "units that claimed it"})
+    created_at = fields.String()
+    created_by = fields.String()
+    updated_at = fields.String()
+    published_at = fields.String(allow_none=True)
+    revision = fields.Integer()
 
 
 class MatterListItemSchema(Schema):
