@@ -1,6 +1,7 @@
 """Screenshots of the web console's main screens, for the README (docs/screenshots/*.png).
 
     .venv/bin/python -m bench.screenshots [URL]      # default http://127.0.0.1:8000
+    .venv/bin/python -m bench.screenshots URL --part2  # only the dashboard and admin screens
 
 Runs against a running system (`./lx run`) with the demo county: files a case as a citizen
 on a phone, takes it through the unit, its leader and the supervisor over the API, and
@@ -95,12 +96,73 @@ def staff_page(browser, url, user, path):
     return page
 
 
+def part2(browser, url, api):
+    """The leader's dashboard and the admin's screens (issue 16), at 1280 px and 375 px."""
+    for i, topic in enumerate(("housing", "housing", "environment", "transport")):
+        body = {**CASE, "topic": topic, "title": f"{CASE['title']}（{i + 1}）"}
+        body["citizen"] = {"name": "钱七", "phone": f"138{int(time.time() * 10 + i) % 10**8:08d}"}
+        r = requests.post(f"{api.url}/cases", json=body, timeout=30)
+        r.raise_for_status()
+    time.sleep(3)  # routed
+    for size, suffix in ((DESK, ""), (PHONE, "-375")):
+        context = browser.new_context(base_url=url, locale="zh-CN", **size)
+        page = context.new_page()
+        page.goto("/staff/login?next=/staff/dashboard")
+        page.locator("input[name=username]").fill("leader_li")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("button[type=submit]").click()
+        page.wait_for_url("**/staff/dashboard**")
+        page.get_by_test_id("chart-unit").locator("svg").wait_for()
+        shot(page, f"dashboard{suffix}", full_page=True)
+        context.close()
+    for size, suffix in ((DESK, ""), (PHONE, "-375")):
+        context = browser.new_context(base_url=url, locale="zh-CN", **size)
+        page = context.new_page()
+        page.goto("/staff/login?next=/staff/admin/routing-rules")
+        page.locator("input[name=username]").fill("admin")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("button[type=submit]").click()
+        page.wait_for_url("**/staff/admin/routing-rules")
+        page.get_by_test_id("item-topic_department").wait_for()
+        page.locator("#dry-topic").fill("housing")
+        page.get_by_test_id("dry-run").click()
+        page.get_by_test_id("dry-result").wait_for()
+        shot(page, f"admin-routing-rules{suffix}", full_page=True)
+        if suffix:
+            context.close()
+            continue
+        page.goto("/staff/admin/templates")
+        page.get_by_test_id("edit-answer:zh-CN").click()
+        page.locator("#tpl-body").fill(
+            "您的诉求 {{ case_id }}\n已由 {{ unit_name }} 办理\n{% if opinion %}{{ opinion }}"
+        )
+        page.get_by_test_id("template-preview").click()
+        page.get_by_test_id("template-errors").wait_for()
+        shot(page, "admin-template-error", full_page=True)
+        page.goto("/staff/admin/api-keys")
+        page.get_by_test_id("admin-new").click()
+        page.locator("#a-json").fill(
+            f'{{"id": "app-{int(time.time())}", "name": "随手拍", "per_minute": 60}}'
+        )
+        page.get_by_test_id("admin-save").click()
+        page.get_by_test_id("issued-key").wait_for()
+        shot(page, "admin-api-key-issued")
+        page.goto("/staff/admin/log")
+        page.locator("tbody tr").first.wait_for()
+        shot(page, "admin-log")
+        context.close()
+
+
 def main():
     url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
     os.makedirs(OUT, exist_ok=True)
     api = Api(url)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        if "--part2" in sys.argv:
+            part2(browser, url, api)
+            browser.close()
+            return
         phone = browser.new_context(base_url=url, locale="zh-CN", **PHONE).new_page()
         phone.goto("/")
         shot(phone, "citizen-home")
@@ -151,6 +213,7 @@ def main():
         shot(clerk, "staff-register")
         clerk.goto("/staff/inbox")
         shot(clerk, "staff-inbox")
+        part2(browser, url, api)
         browser.close()
 
 

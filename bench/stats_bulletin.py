@@ -27,7 +27,7 @@ from lianxin import demo, duplicates, settings, store
 from lianxin.bus import EventPublisher, declare_topology
 from lianxin.clock import utcnow
 from services.intake import handlers as intake
-from services.reading import reports
+from services.reading import reports, rollup_store
 from tests.county_generator import Q3_END, Q3_START, generate
 
 LEADER = {"username": "bench", "role": "leader"}
@@ -105,6 +105,7 @@ def main():
         for i in range(0, n, 5000):
             full.cases.insert_many(cases[i : i + 5000])
         citizens = index_citizens(full, cases, max(n // 3, 1))
+        rollup_store.rebuild(full, out=lambda *_: None)  # the reports read rollups (0021)
         print(
             f"loaded {n} cases and a citizen index of {citizens} citizens in "
             f"{time.perf_counter() - t:.1f} s ({key['all']['all']['total']} counted in 2026Q3)"

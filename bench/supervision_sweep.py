@@ -1,23 +1,31 @@
 """Benchmark: one full supervision sweep over N open cases (not a test; prints figures).
 
-    .venv/bin/python -m bench.supervision_sweep [N]          # default N = 100000
+    .venv/bin/python -m bench.supervision_sweep [N] [REPLICAS]   # default N = 100000, 1
 
 Loads N assigned cases with running clocks into a fresh database of the store at
 LX_MONGO_URI (the tests' FerretDB, 127.0.0.1:27018, by default), moves business time to day 3
 so that every case owes its first supervision notice, and times, in this process and with a
 real publisher to RabbitMQ (a vhost of its own): the clock sweep (every clock claimed,
-evaluated, its notice recorded and published) and the daily reminder pass. Prints cases/s,
+evaluated, its notice recorded and published) by REPLICAS sweepers at once (threads with
+holders of their own, as replicas share the clocks), and the daily reminder pass. Counts the
+messages that reach a queue bound to the exchange against the expected (per case: the
+unclaimed notice and the first supervision notice; one reminder per unit). Prints cases/s,
 wall times and the process's peak RSS, then drops the database and the vhost.
 """
 
+import json
 import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from kombu import Connection, Queue
 
 from bench.open_cases import load
 from lianxin import settings, store
@@ -34,6 +42,7 @@ def rabbitmqctl(*args):
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    replicas = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
     db_name, vhost = f"bench_{uuid.uuid4().hex[:8]}", f"lianxin_bench_{uuid.uuid4().hex[:6]}"
     rabbitmqctl("add_vhost", vhost)
@@ -45,31 +54,49 @@ def main():
         load(db, n, start, UNITS, batch=5000)
         print(f"loaded {n} open cases in {time.perf_counter() - t:.1f} s")
         publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
-        from kombu import Connection
-
         with Connection(publisher.amqp_uri) as conn:
             events_exchange()(conn.channel()).declare()
+            tap = Queue(
+                "bench-supervision-tap",
+                exchange=events_exchange(),
+                routing_key="supervision.#",
+                durable=False,
+                auto_delete=False,
+            )
+            tap(conn.channel()).declare()
         now, rules = start + timedelta(days=3), watch.Rules(tz=settings.TIMEZONE)
         t = time.perf_counter()
-        stats = sweeps.sweep_clocks(
-            db,
-            publisher,
-            now,
-            exact_utcnow(),
-            "bench",
-            rules,
-            settings.SWEEP_BATCH,
-            300,
-            settings.SWEEP_WORKERS,
-        )
+        results = []
+
+        def sweeper(holder):
+            results.append(
+                sweeps.sweep_clocks(
+                    db,
+                    publisher,
+                    now,
+                    exact_utcnow(),
+                    holder,
+                    rules,
+                    settings.SWEEP_BATCH,
+                    300,
+                    settings.SWEEP_WORKERS,
+                )
+            )
+
+        threads = [threading.Thread(target=sweeper, args=(f"bench-{r}",)) for r in range(replicas)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stats = {k: sum(r[k] for r in results) for k in ("clocks", "alerts")}
         sweep_s = time.perf_counter() - t
         t = time.perf_counter()
         reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
         remind_s = time.perf_counter() - t
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"clock sweep: {stats['clocks']} clocks, "
-            f"{stats['alerts']} alerts (unclaimed + first notice) in "
+            f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
+            f"(unclaimed + first notice) in "
             f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
             f"({settings.SWEEP_WORKERS} workers)"
         )
@@ -77,6 +104,19 @@ def main():
             f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s"
         )
         print(f"peak RSS of this (supervision) process: {rss_mb:.0f} MB")
+        with Connection(publisher.amqp_uri) as conn:
+            seen, bound = Counter(), tap(conn.channel())
+            while True:
+                message = bound.get(no_ack=True)
+                if message is None:
+                    break
+                seen[json.loads(message.body)["event_id"]] += 1
+        expected = 2 * n + min(n, len(UNITS))
+        print(
+            f"messages on the exchange: {sum(seen.values())} ({len(seen)} distinct, "
+            f"{sum(1 for c in seen.values() if c > 1)} twice or more) — expected {expected} "
+            f"(2 per case + 1 reminder per unit), {replicas} sweeper(s)"
+        )
     finally:
         store.client(uri).drop_database(db_name)
         rabbitmqctl("delete_vhost", vhost)

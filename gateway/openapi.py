@@ -11,6 +11,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from lianxin import action_schemas, consult_schemas, matter_schemas, response_schemas, schemas
 
+from . import admin_api
+
 docs = Blueprint("docs", __name__)
 
 
@@ -68,13 +70,16 @@ def build_spec(app):
     spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    for name, schema in COMPONENTS.items():
+    for name, schema in {**COMPONENTS, **admin_api.openapi_components()}.items():
         spec.components.schema(name, schema=schema)
     with app.test_request_context():
         for endpoint, view in app.view_functions.items():
             if endpoint.startswith("api.") and view.__doc__ and "---" in view.__doc__:
                 spec.path(view=view, app=app)
-    return _nullable_refs(_described(spec.to_dict()))
+    out = spec.to_dict()
+    # Written out per collection (Flask's plugin documents views, and one view serves them all).
+    out["paths"].update(admin_api.openapi_paths())
+    return _nullable_refs(_described(out))
 
 
 def _described(document):

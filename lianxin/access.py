@@ -1,4 +1,9 @@
-"""Citizens' access codes: random, read-out-able, stored only as a salted slow hash."""
+"""Citizens' access codes: random, read-out-able, stored only as a keyed hash.
+
+A new code is stored as HMAC-SHA256 under a key derived from LX_CITIZEN_KEY_SECRET (kept for
+the life of the installation) over a per-case salt and the code (`h1:`; docs/decisions/0021):
+guessing it from a copy of the store needs the secret, and online guessing is rate-limited.
+Codes of earlier cases keep their salted PBKDF2 hash (60 000 rounds), and still match."""
 
 import hashlib
 import hmac
@@ -18,20 +23,39 @@ def normalize_code(code):
     return (code or "").strip().upper().replace(" ", "").replace("-", "")
 
 
-def hash_access_code(code, salt=None):
-    """Returns (salt, hash) as hex."""
+KEYED = "h1:"
+
+
+def _code_key(secret):
+    return hashlib.sha256(b"lianxin access-code hmac\0" + secret.encode()).digest()
+
+
+def hash_access_code(code, salt=None, secret=None):
+    """Returns (salt, hash) as hex: the keyed hash (`h1:…`) under `secret` (default
+    LX_CITIZEN_KEY_SECRET)."""
+    from . import settings
+
     salt = salt or secrets.token_hex(16)
+    key = _code_key(secret if secret is not None else settings.CITIZEN_KEY_SECRET)
+    message = bytes.fromhex(salt) + normalize_code(code).encode()
+    return salt, KEYED + hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def slow_hash_access_code(code, salt):
+    """The salted PBKDF2 hash codes were stored as before the keyed hash (still matched)."""
     digest = hashlib.pbkdf2_hmac(
         "sha256", normalize_code(code).encode(), bytes.fromhex(salt), _HASH_ROUNDS
     )
-    return salt, digest.hex()
+    return digest.hex()
 
 
-def code_matches(case, code):
+def code_matches(case, code, secret=None):
     salt, stored = case.get("access_salt"), case.get("access_hash")
     if not (salt and stored and code):
         return False
-    return hmac.compare_digest(hash_access_code(code, salt)[1], stored)
+    if stored.startswith(KEYED):
+        return hmac.compare_digest(hash_access_code(code, salt, secret)[1], stored)
+    return hmac.compare_digest(slow_hash_access_code(code, salt), stored)
 
 
 # --- the copies of a plain code kept for a while ------------------------------------------

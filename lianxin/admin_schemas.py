@@ -134,11 +134,11 @@ class WebhookSchema(Item):
 
 
 class ApiKeySchema(Item):
-    """An Open311 API key (docs/contract.md §11): the admin chooses the key (24+ characters), which
-    is stored hashed; `active: false` revokes it; `per_minute` is its rate limit."""
+    """An Open311 API key (docs/contract.md §11): the system generates the key when the item is
+    created and shows it once, in the answer to the create (`key`); only its hash is stored;
+    `active: false` revokes it; `per_minute` is its rate limit."""
 
     id = ID
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    key = fields.String(load_only=True, validate=validate.Length(min=24, max=200))
     active = fields.Boolean(load_default=True)
     per_minute = fields.Integer(validate=validate.Range(min=1, max=100000))

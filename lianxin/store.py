@@ -55,6 +55,10 @@ def ensure_indexes(db):
     db.clock_claims.create_index([("at", 1)])
     db.matter_clocks.create_index([("state", 1), ("next_at", 1)])
     db.matter_votes.create_index([("matter_id", 1)])
+    # statistics rollups (docs/decisions/0021): pending deltas, and a partial day's cases
+    db.stat_deltas.create_index([("folded", 1)])
+    db.stat_deltas.create_index([("folded_at", 1)])
+    db.cases.create_index([("received_at", 1)])
     db.retry_codes.create_index([("expires_at", 1)])
     db.rate_windows.create_index([("expires_at", 1)])
     # what the timers read: only what is due (issue 14)

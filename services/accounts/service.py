@@ -73,6 +73,11 @@ class AccountsService(LianxinService):
         )
 
     @rpc
+    def admin_log(self, actor, collection=None, before=None, limit=50):
+        before = parse_iso(before) if before else None
+        return admin.log_page(self.db, actor or {}, collection, before, limit)
+
+    @rpc
     def topics(self):
         return [{"id": t.pop("_id"), **t} for t in self.db.topics.find().sort("_id", 1)]
 

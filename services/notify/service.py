@@ -8,7 +8,7 @@ from nameko.timer import timer
 
 from lianxin import admin, demo, settings
 from lianxin.consuming import event_handler
-from lianxin.errors import ValidationFailed
+from lianxin.errors import Forbidden, ValidationFailed
 from lianxin.events import EVENT_TYPES
 from lianxin.service import LianxinService, StartupStep
 
@@ -116,6 +116,12 @@ class NotifyService(LianxinService):
             body,
             validate=_check_template if collection == "templates" else None,
         )
+
+    @rpc
+    def preview_template(self, actor, doc, values=None):
+        if (actor or {}).get("role") != "admin":
+            raise Forbidden("only an admin may preview templates", {})
+        return templating.preview(doc or {}, values)
 
 
 def _check_template(doc):

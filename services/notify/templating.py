@@ -10,7 +10,7 @@ Python objects). The HTML part is autoescaped, so a citizen's title such as `<b>
 text; plain-text parts are not, since they are not HTML. An unknown variable renders empty.
 """
 
-from jinja2 import TemplateSyntaxError, select_autoescape
+from jinja2 import TemplateError, TemplateSyntaxError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 PARTS = ("subject", "body", "html", "sms")
@@ -56,3 +56,55 @@ def syntax_errors(doc):
         except TemplateSyntaxError as exc:
             errors[part] = [f"line {exc.lineno}: {exc.message}"]
     return errors
+
+
+# What a template sees when the admin previews it: the values `rules.event_values` gives every
+# template, filled with a plausible case. The admin's own `values` replace any of them.
+SAMPLE_VALUES = {
+    "event_type": "case.assigned",
+    "case_id": "LX-20261125-000042",
+    "title": "清水河夜间排污",
+    "topic": "environment",
+    "kind": "complaint",
+    "town": "城关镇",
+    "unit_name": "县生态环境局",
+    "due_at": "2026-12-09 17:00",
+    "occurred_at": "2026-11-25 09:30",
+    "outcome": "已解决",
+    "opinion": "已责令停产整改，河道已清理。",
+    "satisfaction": "满意",
+    "reason": "",
+    "comment": "",
+    "text": "",
+    "primary_id": "",
+    "number": 3,
+    "open_cases": 5,
+    "co_unit_name": "城关镇人民政府",
+    "people_involved": 1,
+    "case_list": "  LX-20261125-000042 清水河夜间排污  剩余 20 小时",
+    "track_url": "http://127.0.0.1:8000/track/LX-20261125-000042",
+    "public_url": "http://127.0.0.1:8000",
+}
+
+
+def preview(doc, values=None):
+    """{"parts": {part: text}} for a template document rendered with the sample values, or
+    {"errors": [{part, line, message}]} when a part does not compile or fails to render."""
+    problems = []
+    for part in PARTS:
+        source = doc.get(part)
+        if source is None:
+            continue
+        if not isinstance(source, str):
+            problems.append({"part": part, "line": None, "message": "must be a string"})
+            continue
+        try:
+            (_html if part == "html" else _text).parse(source)
+        except TemplateSyntaxError as exc:
+            problems.append({"part": part, "line": exc.lineno, "message": exc.message})
+    if problems:
+        return {"errors": problems}
+    try:
+        return {"parts": render(doc, {**SAMPLE_VALUES, **(values or {})})}
+    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:  # e.g. the sandbox
+        return {"errors": [{"part": None, "line": None, "message": str(exc)}]}

@@ -1,5 +1,7 @@
-"""Statistics, assessment, the quarterly bulletin and the ten-day digest (docs/contract.md §7): read
-the period's cases once (a projection), count them with `stats`, name the units and topics.
+"""Statistics, assessment, the quarterly bulletin and the ten-day digest (docs/contract.md
+§7): statistics, assessment, bulletin and public figures read the period's rollups
+(`rollup_store`, docs/decisions/0021); the digest reads the period's cases once (a
+projection) and counts them with `stats`; `Recount` counts any period from its cases.
 
 The store cannot average, join or branch in an aggregation (STACK.md), so the counting is
 done here over the projected cases; every figure is the sum of per-case facts, and the
@@ -15,7 +17,7 @@ from lianxin.clock import isoformat
 from lianxin.errors import Forbidden, ValidationFailed
 from lianxin.schemas import QUARTER_PATTERN
 
-from . import stats
+from . import rollup_store, rollups, stats
 
 
 def _check(actor):
@@ -29,6 +31,59 @@ def period_rows(db, now, start, end):
     return [stats.facts(c, now) for c in db.cases.find(query, stats.PROJECTION)]
 
 
+class Recount:
+    """The figures of a period counted from its cases (one read of the period): the
+    definition, and what the rollups are checked against."""
+
+    def __init__(self, db, now, start, end):
+        self.now, self.rows = now, period_rows(db, now, start, end)
+
+    def totals(self):
+        return stats.summarise(self.rows)
+
+    def group(self, by):
+        return stats.group(self.rows, by)
+
+    def assess(self, deductions, flag_below):
+        return stats.assess(self.rows, deductions, flag_below)
+
+    def best(self):
+        """[(handling ms, case id)] of the best-handled cases, fastest first."""
+        found = (
+            (r["handling_ms"], r["id"])
+            for r in self.rows
+            if r["counted"] and r["closed"] and r["on_time"] and r["satisfied"]
+            if r["handling_ms"] is not None
+        )
+        return sorted(found)[: rollups.BEST_KEEP]
+
+
+class FromRollups:
+    """The same figures read from the period's rollups (docs/decisions/0021)."""
+
+    def __init__(self, db, now, start, end):
+        self.now = now
+        self.doc, self._best = rollup_store.read(db, start, end)
+
+    def totals(self):
+        return rollups.totals(self.doc, self.now)
+
+    def group(self, by):
+        if by not in stats.GROUPS:
+            raise ValueError(f"group_by must be one of {stats.GROUPS}")
+        return rollups.figures(self.doc, self.now, by)
+
+    def assess(self, deductions, flag_below):
+        return rollups.assess(self.doc, self.now, deductions, flag_below)
+
+    def best(self):
+        return self._best
+
+
+# How reports read a period: from the rollups; tests and benchmarks swap in `Recount`.
+PERIOD = FromRollups
+
+
 def _names(db, collection):
     return {d["_id"]: d.get("name", d["_id"]) for d in db[collection].find({}, {"name": 1})}
 
@@ -39,7 +94,7 @@ def stats_report(db, now, actor, start, end, group_by):
         raise ValidationFailed("`from` must be before `to`", {"fields": {"to": ["before from"]}})
     if group_by not in stats.GROUPS:
         raise ValidationFailed("unknown grouping", {"fields": {"group_by": list(stats.GROUPS)}})
-    rows = period_rows(db, now, start, end)
+    period = PERIOD(db, now, start, end)
     names = (
         _names(db, "units")
         if group_by == "unit"
@@ -52,20 +107,20 @@ def stats_report(db, now, actor, start, end, group_by):
         "to": isoformat(end),
         "group_by": group_by,
         "generated_at": isoformat(now),
-        "totals": stats.summarise(rows),
+        "totals": period.totals(),
         "groups": [
             {"key": key, "name": names.get(key, key), **figures}
-            for key, figures in stats.group(rows, group_by).items()
+            for key, figures in period.group(group_by).items()
         ],
     }
 
 
-def assessment(db, now, actor, start, end, rows=None):
+def assessment(db, now, actor, start, end, period=None):
     _check(actor)
-    rows = rows if rows is not None else period_rows(db, now, start, end)
+    period = period or PERIOD(db, now, start, end)
     units = {u["_id"]: u for u in db.units.find({}, {"name": 1, "kind": 1})}
-    ranked = stats.assess(
-        rows, stats.parse_deductions(settings.ASSESSMENT_DEDUCTIONS), settings.ASSESSMENT_FLAG_BELOW
+    ranked = period.assess(
+        stats.parse_deductions(settings.ASSESSMENT_DEDUCTIONS), settings.ASSESSMENT_FLAG_BELOW
     )
     for item in ranked:
         unit = units.get(item["unit"], {})
@@ -98,28 +153,17 @@ def bulletin(db, now, actor, quarter, tz):
     lowest township and the three lowest departments."""
     _check(actor)
     start, end = quarter_bounds(quarter, tz)
-    rows = period_rows(db, now, start, end)
-    ranking = assessment(db, now, actor, start, end, rows)["units"]
-    unit_figures = stats.group(rows, "unit")
+    period = PERIOD(db, now, start, end)
+    ranking = assessment(db, now, actor, start, end, period)["units"]
+    unit_figures = period.group("unit")
     for item in ranking:
         item["figures"] = unit_figures.get(item["unit"])
     topics = _names(db, "topics")
-    best = sorted(
-        (
-            r
-            for r in rows
-            if r["counted"]
-            and r["closed"]
-            and r["on_time"]
-            and r["satisfied"]
-            and r["handling_hours"] is not None
-        ),
-        key=lambda r: (r["handling_hours"], r["id"]),
-    )[:5]
-    titles = {
-        r["id"]: (db.cases.find_one({"_id": r["id"]}, {"title": 1}) or {}).get("title", "")
-        for r in best
-    }
+    best = []
+    for ms, case_id in period.best():
+        case = db.cases.find_one({"_id": case_id}, {"title": 1, "assignment.lead_unit": 1}) or {}
+        unit = (case.get("assignment") or {}).get("lead_unit") or "(none)"
+        best.append({"id": case_id, "title": case.get("title", ""), "unit": unit, "ms": ms})
     townships = [u for u in ranking if u["kind"] == "township"]
     departments = [u for u in ranking if u["kind"] == "department"]
     return {
@@ -127,22 +171,22 @@ def bulletin(db, now, actor, quarter, tz):
         "from": isoformat(start),
         "to": isoformat(end),
         "generated_at": isoformat(now),
-        "totals": stats.summarise(rows),
+        "totals": period.totals(),
         "ranking": ranking,
         "by_topic": [
-            {"key": k, "name": topics.get(k, k), **v} for k, v in stats.group(rows, "topic").items()
+            {"key": k, "name": topics.get(k, k), **v} for k, v in period.group("topic").items()
         ],
-        "by_town": [{"key": k, **v} for k, v in stats.group(rows, "town").items()],
+        "by_town": [{"key": k, **v} for k, v in period.group("town").items()],
         "supervised_matters": matters_stats.bulletin_section(db, now, start, end),
         "best_cases": [
             {
                 "id": r["id"],
-                "title": titles.get(r["id"], ""),
+                "title": r["title"],
                 "unit": r["unit"],
                 "unit_name": next(
                     (u["name"] for u in ranking if u["unit"] == r["unit"]), r["unit"]
                 ),
-                "handling_hours": round(r["handling_hours"], 2),
+                "handling_hours": round(r["ms"] / 3_600_000, 2),
             }
             for r in best
         ],
@@ -241,10 +285,10 @@ def default_digest_period(now, tz):
 
 
 def public_stats(db, now, quarter, tz):
-    """The public board's figures: the docs/contract.md §7 rates by unit, the same numbers the
-    office sees, for a quarter."""
+    """The public board's figures: the docs/contract.md §7 rates by unit, the same numbers
+    the office sees, for a quarter."""
     start, end = quarter_bounds(quarter, tz)
-    rows = period_rows(db, now, start, end)
+    period = PERIOD(db, now, start, end)
     names = _names(db, "units")
     return {
         "quarter": quarter,
@@ -259,7 +303,7 @@ def public_stats(db, now, quarter, tz):
                 "on_time_rate": f["on_time_rate"],
                 "satisfaction_rate": f["satisfaction_rate"],
             }
-            for key, f in stats.group(rows, "unit").items()
+            for key, f in period.group("unit").items()
             if key != "(none)"
         ],
     }

@@ -2,19 +2,35 @@
 staff, a petitioner's history, the citizen's tracking view, the public board and Open311
 reads, the alerts of early warning and their acknowledgement, statistics, unit assessment,
 the quarterly bulletin, the ten-day digest and the public statistics (nameko entrypoints
-only). It writes no case."""
+only). It writes no case; it keeps the statistics rollups from the case events."""
 
 from nameko.rpc import rpc
 
 from lianxin import settings
 from lianxin.clock import parse_iso
+from lianxin.consuming import event_handler
+from lianxin.events import CASE_EVENT_TYPES
 from lianxin.service import LianxinService
 
-from . import alerts, public, queries, reports
+from . import alerts, public, queries, reports, rollup_store
+
+
+def _on_case_events(fn):
+    for type_ in CASE_EVENT_TYPES:
+        fn = event_handler(settings.EVENT_SOURCE, type_)(fn)
+    return fn
 
 
 class ReadingService(LianxinService):
     name = "reading"
+
+    @_on_case_events
+    def on_case_event(self, event):
+        # the statistics rollups follow every change of a case (docs/decisions/0021)
+        rollup_store.record(self.db, event["case_id"])
+
+    def periodic(self, now):
+        self.sweeps.run_once("stat-rollups", lambda: rollup_store.fold(self.db))
 
     @rpc
     def get_case(self, case_id, actor):

@@ -1,5 +1,6 @@
-"""Statistics and unit assessment (docs/contract.md §7), free of I/O: what each case counts for, and
-the sums. Every rate is an exact fraction whose numerator and denominator are given with it.
+"""Statistics and unit assessment (docs/contract.md §7), free of I/O: what each case counts
+for, and the sums. Every rate is an exact fraction whose numerator and denominator are given
+with it.
 
 The population of a period is the cases *received* in it, less merged duplicates (counted in
 their primary) and cases not accepted (no unit handled them). A case counts for its current
@@ -46,16 +47,18 @@ PROJECTION = {
 
 
 def facts(case, now):
-    """What one case counts for."""
+    """What one case counts for (`now` None: everything but what depends on the time)."""
     a = case.get("assignment") or {}
     due = due_at(case)
     answered = case.get("answered_at")
     completed = case["status"] in ("answered", "closed") and answered is not None
     visit = case.get("return_visit") or {}
     rated = bool(visit.get("satisfaction")) and visit.get("counts", True) is not False
-    hours = None
+    handling_ms = None
     if completed and a.get("assigned_at"):
-        hours = (answered - a["assigned_at"]).total_seconds() / 3600
+        # whole milliseconds (what the store keeps): sums of them are exact in any order
+        handling_ms = round((answered - a["assigned_at"]).total_seconds() * 1000)
+    owing = case["status"] in OWING_STATES and due is not None
     return {
         "id": case["_id"],
         "unit": a.get("lead_unit") or "(none)",
@@ -67,10 +70,12 @@ def facts(case, now):
         "closed": case["status"] == "closed",
         "completed": completed,
         "on_time": completed and (due is None or answered <= due),
-        "overdue_open": case["status"] in OWING_STATES and due is not None and due < now,
+        "overdue_open": owing and now is not None and due < now,
+        "open_due": due if owing else None,
         "rated": rated,
         "satisfied": rated and visit.get("satisfaction") in SATISFIED,
-        "handling_hours": hours,
+        "handling_ms": handling_ms,
+        "handling_hours": None if handling_ms is None else handling_ms / 3_600_000,
         "returned": case.get("returns_count", 0) > 0,
         "extended": case.get("extensions", 0) > 0,
         "reopened": case.get("reopen_count", 0) > 0,
@@ -86,12 +91,21 @@ def _rate(numerator, denominator):
     }
 
 
+def handling(total_ms, cases):
+    hours = total_ms / 3_600_000
+    return {
+        "value": round(hours / cases, 2) if cases else None,
+        "total_hours": round(hours, 4),
+        "cases": cases,
+    }
+
+
 def summarise(rows):
     """The docs/contract.md §7 figures of a list of `facts`."""
     rows = [r for r in rows if r["counted"]]
     completed = sum(r["completed"] for r in rows)
     overdue_open = sum(r["overdue_open"] for r in rows)
-    hours = [r["handling_hours"] for r in rows if r["handling_hours"] is not None]
+    hours_ms = [r["handling_ms"] for r in rows if r["handling_ms"] is not None]
     return {
         "total": len(rows),
         "closed": sum(r["closed"] for r in rows),
@@ -101,11 +115,7 @@ def summarise(rows):
         "satisfaction_rate": _rate(
             sum(r["satisfied"] for r in rows), sum(r["rated"] for r in rows)
         ),
-        "average_handling_hours": {
-            "value": round(sum(hours) / len(hours), 2) if hours else None,
-            "total_hours": round(sum(hours), 4),
-            "cases": len(hours),
-        },
+        "average_handling_hours": handling(sum(hours_ms), len(hours_ms)),
         "overdue_open": overdue_open,
         "returned": sum(r["returned"] for r in rows),
         "extensions": sum(r["extended"] for r in rows),
@@ -134,6 +144,17 @@ def parse_deductions(text):
     return out
 
 
+def deduction_reasons(r):
+    """{deduction: how many times} one case's facts cost its unit."""
+    return {
+        "overdue": int((r["completed"] and not r["on_time"]) or r["overdue_open"]),
+        "dissatisfied": int(r["rated"] and not r["satisfied"]),
+        "reply_rejected": r["rejections"],
+        "returned": int(r["returned"]),
+        "reopened": int(r["reopened"]),
+    }
+
+
 def assess(rows, deductions, flag_below):
     """Unit assessment: 100 less the points of each deduction, per unit, with the cases
     behind each deduction; flagged below `flag_below`."""
@@ -141,32 +162,35 @@ def assess(rows, deductions, flag_below):
     for r in rows:
         if not r["counted"] or r["unit"] == "(none)":
             continue
-        u = units.setdefault(r["unit"], {"cases": 0, "why": {k: [] for k in deductions}})
+        u = units.setdefault(r["unit"], {"cases": 0, "why": {k: {} for k in deductions}})
         u["cases"] += 1
-        reasons = {
-            "overdue": (r["completed"] and not r["on_time"]) or r["overdue_open"],
-            "dissatisfied": r["rated"] and not r["satisfied"],
-            "returned": r["returned"],
-            "reopened": r["reopened"],
-        }
-        for name in deductions:
-            if name == "reply_rejected":
-                u["why"][name] += [r["id"]] * r["rejections"]
-            elif reasons.get(name):
-                u["why"][name].append(r["id"])
+        for name, times in deduction_reasons(r).items():
+            if name in deductions and times:
+                u["why"][name][r["id"]] = times
+    return score(units, deductions, flag_below)
+
+
+def score(units, deductions, flag_below):
+    """`units`: {unit: {"cases": n, "why": {deduction: {case id: times}}}} → the ranking,
+    each deduction listing its cases (sorted; a case twice if it cost the points twice)."""
     out = []
     for unit, u in units.items():
-        lines = {
-            name: {"count": len(ids), "points": round(len(ids) * deductions[name], 2), "cases": ids}
-            for name, ids in u["why"].items()
-        }
-        score = max(0.0, round(100 - sum(line["points"] for line in lines.values()), 2))
+        lines = {}
+        for name in deductions:
+            found = u["why"].get(name) or {}
+            ids = [cid for cid in sorted(found) for _ in range(found[cid])]
+            lines[name] = {
+                "count": len(ids),
+                "points": round(len(ids) * deductions[name], 2),
+                "cases": ids,
+            }
+        total = max(0.0, round(100 - sum(line["points"] for line in lines.values()), 2))
         out.append(
             {
                 "unit": unit,
                 "cases": u["cases"],
-                "score": score,
-                "flagged": score < flag_below,
+                "score": total,
+                "flagged": total < flag_below,
                 "deductions": lines,
             }
         )

@@ -5,7 +5,10 @@ handling service's; statistics and reports are the reading service's."""
 from nameko.rpc import rpc
 
 from lianxin import admin, matching, settings
-from lianxin.clock import exact_utcnow
+from lianxin.admin_schemas import DeadlinePolicySchema
+from lianxin.clock import exact_utcnow, isoformat, parse_iso
+from lianxin.errors import Forbidden, WrongState
+from lianxin.schemas import load_or_raise
 from lianxin.service import LianxinService
 
 from . import deadlines, handlers, sweeps, watch
@@ -43,6 +46,23 @@ class SupervisionService(LianxinService):
             body,
             validate=_check_policy,
         )
+
+    @rpc
+    def preview_deadline(self, actor, facts, start=None, draft=None):
+        if (actor or {}).get("role") != "admin":
+            raise Forbidden("only an admin may preview deadline policies", {})
+        if draft is not None:
+            draft = load_or_raise(DeadlinePolicySchema(), draft)
+            draft["_id"] = draft.pop("id")
+            _check_policy(draft)
+        start = parse_iso(start) if start else self.clock.now()
+        try:
+            out = deadlines.preview(
+                list(self.db.deadline_policies.find()), facts or {}, start, settings.TIMEZONE, draft
+            )
+        except LookupError as exc:
+            raise WrongState(str(exc), {})
+        return {**out, "started_at": isoformat(start), "due_at": isoformat(out["due_at"])}
 
     def periodic(self, now):
         # Every replica sweeps; each clock is claimed by one (no global lease needed).

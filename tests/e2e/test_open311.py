@@ -14,17 +14,25 @@ from tests.helpers import wait_for
 from .test_lifecycle import submit, to_answered
 
 pytestmark = pytest.mark.e2e
-KEY = "open311-key-for-the-mobile-app-0001"
 
 
 @pytest.fixture(scope="module")
 def api_key(county):
+    invented = county.api.post(
+        "/api-keys", {"id": "mine", "name": "mine", "key": "x" * 30}, "admin"
+    )
+    assert invented.status_code == 422 and "key" in invented.json()["error"]["details"]["fields"]
     r = county.api.post(
-        "/api-keys", {"id": "mobile-app", "name": "随手拍", "key": KEY, "per_minute": 5}, "admin"
+        "/api-keys", {"id": "mobile-app", "name": "随手拍", "per_minute": 5}, "admin"
     )
     assert r.status_code == 201, r.text
-    assert "key" not in r.json() and r.json()["key_set"] is True
-    return KEY
+    key = r.json()["key"]  # shown this once
+    assert key.startswith("lx311_") and len(key) >= 40 and r.json()["key_set"] is True
+    again = county.api.get("/api-keys/mobile-app", "admin").json()
+    assert "key" not in again and again["key_set"] is True
+    stored = county.db.api_keys.find_one({"_id": "mobile-app"})
+    assert key not in str(stored)  # only its hash is kept
+    return key
 
 
 def post(county, fmt="json", **form):
@@ -122,11 +130,10 @@ def test_xml_post_errors_and_revocation(county, api_key):
 
 
 def test_an_api_key_is_rate_limited(county, api_key):
-    county.api.post(
-        "/api-keys", {"id": "tight", "name": "tight", "key": "t" * 30, "per_minute": 2}, "admin"
-    )
+    tight = county.api.post("/api-keys", {"id": "tight", "name": "tight", "per_minute": 2}, "admin")
     answers = [
-        post(county, api_key="t" * 30, **{**FORM, "description": f"限流测试{i}"}) for i in range(5)
+        post(county, api_key=tight.json()["key"], **{**FORM, "description": f"限流测试{i}"})
+        for i in range(5)
     ]
     # 2 a minute: five quick requests meet the limit even if a minute turns among them
     statuses = [a.status_code for a in answers]

@@ -70,3 +70,17 @@ def test_public_view_shows_only_public_timeline_lines_and_no_citizen_data():
     assert "handler1" not in str(view) and "王五" not in str(view)
     assert view["due_at"] == "2026-12-01T17:30:00Z" and view["overdue"] is False
     assert public_view(case, NOW + timedelta(days=8))["overdue"] is True
+
+
+def test_the_keyed_code_hash_needs_the_secret_and_old_slow_hashes_still_match():
+    from lianxin.access import hash_access_code, slow_hash_access_code
+
+    code = new_access_code()
+    salt, digest = hash_access_code(code, secret="s" * 40)
+    case = {"access_salt": salt, "access_hash": digest}
+    assert digest.startswith("h1:") and code not in digest
+    assert code_matches(case, code, secret="s" * 40)
+    assert not code_matches(case, code, secret="t" * 40)  # a copy of the store is not enough
+    assert hash_access_code(code, salt, secret="s" * 40) == (salt, digest)
+    old = {"access_salt": salt, "access_hash": slow_hash_access_code(code, salt)}
+    assert code_matches(old, code) and not code_matches(old, "WRONG234")

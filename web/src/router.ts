@@ -6,6 +6,8 @@ import { useAuth } from './stores/auth'
 import { publicRoutes as receptionPublic, staffRoutes as receptionStaff } from './reception/routes'
 import { consultPublicRoutes, consultStaffRoutes } from './consult/routes'
 import * as matters from './matters/routes'
+import { dashboardRoutes } from './dashboard/routes'
+import { adminRoutes } from './admin/routes'
 
 const router = createRouter({
   history: createWebHistory(),
@@ -40,6 +42,8 @@ const router = createRouter({
         ...receptionStaff,
         ...consultStaffRoutes,
         ...matters.staffRoutes,
+        ...dashboardRoutes,
+        ...adminRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

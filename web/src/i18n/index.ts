@@ -7,6 +7,8 @@ import reception from '../reception/messages'
 import attachments from '../attachments/messages'
 import consult from '../consult/messages'
 import matters from '../matters/messages'
+import dashboard from '../dashboard/messages'
+import admin from '../admin/messages'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANG_KEY = 'lx.lang'
@@ -30,8 +32,18 @@ export const i18n = createI18n({
       ...attachments['zh-CN'],
       ...consult['zh-CN'],
       ...matters['zh-CN'],
+      ...dashboard['zh-CN'],
+      ...admin['zh-CN'],
     },
-    en: { ...en, ...reception.en, ...attachments.en, ...consult.en, ...matters.en },
+    en: {
+      ...en,
+      ...reception.en,
+      ...attachments.en,
+      ...consult.en,
+      ...matters.en,
+      ...dashboard.en,
+      ...admin.en,
+    },
   },
 })
 

@@ -1,0 +1,169 @@
+"""Walks of the console's second part (issue 16), in Debian's chromium against the real system:
+the county leader on the dashboard — a quarter, the lowest unit's on-time bar, its overdue
+cases, an instruction, the bulletin PDF — and the admin — a routing rule moved above another
+and dry-run, a template with a syntax error shown at its line then fixed, an API key issued and
+used for an Open311 request. axe-core checks every new screen."""
+
+import io
+import json
+import re
+from datetime import timedelta
+
+import pypdfium2
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from lianxin.clock import utcnow
+from tests.e2e.test_lifecycle import submit, to_answered
+
+from .browser import DESK, check_a11y, new_page, sign_in
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=15_000)  # lists answer slowly on a loaded 2-core machine
+HOUSING = {"topic": "housing", "title": "小区电梯长期停运", "content": "楼里电梯停了三个月没人修。"}
+
+
+def overdue(county, case_id):
+    """Arrange: the clock of an assigned case ran out a day ago (the sweep is not waited for)."""
+    county.db.cases.update_one(
+        {"_id": case_id}, {"$set": {"assignment.due_at": utcnow() - timedelta(days=1)}}
+    )
+
+
+def test_the_leader_drills_from_the_lowest_bar_instructs_and_takes_the_bulletin(county, browser):
+    answered, _ = submit(county)  # the environment bureau, answered on time
+    to_answered(county, answered)
+    late = [submit(county, **HOUSING)[0] for _ in range(2)]  # the housing bureau, both overdue
+    for case_id in late:
+        overdue(county, case_id)
+    led, _ = submit(county, **{**HOUSING, "title": "安置房质量问题", "people_involved": 30})
+    assert county.db.cases.find_one({"_id": led})["assignment"]["leader"] == "magistrate_li"
+
+    leader = new_page(browser, county.url, **DESK)
+    sign_in(leader, "leader_li")
+    leader.get_by_role("link", name="Dashboard").click()
+    leader.wait_for_url("**/staff/dashboard**")
+    now = utcnow() + timedelta(hours=8)  # the quarter as Beijing counts it
+    this_quarter = f"{now.year}Q{(now.month - 1) // 3 + 1}"
+    leader.get_by_label("Quarter").select_option(this_quarter)
+    leader.wait_for_url(re.compile(rf"quarter={this_quarter}"))
+    on_time = leader.get_by_test_id("figure-on_time")
+    expect(on_time).to_contain_text("1 of 3")  # one on time; two overdue count against it
+    assert on_time.get_attribute("title") == "1/3"
+    check_a11y(leader, "dashboard (leader)")
+
+    # the lowest unit is the top bar of the by-unit chart (sorted lowest first)
+    chart = leader.get_by_test_id("chart-unit")
+    expect(chart.locator("svg")).to_be_visible()
+    leader.get_by_role("group", name="Measure").get_by_label("On-time rate").check()
+    bars = chart.locator("svg path[fill='#1a56b0']")
+    expect(bars.first).to_be_visible()
+    bars.first.click()
+    leader.wait_for_url(re.compile(r"/staff/cases\?"))
+    assert "unit=housing_bureau" in leader.url and "overdue=true" in leader.url
+    for case_id in late:
+        expect(leader.locator(f"[data-case-id='{case_id}']").first).to_be_visible()
+    expect(leader.locator(f"[data-case-id='{answered}']")).to_have_count(0)
+    check_a11y(leader, "case list from a bar")
+
+    leader.go_back()
+    leader.wait_for_url("**/staff/dashboard**")
+    item = leader.get_by_test_id(f"await-{led}")
+    item.get_by_label("Instruction (批示)").fill("请住建局三日内拿出整改方案。")
+    item.get_by_role("button", name="Give the instruction").click()
+    expect(item.get_by_role("status")).to_contain_text("recorded")
+    case = county.db.cases.find_one({"_id": led})
+    assert case["instructions"][-1]["text"] == "请住建局三日内拿出整改方案。"
+
+    with leader.expect_download() as got:
+        leader.get_by_test_id("bulletin-pdf").click()
+    data = open(got.value.path(), "rb").read()
+    assert data.startswith(b"%PDF")
+    pdf = pypdfium2.PdfDocument(io.BytesIO(data))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "县住房和城乡建设局" in text
+    assert not leader.errors, leader.errors
+
+
+def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, browser):
+    admin = new_page(browser, county.url, **DESK)
+    sign_in(admin, "admin")
+    admin.get_by_role("link", name="Administration").click()
+    admin.wait_for_url("**/staff/admin/routing-rules")
+    expect(admin.get_by_test_id("item-topic_department")).to_be_visible()
+
+    rule = {
+        "id": "walk_rule",
+        "name": "交通问题转城关镇",
+        "order": 60,
+        "match": {"topic": "transport"},
+        "lead_unit": "chengguan_town",
+    }
+    admin.get_by_test_id("admin-new").click()
+    admin.get_by_label("The item (JSON)").fill(json.dumps(rule, ensure_ascii=False))
+    admin.get_by_test_id("admin-save").click()
+    expect(admin.get_by_test_id("item-walk_rule")).to_be_visible()
+
+    def dry_run():
+        admin.get_by_label("Topic", exact=True).fill("transport")
+        admin.get_by_label("Title", exact=True).fill("公交站牌损坏")
+        admin.get_by_test_id("dry-run").click()
+        return admin.get_by_test_id("dry-result")
+
+    expect(dry_run()).to_contain_text("topic_department")  # below the catch-all: never fires
+    check_a11y(admin, "admin: routing rules")
+    admin.get_by_test_id("up-walk_rule").click()  # keyboard-reachable move, above the catch-all
+    expect(admin.get_by_role("status").first).to_contain_text("order is saved")
+    orders = {r["_id"]: r["order"] for r in county.db.routing_rules.find()}
+    assert orders["walk_rule"] < orders["topic_department"]
+    result = dry_run()
+    expect(result).to_contain_text(rule["name"])  # the rule fires, by name
+    expect(result).to_contain_text("chengguan_town")
+
+    admin.get_by_role("link", name="Templates").click()
+    admin.wait_for_url("**/staff/admin/templates")
+    admin.get_by_test_id("edit-answer:en").click()
+    body = admin.get_by_label("Body", exact=True)
+    body.fill("案件 {{ case_id }}\n第二行\n{% if title %}没有结束")
+    admin.get_by_test_id("admin-save").click()
+    errors = admin.get_by_test_id("template-errors")
+    expect(errors).to_contain_text("line 3")
+    check_a11y(admin, "admin: template with an error")
+    body.fill("案件 {{ case_id }}\n第二行\n{% if title %}{{ title }}{% endif %}")
+    admin.get_by_test_id("template-preview").click()
+    expect(admin.get_by_test_id("template-rendered")).to_contain_text("LX-20261125-000042")
+    admin.get_by_test_id("admin-save").click()
+    expect(admin.get_by_role("status").first).to_contain_text("Saved")
+
+    admin.get_by_role("link", name="Open311 API keys").click()
+    admin.wait_for_url("**/staff/admin/api-keys")
+    admin.get_by_test_id("admin-new").click()
+    key_item = {"id": "walk-app", "name": "随手拍（演示）", "per_minute": 10}
+    admin.get_by_label("The item (JSON)").fill(json.dumps(key_item, ensure_ascii=False))
+    admin.get_by_test_id("admin-save").click()
+    key = admin.get_by_test_id("issued-key-value").inner_text().strip()
+    assert key.startswith("lx311_")
+    check_a11y(admin, "admin: API key issued")
+    filed = requests.post(
+        f"{county.url}/open311/v2/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "transport",
+            "description": "公交站牌损坏，请修复。",
+            "address_string": "解放路",
+            "lat": "34.25",
+            "long": "108.95",
+        },
+        timeout=30,
+    )
+    assert filed.status_code == 201, filed.text
+    admin.reload()
+    expect(admin.get_by_test_id("issued-key")).to_have_count(0)  # shown once
+    admin.get_by_test_id("revoke-walk-app").click()
+    expect(admin.get_by_test_id("item-walk-app")).to_contain_text("off")
+
+    admin.get_by_role("link", name="Admin log").click()
+    expect(admin.locator("table")).to_contain_text("walk_rule")
+    check_a11y(admin, "admin log")
+    assert not admin.errors, admin.errors
