@@ -82,7 +82,7 @@ def public_consultations():
       summary: Published consultations on drafts and notices (公示), newest first
       tags: [asking the public]
       responses:
-        200: {description: "{items: [consultation]}"}
+        200: {content: {application/json: {schema: ConsultationList}}}
         429: {content: {application/json: {schema: Error}}}
     """
     ratelimit.public()
@@ -144,7 +144,7 @@ def report_comment(cid, comment_id):
         - {in: path, name: comment_id, required: true, schema: {type: string}}
       requestBody: {required: true, content: {application/json: {schema: Report}}}
       responses:
-        200: {description: "{id, reported: true}"}
+        200: {content: {application/json: {schema: CommentReported}}}
         404: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
@@ -184,7 +184,7 @@ def public_surveys():
       summary: Published surveys
       tags: [asking the public]
       responses:
-        200: {description: "{items: [survey]}"}
+        200: {content: {application/json: {schema: SurveyList}}}
     """
     ratelimit.public()
     return jsonify(rpc("consult", "surveys"))
@@ -257,7 +257,7 @@ def consultations():
       tags: [consultations]
       security: [{bearer: []}]
       responses:
-        200: {description: "{items: [consultation]}"}
+        200: {content: {application/json: {schema: ConsultationList}}}
     """
     return jsonify(rpc("consult", "consultations", staff(*STAFF)))
 
@@ -324,7 +324,7 @@ def comments(cid):
         - {in: path, name: cid, required: true, schema: {type: string}}
         - {in: query, schema: CommentQuerySchema}
       responses:
-        200: {description: "{items, total}"}
+        200: {content: {application/json: {schema: CommentList}}}
     """
     actor = staff(*STAFF)
     query = load_or_raise(CommentQuerySchema(), request.args.to_dict())
@@ -342,7 +342,7 @@ def moderate(cid):
       parameters: [{in: path, name: cid, required: true, schema: {type: string}}]
       requestBody: {required: true, content: {application/json: {schema: Moderation}}}
       responses:
-        200: {description: "{done: [id], failed: [{id, error}]}"}
+        200: {content: {application/json: {schema: ModerationResult}}}
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff(*STAFF)
@@ -359,7 +359,7 @@ def moderation_log(cid):
       security: [{bearer: []}]
       parameters: [{in: path, name: cid, required: true, schema: {type: string}}]
       responses:
-        200: {description: "{items: [{comment_id, action, reason, by, at}]}"}
+        200: {content: {application/json: {schema: ModerationLog}}}
     """
     return jsonify(rpc("consult", "moderation_log", staff(*STAFF), cid))
 
@@ -377,7 +377,7 @@ def decide(cid, comment_id):
         - {in: path, name: comment_id, required: true, schema: {type: string}}
       requestBody: {required: true, content: {application/json: {schema: CommentDecision}}}
       responses:
-        200: {description: the comment}
+        200: {content: {application/json: {schema: StaffComment}}}
         409: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
@@ -400,7 +400,9 @@ def comment_to_case(cid, comment_id):
         - {in: path, name: comment_id, required: true, schema: {type: string}}
       requestBody: {content: {application/json: {schema: CommentToCase}}}
       responses:
-        200: {description: the comment with case_id}
+        200:
+          description: the comment with case_id
+          content: {application/json: {schema: StaffComment}}
         403: {content: {application/json: {schema: Error}}}
     """
     actor = may("register")
@@ -481,7 +483,7 @@ def surveys():
       tags: [surveys]
       security: [{bearer: []}]
       responses:
-        200: {description: "{items: [survey]}"}
+        200: {content: {application/json: {schema: SurveyList}}}
     """
     return jsonify(rpc("consult", "surveys", staff(*OFFICE_ROLES)))
 
@@ -608,7 +610,7 @@ def issue_tokens(sid):
       parameters: [{in: path, name: sid, required: true, schema: {type: string}}]
       requestBody: {required: true, content: {application/json: {schema: Tokens}}}
       responses:
-        200: {description: "{tokens: [string]}"}
+        200: {content: {application/json: {schema: IssuedTokens}}}
     """
     actor = staff(*OFFICE_ROLES)
     body = load_or_raise(cs.TokensSchema(), json_body())

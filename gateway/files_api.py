@@ -58,7 +58,9 @@ def upload_attachment(case_id):
                 file: {type: string, format: binary}
                 with_answer: {type: boolean}
       responses:
-        201: {description: "the case's entry for the file {id, name, content_type, size, ...}"}
+        201:
+          description: the case's entry for the file
+          content: {application/json: {schema: Attachment}}
         404: {content: {application/json: {schema: Error}}}
         409: {content: {application/json: {schema: Error}}}
         413: {content: {application/json: {schema: Error}}}
@@ -97,7 +99,7 @@ def list_attachments(case_id):
         - {in: path, name: case_id, required: true, schema: {type: string}}
         - {in: query, name: code, required: false, schema: {type: string}}
       responses:
-        200: {description: "{items, may_attach, may_publish, max_per_case}"}
+        200: {content: {application/json: {schema: AttachmentList}}}
         404: {content: {application/json: {schema: Error}}}
     """
     return jsonify(rpc("list", case_id, _who(case_id)))
@@ -127,7 +129,13 @@ def read_attachment(case_id, file_id):
         - {in: path, name: file_id, required: true, schema: {type: string}}
         - {in: query, name: code, required: false, schema: {type: string}}
       responses:
-        200: {description: the file}
+        200:
+          description: the file, as it was sniffed (Content-Disposition names it)
+          content:
+            image/jpeg: {schema: {type: string, format: binary}}
+            image/png: {schema: {type: string, format: binary}}
+            image/webp: {schema: {type: string, format: binary}}
+            application/pdf: {schema: {type: string, format: binary}}
         404: {content: {application/json: {schema: Error}}}
     """
     return _file_response(case_id, file_id, False)
@@ -145,7 +153,9 @@ def read_thumbnail(case_id, file_id):
         - {in: path, name: file_id, required: true, schema: {type: string}}
         - {in: query, name: code, required: false, schema: {type: string}}
       responses:
-        200: {description: a JPEG}
+        200:
+          description: a JPEG thumbnail
+          content: {image/jpeg: {schema: {type: string, format: binary}}}
         404: {content: {application/json: {schema: Error}}}
     """
     return _file_response(case_id, file_id, True)

@@ -237,7 +237,7 @@ def seen_done(matter_id):
       parameters: [{in: path, name: matter_id, required: true, schema: {type: string}}]
       requestBody: {required: true, content: {application/json: {schema: SeenDone}}}
       responses:
-        200: {description: "{seen_done, not_seen_done}"}
+        200: {content: {application/json: {schema: SeenDoneCounts}}}
         404: {content: {application/json: {schema: Error}}}
         409: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}

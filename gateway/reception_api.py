@@ -13,12 +13,12 @@ from lianxin.reception_schemas import (
     CancelSchema,
     CloseSchema,
     GenerateSchema,
-    MatterSchema,
     ReceptionReasonSchema,
     RuleSchema,
     ScheduleQuerySchema,
     SessionChangeSchema,
     SessionSchema,
+    VisitMatterSchema,
     WalkInSchema,
 )
 from lianxin.schemas import load_or_raise
@@ -461,7 +461,7 @@ def reception_matter(session_id, booking_id):
         - {in: path, name: session_id, required: true, schema: {type: string}}
         - {in: path, name: booking_id, required: true, schema: {type: string}}
         - {in: header, name: Idempotency-Key, schema: {type: string, maxLength: 200}}
-      requestBody: {required: true, content: {application/json: {schema: MatterSchema}}}
+      requestBody: {required: true, content: {application/json: {schema: VisitMatterSchema}}}
       responses:
         201: {content: {application/json: {schema: SubmissionReceipt}}}
         403: {content: {application/json: {schema: Error}}}
@@ -469,7 +469,7 @@ def reception_matter(session_id, booking_id):
         422: {content: {application/json: {schema: Error}}}
     """
     actor = staff()
-    body = _checked(MatterSchema())
+    body = _checked(VisitMatterSchema())
     key = request.headers.get("Idempotency-Key", "").strip()[:200]
     request_key = f"key:reception:{key}" if key else f"req:{uuid.uuid4()}"
     return _created(

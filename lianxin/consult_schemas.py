@@ -4,6 +4,7 @@ OpenAPI), then again by the consult service before it stores anything."""
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from .response_schemas import RateSchema, always, nullable, when_set
 from .schemas import KINDS, PHONE
 
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
@@ -178,56 +179,197 @@ class AnswerReceiptSchema(Schema):
     survey_id = fields.String(required=True)
 
 
+# --- what the consult service answers (services/consult/*), exactly ------------------------
+
+Time = fields.DateTime  # RFC 3339 UTC (lianxin.clock.isoformat)
+DECISIONS = ("adopted", "partly_adopted", "not_adopted", "noted")
+COMMENT_STATUSES = ("shown", "held", "hidden")
+PHASES = ("draft", "scheduled", "open", "closed")
+
+
 class SectionSchema(Schema):
-    id = fields.String()
-    label = fields.String(allow_none=True)
-    heading = fields.String()
-    text = fields.String()
+    id = always()
+    label = nullable(metadata={"description": "第一条, 1. …; none for a heading"})
+    heading = always()
+    text = always()
+
+
+class CommentAuthorSchema(Schema):
+    name = nullable(metadata={"description": "masked: 张**"})
+    phone = nullable(metadata={"description": "masked: 139****1111"})
+
+
+class PublicDecisionSchema(Schema):
+    decision = always(validate=validate.OneOf(DECISIONS))
+    reason = nullable()
+
+
+class PublicCommentSchema(Schema):
+    """A shown comment as anyone sees it: masked, never the e-mail."""
+
+    id = always()
+    section = nullable()
+    kind = always(validate=validate.OneOf(("comment", "objection")))
+    text = always(metadata={"description": "masked like the public board"})
+    author = nullable(fields.Nested, CommentAuthorSchema, metadata={"description": "anonymous"})
+    received_at = always(Time)
+    decision = nullable(fields.Nested, PublicDecisionSchema)
 
 
 class ConsultationViewSchema(Schema):
-    id = fields.String()
-    kind = fields.String()
-    title = fields.String()
-    text = fields.String()
-    sections = fields.List(fields.Nested(SectionSchema))
-    unit = fields.String()
-    opens_at = fields.String()
-    closes_at = fields.String()
-    status = fields.String()
-    phase = fields.String(metadata={"description": "draft, scheduled, open, closed"})
-    object_to = fields.String(allow_none=True)
+    id = always()
+    kind = always(validate=validate.OneOf(("consultation", "notice")))
+    title = always()
+    text = always()
+    sections = always(fields.List, fields.Nested(SectionSchema))
+    unit = always()
+    opens_at = always(Time)
+    closes_at = always(Time)
+    allow_anonymous = always(fields.Boolean)
+    moderation = always(validate=validate.OneOf(("post", "pre")))
+    object_to = nullable()
+    status = always(validate=validate.OneOf(("draft", "published")))
+    phase = always(validate=validate.OneOf(PHASES))
+    summary_status = nullable(metadata={"description": "draft or published; none yet"})
     comments = fields.List(
-        fields.Dict(), metadata={"description": "public view: shown comments, masked"}
+        fields.Nested(PublicCommentSchema),
+        metadata={"description": "the public view only: the shown comments, masked"},
     )
 
 
+class ConsultationListSchema(Schema):
+    """Staff: every consultation and notice; the public: the published ones. Newest first."""
+
+    items = always(fields.List, fields.Nested(ConsultationViewSchema))
+
+
+class CommentReportedSchema(Schema):
+    id = always()
+    reported = always(fields.Boolean)
+
+
+class ModerationEntrySchema(Schema):
+    status = always(validate=validate.OneOf(COMMENT_STATUSES))
+    reason = nullable()
+    by = always()
+    at = always(Time)
+
+
+class DecisionEntrySchema(Schema):
+    decision = always(validate=validate.OneOf(DECISIONS))
+    reason = nullable()
+    by = always()
+    at = always(Time)
+
+
+class StaffCommentSchema(Schema):
+    """A comment as the office sees it: the contact, the reports, moderation and decision."""
+
+    id = always()
+    consultation_id = always()
+    kind = always(validate=validate.OneOf(("comment", "objection")))
+    section = nullable()
+    text = always()
+    contact = nullable(fields.Dict, metadata={"description": "name, phone, email as given"})
+    anonymous = nullable(fields.Boolean)
+    status = always(validate=validate.OneOf(COMMENT_STATUSES))
+    moderation = nullable(fields.Nested, ModerationEntrySchema)
+    reports = always(fields.Integer)
+    report_reasons = always(fields.List, fields.String())
+    decision = nullable(fields.Nested, DecisionEntrySchema)
+    case_id = nullable(metadata={"description": "the case the comment became"})
+    received_at = always(Time)
+
+
+class CommentListSchema(Schema):
+    items = always(fields.List, fields.Nested(StaffCommentSchema))
+    total = always(fields.Integer)
+
+
+class ModerationFailureSchema(Schema):
+    id = always()
+    error = always()
+
+
+class ModerationResultSchema(Schema):
+    done = always(fields.List, fields.String())
+    failed = always(fields.List, fields.Nested(ModerationFailureSchema))
+
+
+class ModerationLogEntrySchema(Schema):
+    consultation_id = always()
+    comment_id = always()
+    action = always(validate=validate.OneOf(COMMENT_STATUSES))
+    reason = nullable()
+    by = always()
+    at = always(Time)
+
+
+class ModerationLogSchema(Schema):
+    items = always(fields.List, fields.Nested(ModerationLogEntrySchema))
+
+
 class SummaryViewSchema(Schema):
-    consultation_id = fields.String()
-    title = fields.String()
-    status = fields.String(metadata={"description": "draft or published"})
-    text = fields.String()
-    totals = fields.Dict()
-    by_section = fields.List(fields.Dict())
-    quoted = fields.List(fields.Dict())
+    consultation_id = always()
+    title = always()
+    kind = always(validate=validate.OneOf(("consultation", "notice")))
+    unit = always()
+    opens_at = always(Time)
+    closes_at = always(Time)
+    status = always(metadata={"description": "draft or published"})
+    text = always()
+    totals = always(fields.Dict, metadata={"description": "total, per decision, undecided"})
+    by_section = always(fields.List, fields.Dict())
+    quoted = always(fields.List, fields.Dict())
+    generated_at = nullable(Time)
+    published_at = nullable(Time)
+    approved_by = nullable(metadata={"description": "staff only"})
+
+
+class SampleViewSchema(Schema):
+    from_ = always(Time, data_key="from")
+    to = always(Time)
+    size = always(fields.Integer)
+    population = always(fields.Integer, metadata={"description": "closed cases with a contact"})
+    case_ids = always(fields.List, fields.String())
 
 
 class SurveyViewSchema(Schema):
-    id = fields.String()
-    title = fields.String()
-    purpose = fields.String()
-    questions = fields.List(fields.Dict())
-    opens_at = fields.String()
-    closes_at = fields.String()
-    status = fields.String()
-    phase = fields.String()
-    results_published = fields.Boolean()
+    id = always()
+    title = always()
+    intro = always()
+    purpose = always(validate=validate.OneOf(("opinion", "satisfaction")))
+    unit = nullable()
+    questions = always(fields.List, fields.Dict(), metadata={"description": "as defined"})
+    opens_at = always(Time)
+    closes_at = always(Time)
+    identity = nullable()
+    once_per = nullable(metadata={"description": "contact, token or case"})
+    status = always(validate=validate.OneOf(("draft", "published")))
+    phase = always(validate=validate.OneOf(PHASES))
+    results_published = always(fields.Boolean)
+    sample = when_set(fields.Nested, SampleViewSchema, metadata={"description": "staff, once sent"})
+
+
+class SurveyListSchema(Schema):
+    items = always(fields.List, fields.Nested(SurveyViewSchema))
+
+
+class IssuedTokensSchema(Schema):
+    tokens = always(fields.List, fields.String(), metadata={"description": "shown once"})
+
+
+class ReturnVisitFiguresSchema(Schema):
+    cases = always(fields.Integer)
+    counts = always(fields.Dict, keys=fields.String(), values=fields.Integer())
+    satisfaction_rate = always(fields.Nested, RateSchema)
 
 
 class SurveyResultsSchema(Schema):
-    survey = fields.Nested(SurveyViewSchema)
-    responses = fields.Integer()
-    questions = fields.List(fields.Dict())
-    return_visits = fields.Dict(
-        metadata={"description": "satisfaction surveys: the period's return-visit ratings"}
+    survey = always(fields.Nested, SurveyViewSchema)
+    responses = always(fields.Integer)
+    questions = always(fields.List, fields.Dict(), metadata={"description": "per question"})
+    return_visits = fields.Nested(
+        ReturnVisitFiguresSchema,
+        metadata={"description": "satisfaction surveys: the period's return-visit ratings"},
     )

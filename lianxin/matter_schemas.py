@@ -6,6 +6,7 @@ goes back) are the domain's: services/matters/domain.py."""
 from marshmallow import Schema, fields, validate
 
 from .action_schemas import Strict
+from .response_schemas import MatterUnitFiguresSchema, Open, always
 
 KINDS = ("instruction", "project", "cluster")
 STATUSES = ("draft", "published", "in_progress", "at_risk", "done", "confirmed")
@@ -147,7 +148,10 @@ class MatterSourceViewSchema(Schema):
     case_ids = fields.List(fields.String())
 
 
-class MatterSchema(Schema):
+class MatterSchema(Open):
+    """The full matter (`staff_view`): like the case document it may carry fields not listed,
+    as a matter grows them while it is handled."""
+
     id = fields.String()
     kind = fields.String(metadata={"enum": list(KINDS)})
     title = fields.String()
@@ -178,6 +182,12 @@ class MatterSchema(Schema):
         fields.String(), metadata={"description": "POST /matters/{id}/<action> this user may do"}
     )
     timeline = fields.List(fields.Dict())
+    claims = fields.List(fields.Dict(), metadata={"description": "units that claimed it"})
+    created_at = fields.String()
+    created_by = fields.String()
+    updated_at = fields.String()
+    published_at = fields.String(allow_none=True)
+    revision = fields.Integer()
 
 
 class MatterListItemSchema(Schema):
@@ -202,26 +212,6 @@ class MatterListSchema(Schema):
     page = fields.Integer()
     limit = fields.Integer()
     items = fields.List(fields.Nested(MatterListItemSchema))
-
-
-class RateSchema(Schema):
-    numerator = fields.Integer()
-    denominator = fields.Integer()
-    value = fields.Float(allow_none=True)
-
-
-class MatterUnitFiguresSchema(Schema):
-    unit = fields.String()
-    name = fields.String()
-    matters = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-    at_risk = fields.Integer()
-    milestones_due = fields.Integer()
-    on_time = fields.Integer()
-    late = fields.Integer()
-    missed = fields.Integer()
-    pending = fields.Integer()
-    on_time_rate = fields.Nested(RateSchema)
 
 
 class MatterStatsSchema(Schema):
@@ -278,6 +268,13 @@ class PublicProjectSchema(Schema):
     not_seen_done = fields.Integer()
     cases_before = fields.Nested(RelatedCasesSchema, metadata={"description": "the project page"})
     cases_after = fields.Nested(RelatedCasesSchema, metadata={"description": "the project page"})
+
+
+class SeenDoneCountsSchema(Schema):
+    """The citizens' answers on a project so far (`POST /public/projects/{id}/seen-done`)."""
+
+    seen_done = always(fields.Integer)
+    not_seen_done = always(fields.Integer)
 
 
 class ProjectBoardSchema(Schema):

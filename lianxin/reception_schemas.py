@@ -143,7 +143,7 @@ class CancelSchema(_Strict):
     code = Text(64, required=True)
 
 
-class MatterSchema(_Strict):
+class VisitMatterSchema(_Strict):
     """A matter raised at the desk, registered as a case (channel reception_day)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))

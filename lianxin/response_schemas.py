@@ -65,6 +65,53 @@ class AnswerSchema(Schema):
     delivered_at = always(Time)
 
 
+# --- attachments (lianxin/attachments.py, services/files) -----------------------------------
+
+ORIGINS = ("citizen", "staff")
+
+
+class PublicAttachmentSchema(Schema):
+    """A file with the case as the citizen is told of it: no staff name, no role."""
+
+    id = always()
+    name = always()
+    content_type = always(metadata={"example": "image/jpeg"})
+    size = always(fields.Integer, metadata={"description": "bytes"})
+    origin = always(validate=validate.OneOf(ORIGINS))
+    thumbnail = always(fields.Boolean, metadata={"description": "a JPEG thumbnail exists"})
+    at = always(Time)
+
+
+class AttachmentSchema(Open):
+    """A file with the case as staff see it (the case's `attachments` entry). A citizen's list
+    gives only the fields of `PublicAttachment`, so the rest are not required here."""
+
+    id = always()
+    name = always()
+    content_type = always(metadata={"example": "image/jpeg"})
+    size = always(fields.Integer, metadata={"description": "bytes"})
+    origin = always(validate=validate.OneOf(ORIGINS))
+    thumbnail = always(fields.Boolean, metadata={"description": "a JPEG thumbnail exists"})
+    at = always(Time)
+    with_answer = fields.Boolean(metadata={"description": "evidence published with the answer"})
+    width = when_set(fields.Integer, metadata={"description": "an image's pixels"})
+    height = when_set(fields.Integer)
+    pages = when_set(fields.Integer, metadata={"description": "a PDF's pages"})
+    by = fields.String()
+    role = fields.String()
+
+
+class AttachmentListSchema(Schema):
+    """`GET /cases/{id}/attachments`: the files the caller may see, and whether they may add."""
+
+    items = always(fields.List, fields.Nested(AttachmentSchema))
+    may_attach = always(fields.Boolean)
+    may_publish = always(
+        fields.Boolean, metadata={"description": "staff may publish a file with the answer"}
+    )
+    max_per_case = always(fields.Integer)
+
+
 class PublicCaseSchema(Schema):
     """What a citizen sees with tracking number + access code: no staff names, no notes."""
 
@@ -78,6 +125,11 @@ class PublicCaseSchema(Schema):
     overdue = always(fields.Boolean)
     answer = nullable(fields.Nested, AnswerSchema, metadata={"description": "once answered"})
     timeline = always(fields.List, fields.Nested(TimelineEntrySchema))
+    attachments = always(
+        fields.List,
+        fields.Nested(PublicAttachmentSchema),
+        metadata={"description": "the citizen's own files, and the answer's once delivered"},
+    )
 
 
 # --- the case, as staff see it ----------------------------------------------------------------
@@ -202,6 +254,9 @@ class StaffCaseSchema(Open):
     raised_to = when_set()
     instructions = fields.List(fields.Dict())
     appeal = fields.Dict()
+    attachments = fields.List(
+        fields.Nested(AttachmentSchema), metadata={"description": "once a file is attached"}
+    )
 
 
 class CaseSummarySchema(Schema):
@@ -402,6 +457,45 @@ class BestCaseSchema(Schema):
     handling_hours = always(fields.Float)
 
 
+# --- supervised matters in the reports (lianxin/matter_stats.py) ---------------------------
+
+
+class MatterUnitFiguresSchema(Schema):
+    """A lead unit's supervised matters and their milestones due in the period
+    (`lianxin.matter_stats`; also `GET /matters/stats`). The totals have no unit."""
+
+    unit = fields.String()
+    name = fields.String()
+    matters = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    at_risk = fields.Integer()
+    milestones_due = fields.Integer()
+    on_time = fields.Integer()
+    late = fields.Integer()
+    missed = fields.Integer()
+    pending = fields.Integer()
+    on_time_rate = fields.Nested(RateSchema)
+
+
+class MatterBriefSchema(Schema):
+    id = always()
+    title = always()
+    unit = nullable(metadata={"description": "the lead unit"})
+    unit_name = nullable()
+    confirmed_at = fields.DateTime(metadata={"description": "the confirmed ones"})
+
+
+class MatterBulletinSchema(Schema):
+    """The quarterly bulletin's section on supervised matters (`matter_stats.bulletin_section`)."""
+
+    totals = always(fields.Nested, MatterUnitFiguresSchema)
+    units = always(fields.List, fields.Nested(MatterUnitFiguresSchema))
+    confirmed = always(
+        fields.List, fields.Nested(MatterBriefSchema), metadata={"description": "this quarter"}
+    )
+    at_risk = always(fields.List, fields.Nested(MatterBriefSchema), metadata={"description": "now"})
+
+
 class BulletinSchema(Schema):
     """季度通报 (the JSON form; `format=csv|pdf` answer a file)."""
 
@@ -416,6 +510,7 @@ class BulletinSchema(Schema):
     best_cases = always(fields.List, fields.Nested(BestCaseSchema))
     lowest_township = nullable(fields.Nested, AssessedUnitSchema)
     lowest_departments = always(fields.List, fields.Nested(AssessedUnitSchema))
+    supervised_matters = always(fields.Nested, MatterBulletinSchema)
 
 
 class TopicCountSchema(Schema):

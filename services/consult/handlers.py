@@ -3,6 +3,7 @@ reports and moderation, decisions, turning a comment into a case, the summary. E
 its dependencies (db, publisher, now, …) as arguments; the rules are in `consultations.py`."""
 
 import uuid
+from datetime import datetime
 
 from bson import ObjectId
 
@@ -162,7 +163,9 @@ def public_consultation(db, now, cid):
 
 
 def _iso(d):
-    return {k: isoformat(v) if k.endswith("_at") else v for k, v in d.items()}
+    """Every time as RFC 3339 (a moderation's or decision's `at` too): over RPC a datetime stays
+    a datetime, and the gateway would write it as an HTTP date."""
+    return {k: isoformat(v) if isinstance(v, datetime) else v for k, v in d.items()}
 
 
 # --- comments -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ open from their receptions."""
 
 from lianxin.auth import OFFICE_ROLES
 from lianxin.errors import Forbidden, NotFound, ValidationFailed, WrongState
-from lianxin.reception_schemas import CloseSchema, MatterSchema, WalkInSchema
+from lianxin.reception_schemas import CloseSchema, VisitMatterSchema, WalkInSchema
 from lianxin.schemas import load_or_raise
 
 from . import bookings, visits
@@ -85,7 +85,7 @@ def raise_matter(db, call, now, actor, session_id, booking_id, body, request_key
     the spot, it is registered answered (the direct answer). `existing_case` links the visit
     to the citizen's open case instead (no second case for one matter)."""
     _at_the_desk(actor)
-    data = load_or_raise(MatterSchema(), body)
+    data = load_or_raise(VisitMatterSchema(), body)
     session = _open_session(db, session_id)
     visit = _visit(db, session_id, booking_id)
     if visit["status"] not in ("received", "done"):

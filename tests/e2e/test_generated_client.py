@@ -22,6 +22,9 @@ from tests.helpers import wait_for
 pytestmark = pytest.mark.e2e
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "lianxin_client"
+# An attachment and its thumbnail are bytes of the sniffed type; the generator reads bytes only
+# from `application/octet-stream` unless told (its `content_type_overrides`).
+BINARY = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 
 
 def _operations(document):
@@ -41,6 +44,8 @@ def generated(document, tmp_path_factory):
     """The generated package, imported, and what the generator said."""
     root = tmp_path_factory.mktemp("client")
     (root / "openapi.json").write_text(json.dumps(document), encoding="utf-8")
+    overrides = {"content_type_overrides": dict.fromkeys(BINARY, "application/octet-stream")}
+    (root / "config.json").write_text(json.dumps(overrides), encoding="utf-8")
     run = subprocess.run(
         [
             str(GENERATOR),
@@ -51,6 +56,8 @@ def generated(document, tmp_path_factory):
             str(root / PACKAGE),
             "--meta",
             "none",
+            "--config",
+            str(root / "config.json"),
         ],
         capture_output=True,
         text=True,
