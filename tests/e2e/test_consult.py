@@ -36,9 +36,10 @@ def consult_system(system, db):
         LX_PUBLIC_RATE_PER_MINUTE="10000",
     )
     # as System.start, waiting longer: a loaded machine can take over 30 s to a first ping
-    for service in ("intake", "notify", "consult"):
+    needed = ("intake", "accounts", "reading", "notify", "consult")  # accounts: signing in
+    for service in needed:
         system._spawn(service, [sys.executable, "-m", "lianxin.runner", service])
-    for service in ("intake", "notify", "consult"):
+    for service in needed:
         wait_for(lambda: system._pings(service), timeout=180, interval=0.5)  # noqa: B023
     system.start_gateway()
     system.api, system.db = Api(system.url), db
