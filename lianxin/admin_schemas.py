@@ -21,9 +21,38 @@ UNIT_KINDS = (
 )
 
 
+def unstorable_keys(value):
+    """Field names no document store keeps (MongoDB and FerretDB refuse a name with a '.', one
+    starting with '$', or one holding a NUL), anywhere in `value`."""
+    bad, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            bad += [k for k in item if "." in k or k.startswith("$") or "\x00" in k]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return bad
+
+
 class Item(Schema):
+    """An admin collection's item: the fields each schema names are checked; others are kept
+    as they are (a county's own additions), as long as a store can hold their names."""
+
     class Meta:
         unknown = INCLUDE
+
+    @validates_schema(pass_original=True)
+    def storable(self, data, original_data, **kwargs):
+        bad = unstorable_keys(original_data)
+        if bad:
+            raise ValidationError(
+                {
+                    "_schema": [
+                        f"a field name may not contain '.', start with '$' or hold NUL: {bad[:3]}"
+                    ]
+                }
+            )
 
 
 class UnitSchema(Item):

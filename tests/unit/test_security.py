@@ -145,3 +145,15 @@ def test_the_gateway_answers_a_lone_surrogate_with_400_not_500():
         headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+
+
+def test_an_admin_item_whose_field_names_no_store_keeps_is_refused():
+    from marshmallow import ValidationError
+
+    from lianxin.admin_schemas import UnitSchema
+
+    unit = {"id": "u1", "name": "县某局", "kind": "department"}
+    for bad in ({"a.b": 1}, {"$where": 1}, {"deep": [{"k\x00": 1}]}):
+        with pytest.raises(ValidationError):
+            UnitSchema().load({**unit, **bad})
+    assert UnitSchema().load({**unit, "note": {"ok": 1}})["note"] == {"ok": 1}
