@@ -21,16 +21,18 @@ UNIT_KINDS = (
 )
 
 
-def unstorable_keys(value):
-    """Field names no document store keeps (MongoDB and FerretDB refuse a name with a '.', one
-    starting with '$', or one holding a NUL), anywhere in `value`."""
+def unstorable(value):
+    """What no document store of ours keeps, anywhere in `value`: a field name with a '.', one
+    starting with '$' or holding a NUL (MongoDB and FerretDB refuse them), and a list directly
+    inside a list (FerretDB, the local store, refuses nested arrays)."""
     bad, stack = [], [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            bad += [k for k in item if "." in k or k.startswith("$") or "\x00" in k]
+            bad += [repr(k) for k in item if "." in k or k.startswith("$") or "\x00" in k]
             stack.extend(item.values())
         elif isinstance(item, list):
+            bad += ["a list inside a list"] if any(isinstance(i, list) for i in item) else []
             stack.extend(item)
     return bad
 
@@ -44,15 +46,10 @@ class Item(Schema):
 
     @validates_schema(pass_original=True)
     def storable(self, data, original_data, **kwargs):
-        bad = unstorable_keys(original_data)
+        bad = unstorable(original_data)
         if bad:
-            raise ValidationError(
-                {
-                    "_schema": [
-                        f"a field name may not contain '.', start with '$' or hold NUL: {bad[:3]}"
-                    ]
-                }
-            )
+            reason = "not storable (a '.', a leading '$' or NUL in a name; a list in a list)"
+            raise ValidationError({"_schema": [f"{reason}: {', '.join(bad[:3])}"]})
 
 
 class UnitSchema(Item):

@@ -153,7 +153,7 @@ def test_an_admin_item_whose_field_names_no_store_keeps_is_refused():
     from lianxin.admin_schemas import UnitSchema
 
     unit = {"id": "u1", "name": "县某局", "kind": "department"}
-    for bad in ({"a.b": 1}, {"$where": 1}, {"deep": [{"k\x00": 1}]}):
+    for bad in ({"a.b": 1}, {"$where": 1}, {"deep": [{"k\x00": 1}]}, {"n": [[1], []]}):
         with pytest.raises(ValidationError):
             UnitSchema().load({**unit, **bad})
     assert UnitSchema().load({**unit, "note": {"ok": 1}})["note"] == {"ok": 1}
