@@ -41,12 +41,16 @@ def check_a11y(page, screen):
     """axe-core on the page as it is: print every violation, fail on serious or critical."""
     page.wait_for_load_state("networkidle")
     # a dialog still fading in has text at part opacity: axe reads the page once it is still
-    # (a spinner's endless animation is not waited for)
-    page.wait_for_function(
-        "document.getAnimations().every(a => a.playState !== 'running'"
-        " || (a.effect && a.effect.getTiming().iterations === Infinity))",
-        timeout=10_000,
+    # (a spinner's endless animation is not waited for); polled from here, because the
+    # console's CSP forbids the eval that wait_for_function needs
+    moving = (
+        "document.getAnimations().some(a => a.playState === 'running'"
+        " && !(a.effect && a.effect.getTiming().iterations === Infinity))"
     )
+    for _ in range(100):
+        if not page.evaluate(moving):
+            break
+        page.wait_for_timeout(100)
     page.evaluate(AXE_SCRIPT)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     blocking = []
