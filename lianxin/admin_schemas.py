@@ -21,15 +21,22 @@ UNIT_KINDS = (
 )
 
 
+def unsafe_name(name):
+    """A field name some store of ours cannot keep: MongoDB refuses a '.' and a leading '$';
+    FerretDB, the local store, writes a top-level name into JSON unescaped, so a '"', a '\\'
+    or a control character (NUL included) there breaks the insert or every later read of the
+    collection (decision 0028). The rule is the same at every depth, to be easy to state."""
+    return "." in name or name.startswith("$") or any(c in '"\\' or c < " " for c in name)
+
+
 def unstorable(value):
-    """What no document store of ours keeps, anywhere in `value`: a field name with a '.', one
-    starting with '$' or holding a NUL (MongoDB and FerretDB refuse them), and a list directly
-    inside a list (FerretDB, the local store, refuses nested arrays)."""
+    """What no document store of ours keeps, anywhere in `value`: a field name `unsafe_name`
+    refuses, and a list directly inside a list (FerretDB refuses nested arrays)."""
     bad, stack = [], [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            bad += [repr(k) for k in item if "." in k or k.startswith("$") or "\x00" in k]
+            bad += [repr(k) for k in item if unsafe_name(k)]
             stack.extend(item.values())
         elif isinstance(item, list):
             bad += ["a list inside a list"] if any(isinstance(i, list) for i in item) else []
@@ -48,7 +55,10 @@ class Item(Schema):
     def storable(self, data, original_data, **kwargs):
         bad = unstorable(original_data)
         if bad:
-            reason = "not storable (a '.', a leading '$' or NUL in a name; a list in a list)"
+            reason = (
+                "not storable (a '.', '\"', '\\' or control character in a field name, "
+                "a leading '$'; a list in a list)"
+            )
             raise ValidationError({"_schema": [f"{reason}: {', '.join(bad[:3])}"]})
 
 

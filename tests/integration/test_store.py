@@ -63,3 +63,31 @@ def test_outbox_flush_removes_what_it_published(db):
     case = db.cases.find_one({"_id": "c1"})
     assert published == [e["event_id"] for e in events]
     assert case["outbox"] == [] and "outbox_since" not in case
+
+
+def test_every_field_name_an_admin_item_accepts_the_store_keeps_and_reads_back(db):
+    """The admin items' name rule (lianxin/admin_schemas.py) against the store itself: each
+    ASCII character and a few awkward others, in a top-level and a nested name; what the
+    schema lets through must be written and read back unchanged, collection and all."""
+    from marshmallow import ValidationError
+
+    from lianxin.admin_schemas import UnitSchema
+
+    unit = {"name": "县某局", "kind": "department"}
+    chars = [chr(i) for i in range(1, 0x80)] + ["\x85", "\xad", "\u2028", "\ufeff", "\U0001d413"]
+    kept, refused = [], []
+    for i, ch in enumerate(chars):
+        name = f"a{ch}z"
+        try:
+            item = UnitSchema().load({**unit, "id": f"u{i}", name: 1, "n": {name: [ch]}})
+        except ValidationError:
+            refused.append(ch)
+            continue
+        db.probe_items.insert_one({"_id": item["id"], **item})
+        kept.append(ch)
+    stored = {d["_id"]: d for d in db.probe_items.find()}  # a poisoned collection fails here
+    for i, ch in enumerate(chars):
+        if ch in kept:
+            assert stored[f"u{i}"][f"a{ch}z"] == 1 and stored[f"u{i}"]["n"] == {f"a{ch}z": [ch]}
+    assert set(refused) == {".", '"', "\\"} | {chr(i) for i in range(1, 0x20)}
+    assert len(kept) == len(chars) - len(refused)
