@@ -5,7 +5,6 @@ and dry-run, a template with a syntax error shown at its line then fixed, an API
 used for an Open311 request. axe-core checks every new screen."""
 
 import io
-import json
 import re
 from datetime import timedelta
 
@@ -97,20 +96,28 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     admin.wait_for_url("**/staff/admin/routing-rules")
     expect(admin.get_by_test_id("item-topic_department")).to_be_visible()
 
-    rule = {
-        "id": "walk_rule",
-        "name": "交通问题转城关镇",
-        "order": 60,
-        "match": {"topic": "transport"},
-        "lead_unit": "chengguan_town",
-    }
+    # a new rule through its form: no JSON typed; the 422 of a missing name lands on its field
     admin.get_by_test_id("admin-new").click()
-    admin.get_by_label("The item (JSON)").fill(json.dumps(rule, ensure_ascii=False))
+    form = admin.get_by_test_id("form-routing-rules")
+    form.get_by_label("Id", exact=True).fill("walk_rule")
+    form.get_by_label("Order", exact=True).fill("60")
+    form.get_by_role("button", name="Add a condition").click()
+    form.get_by_label("Field", exact=True).select_option("topic")
+    form.get_by_test_id("match-topic").get_by_label("交通").check()
+    form.get_by_label("Lead unit").select_option("chengguan_town")
+    check_a11y(admin, "admin: routing rule form")
+    admin.get_by_test_id("admin-save").click()
+    name_item = form.locator(".el-form-item").filter(has=admin.locator("#af-name"))
+    expect(name_item.locator(".el-form-item__error")).to_contain_text("required")
+    form.get_by_label("Name", exact=True).fill("交通问题转城关镇")
     admin.get_by_test_id("admin-save").click()
     expect(admin.get_by_test_id("item-walk_rule")).to_be_visible()
+    stored = county.db.routing_rules.find_one({"_id": "walk_rule"})
+    assert stored["match"] == {"topic": "transport"}
+    assert (stored["lead_unit"], stored["co_units"], stored["enabled"]) == ("chengguan_town", [], True)
 
     def dry_run():
-        admin.get_by_label("Topic", exact=True).fill("transport")
+        admin.get_by_label("Topic", exact=True).select_option("transport")
         admin.get_by_label("Title", exact=True).fill("公交站牌损坏")
         admin.get_by_test_id("dry-run").click()
         return admin.get_by_test_id("dry-result")
@@ -122,8 +129,22 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     orders = {r["_id"]: r["order"] for r in county.db.routing_rules.find()}
     assert orders["walk_rule"] < orders["topic_department"]
     result = dry_run()
-    expect(result).to_contain_text(rule["name"])  # the rule fires, by name
+    expect(result).to_contain_text("交通问题转城关镇")  # the rule fires, by name
     expect(result).to_contain_text("chengguan_town")
+
+    # a county's own field (a leader's title) is kept by a save through the form
+    admin.get_by_role("link", name="Leaders and portfolios").click()
+    admin.get_by_test_id("edit-deputy_chen").click()
+    form = admin.get_by_test_id("form-leaders")
+    expect(form.get_by_label("Other fields of this item (JSON object)")).to_have_value(
+        re.compile("副县长")
+    )
+    form.get_by_role("group", name="Portfolio (topics)").get_by_label("教育").check()
+    check_a11y(admin, "admin: leader form")
+    admin.get_by_test_id("admin-save").click()
+    expect(admin.get_by_role("status").first).to_contain_text("Saved")
+    chen = county.db.leaders.find_one({"_id": "deputy_chen"})
+    assert chen["title"] == "副县长" and "education" in chen["portfolio"]
 
     admin.get_by_role("link", name="Templates").click()
     admin.wait_for_url("**/staff/admin/templates")
@@ -133,6 +154,8 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     admin.get_by_test_id("admin-save").click()
     errors = admin.get_by_test_id("template-errors")
     expect(errors).to_contain_text("line 3")
+    body_item = admin.locator(".el-form-item").filter(has=admin.locator("#af-body"))
+    expect(body_item.locator(".el-form-item__error")).to_contain_text("line 3")
     check_a11y(admin, "admin: template with an error")
     body.fill("案件 {{ case_id }}\n第二行\n{% if title %}{{ title }}{% endif %}")
     admin.get_by_test_id("template-preview").click()
@@ -143,8 +166,10 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     admin.get_by_role("link", name="Open311 API keys").click()
     admin.wait_for_url("**/staff/admin/api-keys")
     admin.get_by_test_id("admin-new").click()
-    key_item = {"id": "walk-app", "name": "随手拍（演示）", "per_minute": 10}
-    admin.get_by_label("The item (JSON)").fill(json.dumps(key_item, ensure_ascii=False))
+    form = admin.get_by_test_id("form-api-keys")
+    form.get_by_label("Id", exact=True).fill("walk-app")
+    form.get_by_label("Name", exact=True).fill("随手拍（演示）")
+    form.get_by_label("Requests per minute").fill("10")
     admin.get_by_test_id("admin-save").click()
     key = admin.get_by_test_id("issued-key-value").inner_text().strip()
     assert key.startswith("lx311_")
