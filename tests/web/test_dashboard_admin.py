@@ -114,7 +114,11 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     expect(admin.get_by_test_id("item-walk_rule")).to_be_visible()
     stored = county.db.routing_rules.find_one({"_id": "walk_rule"})
     assert stored["match"] == {"topic": "transport"}
-    assert (stored["lead_unit"], stored["co_units"], stored["enabled"]) == ("chengguan_town", [], True)
+    assert (stored["lead_unit"], stored["co_units"], stored["enabled"]) == (
+        "chengguan_town",
+        [],
+        True,
+    )
 
     def dry_run():
         admin.get_by_label("Topic", exact=True).select_option("transport")
