@@ -15,6 +15,7 @@ import sys
 import time
 
 import requests
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -77,12 +78,20 @@ class Api:
             time.sleep(0.5)
 
 
-def shot(page, name, full_page=False):
+def shot(page, name, full_page=False, out=None):
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # transitions settle
-    path = os.path.join(OUT, f"{name}.png")
+    path = os.path.join(out or OUT, f"{name}.png")
     page.screenshot(path=path, full_page=full_page)
+    small(path)
     print(f"  {os.path.relpath(path, ROOT)}")
+
+
+def small(path, colours=128):
+    """Keep the PNG small: screens have few colours, 128 are indistinguishable from all."""
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+    reduced.save(path, optimize=True)
 
 
 def staff_page(browser, url, user, path):
@@ -115,8 +124,16 @@ def part2(browser, url, api):
         page.get_by_test_id("chart-unit").locator("svg").wait_for()
         shot(page, f"dashboard{suffix}", full_page=True)
         context.close()
+    admin_screens(browser, url)
+
+
+def admin_screens(browser, url, out=None):
+    """The admin's screens in zh-CN: routing rules with a dry-run and a new rule's form (1280 and
+    375 px), a template error at its line, an API key shown once, the admin log. Also called by
+    the admin walk (tests/web/test_dashboard_admin.py) when LX_SCREENSHOT_DIR is set."""
     for size, suffix in ((DESK, ""), (PHONE, "-375")):
         context = browser.new_context(base_url=url, locale="zh-CN", **size)
+        context.add_init_script("localStorage.setItem('lx.lang', 'zh-CN')")
         page = context.new_page()
         page.goto("/staff/login?next=/staff/admin/routing-rules")
         page.locator("input[name=username]").fill("admin")
@@ -124,32 +141,48 @@ def part2(browser, url, api):
         page.locator("button[type=submit]").click()
         page.wait_for_url("**/staff/admin/routing-rules")
         page.get_by_test_id("item-topic_department").wait_for()
-        page.locator("#dry-topic").fill("housing")
+        page.locator("#dry-topic").select_option("housing")
         page.get_by_test_id("dry-run").click()
         page.get_by_test_id("dry-result").wait_for()
-        shot(page, f"admin-routing-rules{suffix}", full_page=True)
+        shot(page, f"admin-routing-rules{suffix}", full_page=True, out=out)
+        page.get_by_test_id("admin-new").click()
+        form = page.get_by_test_id("form-routing-rules")
+        form.locator("#af-id").fill("bus_stops")
+        form.locator("#af-name").fill("公交站牌问题由交通运输局办理")
+        form.locator("#af-order").fill("45")
+        form.get_by_test_id("af-match-add").click()
+        form.locator("#af-match-k0").select_option("topic")
+        form.get_by_test_id("match-topic").locator("label", has_text="交通").locator(
+            "input"
+        ).check()
+        form.get_by_test_id("af-match-add").click()
+        form.locator("#af-match-k1").select_option("keywords")
+        form.locator("#af-match-w1").fill("站牌")
+        form.locator("#af-match-w1").press("Enter")
+        form.locator("#af-lead_unit").select_option("@topic_unit")
+        form.locator("#af-co_units").locator("label", has_text="城关镇").locator("input").check()
+        shot(page, f"admin-rule-form{suffix}", full_page=True, out=out)
         if suffix:
             context.close()
             continue
         page.goto("/staff/admin/templates")
         page.get_by_test_id("edit-answer:zh-CN").click()
-        page.locator("#tpl-body").fill(
+        page.locator("#af-body").fill(
             "您的诉求 {{ case_id }}\n已由 {{ unit_name }} 办理\n{% if opinion %}{{ opinion }}"
         )
         page.get_by_test_id("template-preview").click()
         page.get_by_test_id("template-errors").wait_for()
-        shot(page, "admin-template-error", full_page=True)
+        shot(page, "admin-template-error", full_page=True, out=out)
         page.goto("/staff/admin/api-keys")
         page.get_by_test_id("admin-new").click()
-        page.locator("#a-json").fill(
-            f'{{"id": "app-{int(time.time())}", "name": "随手拍", "per_minute": 60}}'
-        )
+        page.locator("#af-id").fill(f"app-{int(time.time())}")
+        page.locator("#af-name").fill("随手拍")
         page.get_by_test_id("admin-save").click()
         page.get_by_test_id("issued-key").wait_for()
-        shot(page, "admin-api-key-issued")
+        shot(page, "admin-api-key-issued", out=out)
         page.goto("/staff/admin/log")
         page.locator("tbody tr").first.wait_for()
-        shot(page, "admin-log")
+        shot(page, "admin-log", out=out)
         context.close()
 
 

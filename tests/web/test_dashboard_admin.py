@@ -2,9 +2,12 @@
 the county leader on the dashboard — a quarter, the lowest unit's on-time bar, its overdue
 cases, an instruction, the bulletin PDF — and the admin — a routing rule moved above another
 and dry-run, a template with a syntax error shown at its line then fixed, an API key issued and
-used for an Open311 request. axe-core checks every new screen."""
+used for an Open311 request, every item through its form. axe-core checks every new screen.
+With LX_SCREENSHOT_DIR set, the admin's screens are photographed there in zh-CN
+(docs/screenshots)."""
 
 import io
+import os
 import re
 from datetime import timedelta
 
@@ -13,11 +16,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.screenshots import admin_screens
 from lianxin.clock import utcnow
 from services.reading import rollup_store
 from tests.e2e.test_lifecycle import submit, to_answered
 
-from .browser import DESK, check_a11y, new_page, sign_in
+from .browser import DESK, PHONE, check_a11y, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)  # lists answer slowly on a loaded 2-core machine
@@ -200,3 +204,24 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     expect(admin.locator("table")).to_contain_text("walk_rule")
     check_a11y(admin, "admin log")
     assert not admin.errors, admin.errors
+
+    # the forms on a phone: nothing wider than the screen, axe clean
+    phone = new_page(browser, county.url, **PHONE)
+    sign_in(phone, "admin", "/staff/admin/users")
+    phone.get_by_test_id("edit-cg_handler").click()
+    form = phone.get_by_test_id("form-users")
+    expect(form.get_by_label("Unit", exact=True)).to_have_value("chengguan_town")
+    expect(form.get_by_label("Password", exact=True)).to_have_value("")  # write-only
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    check_a11y(phone, "admin: user form (375 px)")
+    phone.goto("/staff/admin/deadline-policies")
+    phone.get_by_test_id("edit-general").click()
+    form = phone.get_by_test_id("form-deadline-policies")
+    expect(form.get_by_label("Time allowed")).to_have_value("7")
+    expect(form.get_by_label("Unit of time")).to_have_value("days")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    check_a11y(phone, "admin: deadline policy form (375 px)")
+    assert not phone.errors, phone.errors
+
+    if os.environ.get("LX_SCREENSHOT_DIR"):  # the README's screenshots, in zh-CN
+        admin_screens(browser, county.url, out=os.environ["LX_SCREENSHOT_DIR"])
