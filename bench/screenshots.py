@@ -78,11 +78,12 @@ class Api:
             time.sleep(0.5)
 
 
-def shot(page, name, full_page=False, out=None):
+def shot(page, name, full_page=False, out=None, element=None):
+    """`element`: a locator to photograph alone instead of the page."""
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # transitions settle
     path = os.path.join(out or OUT, f"{name}.png")
-    page.screenshot(path=path, full_page=full_page)
+    (element or page).screenshot(path=path, **({} if element else {"full_page": full_page}))
     small(path)
     print(f"  {os.path.relpath(path, ROOT)}")
 
@@ -172,7 +173,9 @@ def admin_screens(browser, url, out=None):
         )
         page.get_by_test_id("template-preview").click()
         page.get_by_test_id("template-errors").wait_for()
-        shot(page, "admin-template-error", full_page=True, out=out)
+        # the form alone: the list of every template and language above it is long
+        edit = page.locator("section[aria-labelledby=a-edit]")
+        shot(page, "admin-template-error", out=out, element=edit)
         page.goto("/staff/admin/api-keys")
         page.get_by_test_id("admin-new").click()
         page.locator("#af-id").fill(f"app-{int(time.time())}")
