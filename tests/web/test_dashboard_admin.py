@@ -221,6 +221,29 @@ def test_the_admin_orders_a_rule_fixes_a_template_and_issues_an_api_key(county, 
     expect(form.get_by_label("Unit of time")).to_have_value("days")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     check_a11y(phone, "admin: deadline policy form (375 px)")
+    # a webhook's secret is write-only: typed once, kept by a save that leaves it empty
+    phone.goto("/staff/admin/webhooks")
+    phone.get_by_test_id("admin-new").click()
+    form = phone.get_by_test_id("form-webhooks")
+    form.get_by_label("Id", exact=True).fill("walk-hook")
+    form.get_by_label("URL", exact=True).fill("http://127.0.0.1:9/hook")
+    form.get_by_label("Event types").fill("supervision.*")
+    form.get_by_label("Event types").press("Enter")
+    form.get_by_label("Signing secret").fill("s3cret-s3cret-s3cret")
+    phone.get_by_test_id("admin-save").click()
+    expect(phone.get_by_test_id("item-walk-hook")).to_be_visible()
+    hook = county.db.webhooks.find_one({"_id": "walk-hook"})
+    assert (hook["event_types"], hook["secret"]) == (
+        ["case.*", "supervision.*"],
+        "s3cret-s3cret-s3cret",
+    )
+    phone.get_by_test_id("edit-walk-hook").click()
+    expect(form.get_by_label("Signing secret")).to_have_value("")
+    form.get_by_role("button", name="Remove case.*").click()
+    phone.get_by_test_id("admin-save").click()
+    expect(phone.get_by_role("status").first).to_contain_text("Saved")
+    hook = county.db.webhooks.find_one({"_id": "walk-hook"})
+    assert (hook["event_types"], hook["secret"]) == (["supervision.*"], "s3cret-s3cret-s3cret")
     assert not phone.errors, phone.errors
 
     if os.environ.get("LX_SCREENSHOT_DIR"):  # the README's screenshots, in zh-CN
