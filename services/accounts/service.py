@@ -11,8 +11,6 @@ from lianxin.store import ensure_indexes
 
 from . import accounts, filters
 
-COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
-
 
 class FirstAdmin(StartupStep):
     """At start, once the store answers: its indexes, and the first admin from configuration
@@ -25,6 +23,13 @@ class FirstAdmin(StartupStep):
 
 class AccountsService(LianxinService):
     name = "accounts"
+    admin_owns = {
+        "units": (None, None),
+        "users": (None, accounts.carry_token_state),
+        "leaders": (None, None),
+        "topics": (None, None),
+        "api-keys": (None, None),
+    }
 
     first_admin = FirstAdmin()
 
@@ -62,15 +67,6 @@ class AccountsService(LianxinService):
     @rpc
     def delete_filter(self, actor, name):
         return filters.delete_filter(self.db, actor, name)
-
-    @rpc
-    def admin(self, op, collection, item_id=None, body=None, actor=None):
-        if collection not in COLLECTIONS:
-            raise ValueError(f"accounts does not own {collection}")
-        carry = accounts.carry_token_state if collection == "users" else None
-        return admin.run(
-            self.db, self.clock.now(), actor or {}, op, collection, item_id, body, carry=carry
-        )
 
     @rpc
     def admin_log(self, actor, collection=None, before=None, limit=50):
