@@ -202,14 +202,16 @@ def staff_case(case_id):
 
 @api.post("/cases")
 def submit_case():
-    """Submit a case (citizen, no account).
+    """Submit a case (citizen, no account), or register one (clerk, with a token).
     ---
     post:
-      summary: Submit a case
+      summary: Submit a case (a citizen) or register one from any channel (a clerk)
       description: >
-        Validates the submission (docs/contract.md §2) and registers it. An
-        `Idempotency-Key` header makes a retried submission return the same case instead of a
-        second one.
+        Without a token, a citizen's submission (`CaseSubmission`, docs/contract.md §2); with
+        a clerk's bearer token, a registration from any channel (`Registration`: the channel,
+        `complexity`, and `direct_answer` for 直办). An `Idempotency-Key` header makes a
+        retried request return the same case instead of a second one.
+      security: [{}, {bearer: []}]
       parameters:
         - in: header
           name: Idempotency-Key
@@ -218,13 +220,18 @@ def submit_case():
         required: true
         content:
           application/json:
-            schema: CaseSubmission
+            schema:
+              oneOf:
+                - $ref: '#/components/schemas/CaseSubmission'
+                - $ref: '#/components/schemas/Registration'
       responses:
         201:
           content:
             application/json:
               schema: SubmissionReceipt
         400: {content: {application/json: {schema: Error}}}
+        401: {content: {application/json: {schema: Error}}}
+        403: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
         503: {content: {application/json: {schema: Error}}}
     """
