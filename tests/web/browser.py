@@ -33,11 +33,11 @@ BLOCKING = ("serious", "critical")
 A11Y_REPORT = []  # (screen, violation id, impact, nodes) of every screen checked this run
 
 
-def new_page(browser, base_url, lang="en", locale=None, **context_args):
-    """A page of a fresh browser (own storage), the UI in `lang`, failing on console errors;
-    the browser's own locale (its date and time fields) `locale`, or the UI's."""
-    locale = locale or ("en-US" if lang == "en" else "zh-CN")
-    context = browser.new_context(base_url=base_url, locale=locale, **context_args)
+def new_page(browser, base_url, lang="en", **context_args):
+    """A page of a fresh browser (own storage), the UI in `lang`, failing on console errors."""
+    context = browser.new_context(
+        base_url=base_url, locale="en-US" if lang == "en" else "zh-CN", **context_args
+    )
     context.add_init_script(f"localStorage.setItem('lx.lang', {json.dumps(lang)})")
     context.set_default_timeout(15_000)
     page = context.new_page()
