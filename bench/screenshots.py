@@ -17,7 +17,7 @@ import time
 import requests
 from playwright.sync_api import sync_playwright
 
-from bench.web_console import CHROMIUM_ARGS
+from tests.web.browser import CHROMIUM_ARGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "screenshots")

@@ -33,6 +33,7 @@ import requests
 from lianxin import demo, settings, store
 from lianxin.clock import utcnow
 from tests.county_generator import generate
+from tests.web.browser import CHROMIUM_ARGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLL = 4.0  # web/src/stores/live.ts POLL_MS
@@ -48,16 +49,6 @@ USERS = [
     "leader_li",
 ]
 PASSWORD = "demo-pass-1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def rabbitmqctl(*args):

@@ -1,6 +1,7 @@
 // Unit codes and names for the dispatcher's forms. The units collection is the admin's; others
 // learn the units from the public figures (every unit with cases this or last quarter) and from
 // the cases they see, and may type a code.
+import { ref } from 'vue'
 import { ApiError, get } from './client'
 
 export interface UnitName { code: string; name: string }
@@ -35,4 +36,14 @@ async function fetchUnits(admin: boolean): Promise<UnitName[]> {
 export function loadUnits(admin = false): Promise<UnitName[]> {
   if (!cached) cached = fetchUnits(admin).catch(() => { cached = null; return [] })
   return cached
+}
+
+/** A unit's name for a screen that has only its code (the code until the names arrive, or if
+ *  the caller cannot learn it); reactive, for templates. */
+export function useUnitName(admin = false): (code: string | null | undefined) => string {
+  const names = ref<Record<string, string>>({})
+  void loadUnits(admin).then((units) => {
+    names.value = Object.fromEntries(units.map((u) => [u.code, u.name]))
+  })
+  return (code) => (code ? names.value[code] ?? code : '—')
 }
