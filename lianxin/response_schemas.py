@@ -299,6 +299,19 @@ class SavedFilterListSchema(Schema):
     items = always(fields.List, fields.Nested(SavedFilterViewSchema))
 
 
+class DirectoryUnitSchema(Schema):
+    id = always()
+    name = always()
+    kind = nullable()
+    parent = nullable()
+
+
+class UnitDirectorySchema(Schema):
+    """The county's units for every staff member: codes and names, no contacts."""
+
+    items = always(fields.List, fields.Nested(DirectoryUnitSchema))
+
+
 # --- notifications and integration ------------------------------------------------------------
 
 

@@ -78,5 +78,9 @@ class AccountsService(LianxinService):
         return [{"id": t.pop("_id"), **t} for t in self.db.topics.find().sort("_id", 1)]
 
     @rpc
+    def unit_directory(self):
+        return accounts.unit_directory(self.db)
+
+    @rpc
     def check_api_key(self, key):
         return accounts.check_api_key(self.db, key)
