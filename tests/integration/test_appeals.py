@@ -13,6 +13,10 @@ from lianxin.clock import utcnow
 from lianxin.errors import Forbidden
 from services.reading import appeals
 from tests.helpers import wait_for
+from tests.unit.test_response_schemas import conforms
+from tests.unit.test_response_schemas import document as _document
+
+document = _document  # the OpenAPI document, as the gateway serves it (a fixture)
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +52,7 @@ def _closed_dissatisfied(rpc, db, case_id):
     assert db.cases.find_one({"_id": case_id})["status"] == "closed"
 
 
-def test_appeals_with_their_decision_and_the_pending_one(start_services, rpc, db):
+def test_appeals_with_their_decision_and_the_pending_one(start_services, rpc, db, document):
     start_services("intake", "routing", "handling", "supervision", "reading", "notify")
     ids = []
     for i in range(3):
@@ -107,6 +111,12 @@ def test_appeals_with_their_decision_and_the_pending_one(start_services, rpc, db
     # the upheld appeal takes its rating out of the satisfaction rate (§7)
     stats = rpc.reading.stats(LEADER, start, end, "unit")
     assert stats["totals"]["satisfaction_rate"]["denominator"] == 2
+    weekly = rpc.reading.stats(LEADER, start, end, "week")
+    assert sum(w["total"] for w in weekly["groups"]) == stats["totals"]["total"] == 3
+    # the answers are those the OpenAPI document promises
+    conforms(document, "GET", "/api/v1/assessment/appeals", out)
+    conforms(document, "GET", "/api/v1/assessment/appeals", earlier)
+    conforms(document, "GET", "/api/v1/stats", weekly)
 
 
 def test_the_read_is_the_listed_hot_query():
