@@ -46,9 +46,7 @@ def appeal_list(db, actor, start, end, state=None):
     )
     truncated = len(found) > LIMIT
     cases = found[:LIMIT]
-    units = {
-        (c.get("assignment") or {}).get("lead_unit") for c in cases
-    } - {None}
+    units = {(c.get("assignment") or {}).get("lead_unit") for c in cases} - {None}
     unit_names = {
         u["_id"]: u.get("name", u["_id"])
         for u in (db.units.find({"_id": {"$in": sorted(units)}}, {"name": 1}) if units else [])

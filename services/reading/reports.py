@@ -132,9 +132,7 @@ def stats_report(db, now, actor, start, end, group_by):
     if start >= end:
         raise ValidationFailed("`from` must be before `to`", {"fields": {"to": ["before from"]}})
     if group_by not in (*stats.GROUPS, WEEK):
-        raise ValidationFailed(
-            "unknown grouping", {"fields": {"group_by": [*stats.GROUPS, WEEK]}}
-        )
+        raise ValidationFailed("unknown grouping", {"fields": {"group_by": [*stats.GROUPS, WEEK]}})
     if group_by == WEEK:
         _check_weeks(start, end)
     period = PERIOD(db, now, start, end, weeks=group_by == WEEK)

@@ -2,7 +2,8 @@
 staff, a petitioner's history, the citizen's tracking view, the public board and Open311
 reads, the alerts of early warning and their acknowledgement, statistics, unit assessment
 and its appeals (评星复议), the quarterly bulletin, the ten-day digest and the public
-statistics (nameko entrypoints only). It writes no case; it keeps the statistics rollups from the case events."""
+statistics (nameko entrypoints only). It writes no case; it keeps the statistics rollups from
+the case events."""
 
 from nameko.rpc import rpc
 

@@ -74,9 +74,7 @@ def test_appeals_with_their_decision_and_the_pending_one(start_services, rpc, db
     upheld, pending, never = ids
     rpc.handling.act("appeal", upheld, CG_LEADER, {"reason": "已按政策足额发放，有签收单"})
     rpc.handling.act("appeal", pending, CG_LEADER, {"reason": "诉求超出政策范围"})
-    rpc.handling.act(
-        "decide_appeal", upheld, SUPERVISOR, {"uphold": True, "comment": "签收单属实"}
-    )
+    rpc.handling.act("decide_appeal", upheld, SUPERVISOR, {"uphold": True, "comment": "签收单属实"})
 
     now = utcnow()
     start, end = (now - timedelta(days=1)).isoformat(), (now + timedelta(days=1)).isoformat()
