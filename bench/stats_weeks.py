@@ -13,26 +13,16 @@ reads, and how the local store plans the appeals query. Drops the database at th
 
 import os
 import sys
-import time
 import uuid
 from datetime import timedelta
 
+from bench.stats_rollups import timed
 from lianxin import demo, store
 from lianxin.clock import utcnow
 from services.reading import appeals, reports, rollup_store, rollups
 from tests.county_generator import Q3_END, Q3_START, generate
 
 LEADER = {"username": "bench", "role": "leader"}
-
-
-def timed(label, fn, repeat=3):
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    print(f"  {label:<44} best {min(times) * 1000:8.1f} ms, worst {max(times) * 1000:8.1f} ms")
-    return result
 
 
 def main():

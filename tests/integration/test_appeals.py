@@ -13,6 +13,14 @@ from lianxin.clock import utcnow
 from lianxin.errors import Forbidden
 from services.reading import appeals
 from tests.helpers import wait_for
+from tests.integration.test_stat_rollups import (
+    CG_HANDLER,
+    CG_LEADER,
+    LEADER,
+    SUBMISSION,
+    SUPERVISOR,
+    _answer,
+)
 from tests.unit.test_response_schemas import conforms
 from tests.unit.test_response_schemas import document as _document
 
@@ -20,34 +28,15 @@ document = _document  # the OpenAPI document, as the gateway serves it (a fixtur
 
 pytestmark = pytest.mark.integration
 
-LEADER = {"username": "leader_li", "role": "leader", "leader": "magistrate_li"}
-SUPERVISOR = {"username": "supervisor", "role": "supervisor", "unit": "mass_work_office"}
-CG_HANDLER = {"username": "cg_handler", "role": "handler", "unit": "chengguan_town"}
-CG_LEADER = {"username": "cg_leader", "role": "unit_leader", "unit": "chengguan_town"}
-SUBMISSION = {
-    "kind": "complaint",
-    "topic": "urban_construction",
-    "content": "城关镇解放路路灯坏了一个月没人修，晚上出行很不安全。",
-    "location": {"town": "城关镇"},
-}
-
-
-def _answer(rpc, case_id, first=True):
-    if first:
-        rpc.handling.act("claim", case_id, CG_HANDLER, {})
-    rpc.handling.act(
-        "draft_reply", case_id, CG_HANDLER, {"outcome": "resolved", "opinion": "已修复路灯。"}
-    )
-    rpc.handling.act("sign_reply", case_id, CG_LEADER, {})
-    rpc.handling.act("review", case_id, SUPERVISOR, {"approve": True})
-
 
 def _closed_dissatisfied(rpc, db, case_id):
     """Answered, rated dissatisfied (reopened), answered again, dissatisfied again: closed."""
     visit = {"method": "phone", "satisfaction": "dissatisfied"}
     _answer(rpc, case_id)
     rpc.handling.act("return_visit", case_id, SUPERVISOR, visit)
-    _answer(rpc, case_id, first=False)
+    rpc.handling.act("draft_reply", case_id, CG_HANDLER, {"outcome": "resolved", "opinion": "复查"})
+    rpc.handling.act("sign_reply", case_id, CG_LEADER, {})
+    rpc.handling.act("review", case_id, SUPERVISOR, {"approve": True})
     rpc.handling.act("return_visit", case_id, SUPERVISOR, visit)
     assert db.cases.find_one({"_id": case_id})["status"] == "closed"
 

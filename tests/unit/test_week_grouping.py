@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from services.reading import reports, rollups, stats
+from tests.unit.test_rollups import _case as rollups_case
 
 TZ = "Asia/Shanghai"
 UTC = timezone.utc
@@ -31,33 +32,20 @@ def test_a_quarter_is_cut_into_local_iso_weeks_keyed_by_their_monday():
 
 
 def _case(i, rng, start):
-    received = start + timedelta(minutes=rng.randint(0, 40 * 24 * 60))
-    status = rng.choice(["assigned", "in_progress", "answered", "closed", "closed", "merged"])
-    answered = (
-        received + timedelta(hours=rng.randint(1, 300))
-        if status in ("answered", "closed")
-        else None
-    )
-    return {
-        "_id": f"LX-W-{i:04d}",
-        "status": status,
-        "topic": rng.choice(["a", "b"]),
-        "channel": "web",
-        "kind": "complaint",
-        "location": {"town": rng.choice(["x", "y"])},
-        "received_at": received,
-        "answered_at": answered,
-        "assignment": {
-            "lead_unit": rng.choice(["u1", "u2"]),
-            "assigned_at": received,
-            "due_at": received + timedelta(days=rng.randint(2, 15)),
-        },
-        "return_visit": {"satisfaction": rng.choice(["satisfied", "dissatisfied"])}
-        if status == "closed"
-        else None,
-        "returns_count": rng.randint(0, 1),
-        "reopen_count": rng.randint(0, 1),
-    }
+    """A case of tests/unit/test_rollups.py received at a random time of the 40 days from
+    `start` (its other times moved with it)."""
+    case = rollups_case(i, rng)
+    shift = start + timedelta(minutes=rng.randint(0, 40 * 24 * 60)) - case["received_at"]
+    a = case["assignment"]
+    for doc, name in (
+        (case, "received_at"),
+        (case, "answered_at"),
+        (a, "assigned_at"),
+        (a, "due_at"),
+    ):
+        if doc[name] is not None:
+            doc[name] += shift
+    return case
 
 
 def test_a_weeks_figures_from_the_day_rollups_equal_the_recount_of_its_cases():
