@@ -18,19 +18,11 @@ import requests
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from tests.web.browser import CHROMIUM_ARGS
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "screenshots")
 PASSWORD = "demo-pass-1"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "device_scale_factor": 1}
 DESK = {"viewport": {"width": 1280, "height": 800}}
 CASE = {
@@ -194,7 +186,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     api = Api(url)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         if "--part2" in sys.argv:
             part2(browser, url, api)
             browser.close()

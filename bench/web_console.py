@@ -24,7 +24,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -34,6 +33,7 @@ import requests
 from lianxin import demo, settings, store
 from lianxin.clock import utcnow
 from tests.county_generator import generate
+from tests.web.browser import CHROMIUM_ARGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLL = 4.0  # web/src/stores/live.ts POLL_MS
@@ -49,16 +49,6 @@ USERS = [
     "leader_li",
 ]
 PASSWORD = "demo-pass-1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def rabbitmqctl(*args):
@@ -304,148 +294,98 @@ def main():
     seconds = int(sys.argv[3]) if len(sys.argv) > 3 else 60
     if not os.path.isfile(os.path.join(settings.WEB_DIST, "index.html")):
         raise SystemExit(f"build the console first: no {settings.WEB_DIST}/index.html")
+    from bench.system import running  # bench.system builds on this module's helpers
+
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
-    vhost, db_name = f"lianxin_bench_{uuid.uuid4().hex[:6]}", f"bench_{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    db_name = f"bench_{uuid.uuid4().hex[:8]}"
     db = store.database(uri, db_name)
-    logs = tempfile.mkdtemp(prefix="lx-bench-web-")
-    port, smtp, sms = free_port(), free_port(), free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "LX_AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
-        "LX_MONGO_URI": uri,
-        "LX_MONGO_DB": db_name,
-        "LX_SMTP_PORT": str(smtp),
-        "LX_SMS_URL": f"http://127.0.0.1:{sms}/send",
-        "LX_PUBLIC_URL": url,
-        "PYTHONUNBUFFERED": "1",
-        # a list reads every case on FerretDB (STACK.md): measure it, however long it takes
-        "LX_RPC_TIMEOUT": os.environ.get("LX_RPC_TIMEOUT", "120"),
-    }
-    procs = Processes(env, logs)
+    demo.load(db)
+    cases, _ = generate(n, utcnow())
+    t = time.perf_counter()
+    for i in range(0, n, 5000):
+        db.cases.insert_many(cases[i : i + 5000])
+    print(f"loaded {n} generated cases in {time.perf_counter() - t:.1f} s (database {db_name})")
+    # a list reads every case on FerretDB (STACK.md): measure it, however long it takes
+    timeout = os.environ.get("LX_RPC_TIMEOUT", "120")
     try:
-        demo.load(db)
-        cases, _ = generate(n, utcnow())
-        t = time.perf_counter()
-        for i in range(0, n, 5000):
-            db.cases.insert_many(cases[i : i + 5000])
-        print(
-            f"loaded {n} generated cases in {time.perf_counter() - t:.1f} s "
-            f"(database {db_name}, logs in {logs})"
-        )
-        procs.spawn(
-            "mail",
-            [
-                sys.executable,
-                "-m",
-                "lianxin.devmail",
-                "--dir",
-                os.path.join(logs, "mail"),
-                "--port",
-                str(smtp),
-                "--sms-dir",
-                os.path.join(logs, "sms"),
-                "--sms-port",
-                str(sms),
-            ],
-        )
-        for name in settings.SERVICES:
-            procs.spawn(name, [sys.executable, "-m", "lianxin.runner", name])
-        procs.spawn(
-            "gateway",
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                "2",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "8",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "gateway.wsgi:app",
-            ],
-        )
-        wait_ready(url)
-        toks = tokens(url)
-
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
-            )
-            print("first load of the citizen pages (fresh browser, 375 px):")
-            for path in ("/", "/submit"):
-                js, other, elapsed, scripts = first_load(browser, url, path)
-                print(
-                    f"  {path:<8} JavaScript {js / 1024:6.1f} KB gzipped in {len(scripts)} "
-                    f"files (target <= 250 KB), other {other / 1024:5.1f} KB, "
-                    f"network idle after {elapsed:.2f} s"
-                )
-            wire, plain, packed = 0, 0, 0
-            for script in scripts:
-                w, encoding, p_ = gzipped_size(script)
-                wire, plain, packed = wire + w, plain + p_, packed + (encoding == "gzip")
-            print(
-                f"  (/submit's scripts fetched again: {wire / 1024:.1f} KB as sent, "
-                f"{packed} of {len(scripts)} gzipped (the rest under 1 KB), "
-                f"{plain / 1024:.1f} KB unpacked)"
-            )
-
-            t = time.perf_counter()
-            r = requests.get(
-                f"{url}/api/v1/cases",
-                params={"limit": 50},
-                headers={"Authorization": f"Bearer {toks['supervisor']}"},
-                timeout=120,
-            )
-            api_time = time.perf_counter() - t
-            if r.status_code != 200 or len(r.json()["items"]) != 50:
-                raise SystemExit(f"the list did not answer 50 rows: {r.status_code} {r.text[:200]}")
-            times = staff_list(browser, url, toks["supervisor"])
-            print(f"staff list of 50 rows with {n} cases in the store (supervisor):")
-            print(f"  GET /api/v1/cases?limit=50 alone   {api_time:6.2f} s")
-            print(
-                f"  shown in the console (3 loads)     "
-                f"{', '.join(f'{x:.2f}' for x in times)} s, median "
-                f"{statistics.median(times):.2f} s"
-            )
-            browser.close()
-
-        pid = procs.procs["gateway"].pid
-        print(
-            f"{n_consoles} consoles waiting for new work for {seconds} s "
-            f"(each polls /events and /inbox every {POLL:.0f} s):"
-        )
-        r = consoles(url, pid, toks, n_consoles, seconds)
-        print(
-            f"  gateway RSS (master + 2 workers)   {r['rss_before']:.0f} MB idle, "
-            f"peak {r['rss_peak']:.0f} MB"
-        )
-        print(
-            f"  requests                           {r['requests']} "
-            f"({r['rate']:.0f}/s), errors {r['errors']}, p50 {r['p50']:.0f} ms, "
-            f"p95 {r['p95']:.0f} ms"
-        )
-        if r["sightings"]:
-            print(
-                f"  a new case reached the consoles    first after median "
-                f"{r['first_median']:.1f} s; each console after median "
-                f"{r['seen_median']:.1f} s, max {r['seen_max']:.1f} s "
-                f"({r['seen_cases']} of {r['submitted']} cases, {r['sightings']} sightings; unit "
-                f"staff's consoles see only their unit's events)"
-            )
-        else:
-            print(f"  new case seen by a console         none of {r['submitted']} cases")
+        with running(uri, db_name, LX_RPC_TIMEOUT=timeout) as lx:
+            measure(lx, n, n_consoles, seconds)
     finally:
-        procs.stop()
         store.client(uri).drop_database(db_name)
-        rabbitmqctl("delete_vhost", vhost)
+
+
+def measure(lx, n, n_consoles, seconds):
+    """The console's first load and staff list, then `n_consoles` consoles polling."""
+    url = lx.url
+    toks = tokens(url)
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        print("first load of the citizen pages (fresh browser, 375 px):")
+        for path in ("/", "/submit"):
+            js, other, elapsed, scripts = first_load(browser, url, path)
+            print(
+                f"  {path:<8} JavaScript {js / 1024:6.1f} KB gzipped in {len(scripts)} "
+                f"files (target <= 250 KB), other {other / 1024:5.1f} KB, "
+                f"network idle after {elapsed:.2f} s"
+            )
+        wire, plain, packed = 0, 0, 0
+        for script in scripts:
+            w, encoding, p_ = gzipped_size(script)
+            wire, plain, packed = wire + w, plain + p_, packed + (encoding == "gzip")
+        print(
+            f"  (/submit's scripts fetched again: {wire / 1024:.1f} KB as sent, "
+            f"{packed} of {len(scripts)} gzipped (the rest under 1 KB), "
+            f"{plain / 1024:.1f} KB unpacked)"
+        )
+
+        t = time.perf_counter()
+        r = requests.get(
+            f"{url}/api/v1/cases",
+            params={"limit": 50},
+            headers={"Authorization": f"Bearer {toks['supervisor']}"},
+            timeout=120,
+        )
+        api_time = time.perf_counter() - t
+        if r.status_code != 200 or len(r.json()["items"]) != 50:
+            raise SystemExit(f"the list did not answer 50 rows: {r.status_code} {r.text[:200]}")
+        times = staff_list(browser, url, toks["supervisor"])
+        print(f"staff list of 50 rows with {n} cases in the store (supervisor):")
+        print(f"  GET /api/v1/cases?limit=50 alone   {api_time:6.2f} s")
+        print(
+            f"  shown in the console (3 loads)     "
+            f"{', '.join(f'{x:.2f}' for x in times)} s, median "
+            f"{statistics.median(times):.2f} s"
+        )
+        browser.close()
+
+    pid = lx.procs.procs["gateway"].pid
+    print(
+        f"{n_consoles} consoles waiting for new work for {seconds} s "
+        f"(each polls /events and /inbox every {POLL:.0f} s):"
+    )
+    r = consoles(url, pid, toks, n_consoles, seconds)
+    print(
+        f"  gateway RSS (master + 2 workers)   {r['rss_before']:.0f} MB idle, "
+        f"peak {r['rss_peak']:.0f} MB"
+    )
+    print(
+        f"  requests                           {r['requests']} "
+        f"({r['rate']:.0f}/s), errors {r['errors']}, p50 {r['p50']:.0f} ms, "
+        f"p95 {r['p95']:.0f} ms"
+    )
+    if r["sightings"]:
+        print(
+            f"  a new case reached the consoles    first after median "
+            f"{r['first_median']:.1f} s; each console after median "
+            f"{r['seen_median']:.1f} s, max {r['seen_max']:.1f} s "
+            f"({r['seen_cases']} of {r['submitted']} cases, {r['sightings']} sightings; unit "
+            f"staff's consoles see only their unit's events)"
+        )
+    else:
+        print(f"  new case seen by a console         none of {r['submitted']} cases")
 
 
 if __name__ == "__main__":

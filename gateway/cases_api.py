@@ -17,7 +17,7 @@ from lianxin.schemas import CaseSubmissionSchema, load_or_raise
 
 from . import ratelimit
 from .auth import may, staff
-from .common import api, json_body, rpc
+from .common import action_routes, api, json_body, rpc
 
 _submission = CaseSubmissionSchema()
 MAX_IDEMPOTENCY_KEY = 200
@@ -121,38 +121,7 @@ ACTIONS = {
 }
 
 
-def _action_view(service, check, action, schema_cls, summary):
-    schema = schema_cls()
-
-    def view(case_id):
-        actor = may(check)
-        body = load_or_raise(schema, json_body() if request.content_length else {})
-        return jsonify(rpc(service, "act", action, case_id, actor, body))
-
-    view.__name__ = f"case_{action}"
-    view.__doc__ = f"""{summary}
-    ---
-    post:
-      summary: {summary}
-      tags: [case actions]
-      security: [{{bearer: []}}]
-      parameters: [{{in: path, name: case_id, required: true, schema: {{type: string}}}}]
-      requestBody: {{content: {{application/json: {{schema: {schema_cls.__name__[:-6]}}}}}}}
-      responses:
-        200:
-          description: the case after the action
-          content: {{application/json: {{schema: StaffCase}}}}
-        401: {{content: {{application/json: {{schema: Error}}}}}}
-        403: {{content: {{application/json: {{schema: Error}}}}}}
-        404: {{content: {{application/json: {{schema: Error}}}}}}
-        409: {{content: {{application/json: {{schema: Error}}}}}}
-        422: {{content: {{application/json: {{schema: Error}}}}}}
-    """
-    return view
-
-
-for _path, _spec in ACTIONS.items():
-    api.add_url_rule(f"/cases/<case_id>/{_path}", view_func=_action_view(*_spec), methods=["POST"])
+action_routes("case", may, "StaffCase", ACTIONS)
 
 
 @api.post("/cases/<case_id>/feedback")
@@ -233,14 +202,16 @@ def staff_case(case_id):
 
 @api.post("/cases")
 def submit_case():
-    """Submit a case (citizen, no account).
+    """Submit a case (citizen, no account), or register one (clerk, with a token).
     ---
     post:
-      summary: Submit a case
+      summary: Submit a case (a citizen) or register one from any channel (a clerk)
       description: >
-        Validates the submission (docs/contract.md §2) and registers it. An
-        `Idempotency-Key` header makes a retried submission return the same case instead of a
-        second one.
+        Without a token, a citizen's submission (`CaseSubmission`, docs/contract.md §2); with
+        a clerk's bearer token, a registration from any channel (`Registration`: the channel,
+        `complexity`, and `direct_answer` for 直办). An `Idempotency-Key` header makes a
+        retried request return the same case instead of a second one.
+      security: [{}, {bearer: []}]
       parameters:
         - in: header
           name: Idempotency-Key
@@ -249,13 +220,18 @@ def submit_case():
         required: true
         content:
           application/json:
-            schema: CaseSubmission
+            schema:
+              oneOf:
+                - $ref: '#/components/schemas/CaseSubmission'
+                - $ref: '#/components/schemas/Registration'
       responses:
         201:
           content:
             application/json:
               schema: SubmissionReceipt
         400: {content: {application/json: {schema: Error}}}
+        401: {content: {application/json: {schema: Error}}}
+        403: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
         503: {content: {application/json: {schema: Error}}}
     """

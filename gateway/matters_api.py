@@ -13,7 +13,7 @@ from lianxin.schemas import load_or_raise
 
 from . import ratelimit
 from .auth import bearer_actor, staff
-from .common import api, json_body, rpc
+from .common import action_routes, api, json_body, rpc
 from .reports_api import PeriodSchema, report_rpc
 
 _create = s.MatterCreateSchema()
@@ -151,38 +151,7 @@ ACTIONS = {
 }
 
 
-def _action_view(check, action, schema_cls, summary):
-    schema = schema_cls()
-
-    def view(matter_id):
-        actor = _may(check)
-        body = load_or_raise(schema, json_body() if request.content_length else {})
-        return jsonify(rpc("matters", "act", action, matter_id, actor, body))
-
-    view.__name__ = f"matter_{action}"
-    view.__doc__ = f"""{summary}
-    ---
-    post:
-      summary: {summary}
-      tags: [matter actions]
-      security: [{{bearer: []}}]
-      parameters: [{{in: path, name: matter_id, required: true, schema: {{type: string}}}}]
-      requestBody: {{content: {{application/json: {{schema: {schema_cls.__name__[:-6]}}}}}}}
-      responses:
-        200: {{content: {{application/json: {{schema: Matter}}}}}}
-        401: {{content: {{application/json: {{schema: Error}}}}}}
-        403: {{content: {{application/json: {{schema: Error}}}}}}
-        404: {{content: {{application/json: {{schema: Error}}}}}}
-        409: {{content: {{application/json: {{schema: Error}}}}}}
-        422: {{content: {{application/json: {{schema: Error}}}}}}
-    """
-    return view
-
-
-for _path, _spec in ACTIONS.items():
-    api.add_url_rule(
-        f"/matters/<matter_id>/{_path}", view_func=_action_view(*_spec), methods=["POST"]
-    )
+action_routes("matter", _may, "Matter", {p: ("matters", *row) for p, row in ACTIONS.items()})
 
 
 # --- the public board of projects (挂图作战) ----------------------------------------------

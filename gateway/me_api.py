@@ -1,5 +1,6 @@
 """The signed-in user's own things: saved filters of the case list (`/me/filters`), kept by
-the accounts service beside the accounts."""
+the accounts service beside the accounts; and the directory of units every staff member's
+screens need (`/directory/units`: codes, names, kinds, parents)."""
 
 from urllib.parse import parse_qsl
 
@@ -103,3 +104,19 @@ def delete_my_filter(name):
     """
     rpc("accounts", "delete_filter", staff(), name)
     return "", 204
+
+
+@api.get("/directory/units")
+def unit_directory():
+    """The county's units, for any staff member.
+    ---
+    get:
+      summary: Every unit's code, name, kind and parent (no contacts), for pickers and names
+      tags: [me]
+      security: [{bearer: []}]
+      responses:
+        200: {content: {application/json: {schema: UnitDirectory}}}
+        401: {content: {application/json: {schema: Error}}}
+    """
+    staff()
+    return jsonify({"items": rpc("accounts", "unit_directory")})

@@ -11,7 +11,7 @@ from . import render
 from .auth import staff
 from .common import api, rpc
 
-GROUPS = ("unit", "topic", "town", "channel", "kind")
+GROUPS = ("unit", "topic", "town", "channel", "kind", "week")
 
 
 def report_rpc(service, method, *args):
@@ -106,6 +106,37 @@ def assessment():
     q = load_or_raise(PeriodSchema(), request.args.to_dict())
     return jsonify(
         report_rpc("reading", "assessment", actor, q["from_"].isoformat(), q["to"].isoformat())
+    )
+
+
+class AppealQuerySchema(PeriodSchema):
+    status = fields.String(validate=validate.OneOf(("pending", "upheld", "rejected")))
+
+
+@api.get("/assessment/appeals")
+def assessment_appeals():
+    """Appeals (评星复议) with their decisions.
+    ---
+    get:
+      summary: The appealed ratings of cases received in [from, to), with the decision or pending
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: AppealQuerySchema}]
+      responses:
+        200: {content: {application/json: {schema: AppealList}}}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    actor = staff(*OFFICE_ROLES)
+    q = load_or_raise(AppealQuerySchema(), request.args.to_dict())
+    return jsonify(
+        report_rpc(
+            "reading",
+            "appeals",
+            actor,
+            q["from_"].isoformat(),
+            q["to"].isoformat(),
+            q.get("status"),
+        )
     )
 
 

@@ -212,6 +212,18 @@ QUERIES = (
         "services/reading/public.py board",
         unbounded="reads every public answered case, to sort and count them in Python",
     ),
+    HotQuery(
+        "appeals of a period with their decisions (the dashboard, under the assessment)",
+        "cases",
+        {
+            "appeal.status": {"$in": ["pending", "upheld", "rejected"]},
+            "received_at": {"$gte": NOW - timedelta(days=90), "$lt": NOW},
+        },
+        ("appeal.status", "received_at"),
+        "services/reading/appeals.py appeal_list",
+        NEWEST,
+        501,
+    ),
     # --- idle work: timers, reading only what is due ------------------------------------
     HotQuery(
         "outbox relay: notes of writes not flushed after the grace period",

@@ -299,6 +299,19 @@ class SavedFilterListSchema(Schema):
     items = always(fields.List, fields.Nested(SavedFilterViewSchema))
 
 
+class DirectoryUnitSchema(Schema):
+    id = always()
+    name = always()
+    kind = nullable()
+    parent = nullable()
+
+
+class UnitDirectorySchema(Schema):
+    """The county's units for every staff member: codes and names, no contacts."""
+
+    items = always(fields.List, fields.Nested(DirectoryUnitSchema))
+
+
 # --- notifications and integration ------------------------------------------------------------
 
 
@@ -405,8 +418,15 @@ class FiguresSchema(Schema):
 
 
 class GroupFiguresSchema(FiguresSchema):
-    key = always(metadata={"description": "the group; (none) for cases without one"})
+    key = always(
+        metadata={
+            "description": "the group; (none) for cases without one; with group_by=week the "
+            "week's Monday (local date)"
+        }
+    )
     name = always()
+    from_ = Time(data_key="from", metadata={"description": "group_by=week: the week's start"})
+    to = Time(metadata={"description": "group_by=week: the week's end (both cut to the period)"})
 
 
 class TownFiguresSchema(FiguresSchema):
@@ -447,6 +467,59 @@ class AssessmentSchema(Schema):
     deductions = always(fields.Dict, keys=fields.String(), values=fields.Float())
     flag_below = always(fields.Float)
     units = always(fields.List, fields.Nested(AssessedUnitSchema))
+
+
+class AppealRatingSchema(Schema):
+    satisfaction = nullable(metadata={"description": "the rating appealed (dissatisfied)"})
+    method = nullable()
+    at = nullable(Time)
+    counts = always(fields.Boolean, metadata={"description": "false once the appeal is upheld"})
+
+
+class AppealFiledSchema(Schema):
+    reason = always()
+    by = nullable(metadata={"description": "the unit leader's username"})
+    by_name = nullable()
+    at = nullable(Time)
+
+
+class AppealDecisionSchema(Schema):
+    upheld = always(fields.Boolean)
+    comment = nullable()
+    by = nullable(metadata={"description": "the supervisor's username"})
+    by_name = nullable()
+    at = nullable(Time)
+
+
+class AppealSchema(Schema):
+    """An appealed case (services/reading/appeals.py)."""
+
+    id = always()
+    title = always()
+    status = always(validate=validate.OneOf(STATES))
+    received_at = always(Time)
+    unit = nullable()
+    unit_name = nullable()
+    rating = always(fields.Nested, AppealRatingSchema)
+    state = always(validate=validate.OneOf(("pending", "upheld", "rejected")))
+    appeal = always(fields.Nested, AppealFiledSchema)
+    decision = nullable(
+        fields.Nested, AppealDecisionSchema, metadata={"description": "null while pending"}
+    )
+
+
+class AppealCountsSchema(Schema):
+    pending = always(fields.Integer)
+    upheld = always(fields.Integer)
+    rejected = always(fields.Integer)
+
+
+class AppealListSchema(Schema):
+    from_ = always(Time, data_key="from")
+    to = always(Time)
+    counts = always(fields.Nested, AppealCountsSchema)
+    truncated = always(fields.Boolean, metadata={"description": "more than the 500 shown"})
+    items = always(fields.List, fields.Nested(AppealSchema))
 
 
 class BestCaseSchema(Schema):

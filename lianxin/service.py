@@ -1,7 +1,8 @@
 """What every Lianxin service class has: the store, the event publisher, the clock, leased
-sweeps, an RPC `ping` (readyz), and a timer that relays stranded outbox events and runs the
-service's own periodic work. nameko binds the inherited dependencies per container.
-`StartupStep` is work a service does once it runs that needs the store."""
+sweeps, an RPC `ping` (readyz), the `admin` RPC over the admin collections it owns, and a
+timer that relays stranded outbox events and runs the service's own periodic work. nameko
+binds the inherited dependencies per container. `StartupStep` is work a service does once it
+runs that needs the store."""
 
 import logging
 
@@ -10,7 +11,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from . import settings
+from . import admin, settings
 from .bus import Publisher
 from .clock import ClockProvider
 from .store import Store, database
@@ -59,9 +60,30 @@ class LianxinService:
     clock = ClockProvider()
     sweeps = Sweeper()
 
+    # Admin collections this service owns (docs/contract.md §10): name → (validate, carry),
+    # the service's own checks of an item and what an update must keep (lianxin/admin.py).
+    admin_owns: dict = {}
+
     @rpc
     def ping(self):
         return "pong"
+
+    @rpc
+    def admin(self, op, collection, item_id=None, body=None, actor=None):
+        if collection not in self.admin_owns:
+            raise ValueError(f"{self.name} does not own {collection}")
+        validate, carry = self.admin_owns[collection]
+        return admin.run(
+            self.db,
+            self.clock.now(),
+            actor or {},
+            op,
+            collection,
+            item_id,
+            body,
+            validate=validate,
+            carry=carry,
+        )
 
     @timer(interval=settings.SWEEP_INTERVAL)
     def sweep(self):

@@ -43,6 +43,8 @@ def ensure_indexes(db):
     db.cases.create_index([("topic", 1), ("received_at", 1)])
     db.cases.create_index([("received_at", 1)])
     db.cases.create_index([("public_consent", 1), ("status", 1)])
+    # appeals of a period (services/reading/appeals.py): cases never appealed are not read
+    db.cases.create_index([("appeal.status", 1), ("received_at", 1)])
     db.cases.create_index([("outbox_since", 1)])
     db.alerts.create_index([("outbox_since", 1)])
     db.alerts.create_index([("status", 1), ("raised_at", -1)])

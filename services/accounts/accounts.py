@@ -149,6 +149,21 @@ def ensure_admin(db, username, password, now):
     return True
 
 
+def unit_directory(db):
+    """Every unit's code, name, kind and parent, for any staff member's pickers and for
+    showing a name where a record holds a code; never a unit's address or contacts."""
+    fields = {"name": 1, "kind": 1, "parent": 1}
+    return [
+        {
+            "id": u["_id"],
+            "name": u.get("name") or u["_id"],
+            "kind": u.get("kind"),
+            "parent": u.get("parent"),
+        }
+        for u in db.units.find({}, fields).sort("_id", 1)
+    ]
+
+
 def check_api_key(db, key):
     """The active API key `key` is, or Forbidden."""
     found = (

@@ -11,8 +11,6 @@ from lianxin.store import ensure_indexes
 
 from . import accounts, filters
 
-COLLECTIONS = ("units", "users", "leaders", "topics", "api-keys")
-
 
 class FirstAdmin(StartupStep):
     """At start, once the store answers: its indexes, and the first admin from configuration
@@ -25,6 +23,13 @@ class FirstAdmin(StartupStep):
 
 class AccountsService(LianxinService):
     name = "accounts"
+    admin_owns = {
+        "units": (None, None),
+        "users": (None, accounts.carry_token_state),
+        "leaders": (None, None),
+        "topics": (None, None),
+        "api-keys": (None, None),
+    }
 
     first_admin = FirstAdmin()
 
@@ -64,15 +69,6 @@ class AccountsService(LianxinService):
         return filters.delete_filter(self.db, actor, name)
 
     @rpc
-    def admin(self, op, collection, item_id=None, body=None, actor=None):
-        if collection not in COLLECTIONS:
-            raise ValueError(f"accounts does not own {collection}")
-        carry = accounts.carry_token_state if collection == "users" else None
-        return admin.run(
-            self.db, self.clock.now(), actor or {}, op, collection, item_id, body, carry=carry
-        )
-
-    @rpc
     def admin_log(self, actor, collection=None, before=None, limit=50):
         before = parse_iso(before) if before else None
         return admin.log_page(self.db, actor or {}, collection, before, limit)
@@ -80,6 +76,10 @@ class AccountsService(LianxinService):
     @rpc
     def topics(self):
         return [{"id": t.pop("_id"), **t} for t in self.db.topics.find().sort("_id", 1)]
+
+    @rpc
+    def unit_directory(self):
+        return accounts.unit_directory(self.db)
 
     @rpc
     def check_api_key(self, key):

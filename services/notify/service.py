@@ -6,7 +6,7 @@ import logging
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from lianxin import admin, demo, settings
+from lianxin import demo, settings
 from lianxin.consuming import event_handler
 from lianxin.errors import Forbidden, ValidationFailed
 from lianxin.events import EVENT_TYPES
@@ -17,7 +17,6 @@ from . import inbox as inboxes
 from .dispatch import Dispatch
 
 log = logging.getLogger(__name__)
-COLLECTIONS = ("templates", "webhooks")
 
 
 class Defaults(StartupStep):
@@ -36,8 +35,15 @@ def _on_every_event(fn):
     return fn
 
 
+def _check_template(doc):
+    errors = templating.syntax_errors(doc)
+    if errors:
+        raise ValidationFailed("the template does not compile", {"fields": errors})
+
+
 class NotifyService(LianxinService):
     name = "notify"
+    admin_owns = {"templates": (_check_template, None), "webhooks": (None, None)}
 
     dispatch = Dispatch()
     defaults = Defaults()
@@ -103,28 +109,7 @@ class NotifyService(LianxinService):
         return out
 
     @rpc
-    def admin(self, op, collection, item_id=None, body=None, actor=None):
-        if collection not in COLLECTIONS:
-            raise ValueError(f"notify does not own {collection}")
-        return admin.run(
-            self.db,
-            self.clock.now(),
-            actor or {},
-            op,
-            collection,
-            item_id,
-            body,
-            validate=_check_template if collection == "templates" else None,
-        )
-
-    @rpc
     def preview_template(self, actor, doc, values=None):
         if (actor or {}).get("role") != "admin":
             raise Forbidden("only an admin may preview templates", {})
         return templating.preview(doc or {}, values)
-
-
-def _check_template(doc):
-    errors = templating.syntax_errors(doc)
-    if errors:
-        raise ValidationFailed("the template does not compile", {"fields": errors})

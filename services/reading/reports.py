@@ -31,17 +31,41 @@ def period_rows(db, now, start, end):
     return [stats.facts(c, now) for c in db.cases.find(query, stats.PROJECTION)]
 
 
+WEEK = "week"  # group_by=week: the local ISO weeks of the period, keyed by their Monday
+MAX_WEEKS = 106  # a weekly trend of at most two years (each week reads its day rollups)
+
+
+def _check_weeks(start, end):
+    if end - start > timedelta(weeks=MAX_WEEKS):
+        raise ValidationFailed(
+            f"group_by=week covers at most {MAX_WEEKS} weeks",
+            {"fields": {"group_by": [f"a period of at most {MAX_WEEKS} weeks"]}},
+        )
+
+
+def _week(start, end, figures):
+    return {**figures, "from": isoformat(start), "to": isoformat(end)}
+
+
 class Recount:
     """The figures of a period counted from its cases (one read of the period): the
     definition, and what the rollups are checked against."""
 
-    def __init__(self, db, now, start, end):
+    def __init__(self, db, now, start, end, weeks=False):
         self.now, self.rows = now, period_rows(db, now, start, end)
+        self.span = start, end
 
     def totals(self):
         return stats.summarise(self.rows)
 
     def group(self, by):
+        if by == WEEK:
+            tz = settings.TIMEZONE
+            spans = rollups.weeks(*self.span, tz)
+            rows = {key: [] for key, _, _ in spans}
+            for r in self.rows:
+                rows[rollups.week_of(r["received_at"], tz)].append(r)
+            return {k: _week(s, e, stats.summarise(rows[k])) for k, s, e in spans}
         return stats.group(self.rows, by)
 
     def assess(self, deductions, flag_below):
@@ -61,14 +85,29 @@ class Recount:
 class FromRollups:
     """The same figures read from the period's rollups (docs/decisions/0021)."""
 
-    def __init__(self, db, now, start, end):
+    def __init__(self, db, now, start, end, weeks=False):
         self.now = now
-        self.doc, self._best = rollup_store.read(db, start, end)
+        if not weeks:
+            self.doc, self._best = rollup_store.read(db, start, end)
+            return
+        # the weeks partition the period: one read of their rollups, the totals their sum
+        self._weeks = rollups.weeks(start, end, settings.TIMEZONE)
+        read = rollup_store.read_spans(db, [(s, e) for _, s, e in self._weeks])
+        self._week_docs = [doc for doc, _ in read]
+        self.doc = rollups.empty()
+        for doc in self._week_docs:
+            rollups.merge(self.doc, doc)
+        self._best = sorted(b for _, best in read for b in best)[: rollups.BEST_KEEP]
 
     def totals(self):
         return rollups.totals(self.doc, self.now)
 
     def group(self, by):
+        if by == WEEK:
+            return {
+                key: _week(s, e, rollups.totals(doc, self.now))
+                for (key, s, e), doc in zip(self._weeks, self._week_docs, strict=True)
+            }
         if by not in stats.GROUPS:
             raise ValueError(f"group_by must be one of {stats.GROUPS}")
         return rollups.figures(self.doc, self.now, by)
@@ -92,9 +131,11 @@ def stats_report(db, now, actor, start, end, group_by):
     _check(actor)
     if start >= end:
         raise ValidationFailed("`from` must be before `to`", {"fields": {"to": ["before from"]}})
-    if group_by not in stats.GROUPS:
-        raise ValidationFailed("unknown grouping", {"fields": {"group_by": list(stats.GROUPS)}})
-    period = PERIOD(db, now, start, end)
+    if group_by not in (*stats.GROUPS, WEEK):
+        raise ValidationFailed("unknown grouping", {"fields": {"group_by": [*stats.GROUPS, WEEK]}})
+    if group_by == WEEK:
+        _check_weeks(start, end)
+    period = PERIOD(db, now, start, end, weeks=group_by == WEEK)
     names = (
         _names(db, "units")
         if group_by == "unit"

@@ -217,44 +217,64 @@ def read(db, start, end, tz=None):
     """The rollup of cases received in [start, end) — whole months and days from their
     documents with the deltas not folded yet, partial days from the cases — and the best-
     handled cases of the period ([(handling ms, case id)], fastest first)."""
+    return read_spans(db, [(start, end)], tz)[0]
+
+
+def read_spans(db, spans, tz=None):
+    """`read` of each of several disjoint periods [(start, end)] (the weeks of a period), in one
+    read of their rollup documents, of the pending deltas and of the best cases."""
     tz = tz or settings.TIMEZONE
-    parts = rollups.pieces(start, end, tz)
-    keys = [f"{kind}:{name}" for kind, name, *_ in parts if kind in ("m", "d")]
+    parts = [rollups.pieces(start, end, tz) for start, end in spans]
+    keys_of = [[f"{kind}:{name}" for kind, name, *_ in p if kind in ("m", "d")] for p in parts]
+    keys = sorted({k for ks in keys_of for k in ks})
     found = db.stat_rollups.find({"_id": {"$in": keys}}) if keys else []
     docs = {d["_id"]: _load_rollup(d) for d in found}
-    out = rollups.empty()
-    for key in keys:
-        if key in docs:
-            rollups.merge(out, docs[key])
     # deltas recorded but not folded yet (a fold runs every few seconds)
-    pending = [_load_delta(d) for d in db.stat_deltas.find({"folded": False}).sort("_id", 1)]
-    late = {}
-    for d in pending:
-        for key in (f"d:{d['day']}", f"m:{d['month']}"):
-            if key in keys and d.get("batch") not in docs.get(key, {}).get("batches", []):
-                late.setdefault(key, []).append(d)
-    for deltas in late.values():
-        for d in deltas:
-            rollups.fold(out, d["case_id"], d["old"], d["new"])
-    days = _days_of(parts)
-    best = []
-    if days:
-        for doc in db.stat_best.find({"_id": {"$in": days}}):
-            best += doc["best"]
-        for deltas in late.values():
-            for d in deltas:
+    pending = (
+        [_load_delta(d) for d in db.stat_deltas.find({"folded": False}).sort("_id", 1)]
+        if keys
+        else []
+    )
+    days_of = [_days_of(p) for p in parts]
+    every_day = sorted({day for days in days_of for day in days})
+    kept = (
+        {doc["_id"]: doc["best"] for doc in db.stat_best.find({"_id": {"$in": every_day}})}
+        if every_day
+        else {}
+    )
+    out = []
+    for span_parts, span_keys, days in zip(parts, keys_of, days_of, strict=True):
+        doc = rollups.empty()
+        for key in span_keys:
+            if key in docs:
+                rollups.merge(doc, docs[key])
+        late = []
+        for d in pending:
+            for key in (f"d:{d['day']}", f"m:{d['month']}"):
+                if key in span_keys and d.get("batch") not in docs.get(key, {}).get("batches", []):
+                    late.append(d)
+        for d in late:
+            rollups.fold(doc, d["case_id"], d["old"], d["new"])
+        best = []
+        if days:
+            for day in days:
+                best += kept.get(day, [])
+            for d in late:
                 best = [b for b in best if rollups.best_parse(b)[1] != d["case_id"]]
                 if d["new"] and d["new"]["best"] is not None:
                     best.append(rollups.best_entry(d["new"]["best"], d["case_id"]))
-    for kind, *span in parts:
-        if kind == "cases":
-            cases = db.cases.find({"received_at": {"$gte": span[0], "$lt": span[1]}}, PROJECTION)
-            for case in cases:
-                c = rollups.contribution(case)
-                rollups.fold(out, case["_id"], None, c)
-                if c and c["best"] is not None:
-                    best.append(rollups.best_entry(c["best"], case["_id"]))
-    return out, [rollups.best_parse(b) for b in sorted(best)[: rollups.BEST_KEEP]]
+        for kind, *span in span_parts:
+            if kind == "cases":
+                cases = db.cases.find(
+                    {"received_at": {"$gte": span[0], "$lt": span[1]}}, PROJECTION
+                )
+                for case in cases:
+                    c = rollups.contribution(case)
+                    rollups.fold(doc, case["_id"], None, c)
+                    if c and c["best"] is not None:
+                        best.append(rollups.best_entry(c["best"], case["_id"]))
+        out.append((doc, [rollups.best_parse(b) for b in sorted(best)[: rollups.BEST_KEEP]]))
+    return out
 
 
 def _days_of(parts):

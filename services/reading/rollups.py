@@ -245,6 +245,25 @@ def pieces(start, end, tz):
     return out
 
 
+def week_of(moment, tz):
+    """The ISO week (Monday start) a moment falls in, in local time: its Monday, "2026-06-29"."""
+    local = moment.astimezone(ZoneInfo(tz)).date()
+    return (local - timedelta(days=local.weekday())).isoformat()
+
+
+def weeks(start, end, tz):
+    """The local ISO weeks of [start, end): [(Monday "2026-06-29", from, to)], from and to in
+    UTC, the first and last cut at the period's ends. Weeks partition the period."""
+    zone = ZoneInfo(tz)
+    out, at = [], start
+    while at < end:
+        monday = datetime.fromisoformat(week_of(at, tz)).replace(tzinfo=zone)
+        stop = min((monday + timedelta(days=7)).astimezone(timezone.utc), end)
+        out.append((monday.date().isoformat(), at, stop))
+        at = stop
+    return out
+
+
 def day_bounds(day, tz):
     """[start, end) in UTC of local day "2026-07-01"."""
     zone, utc = ZoneInfo(tz), ZoneInfo("UTC")

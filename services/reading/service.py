@@ -1,8 +1,9 @@
 """The reading service: every read of cases and every report — a case and the case lists for
 staff, a petitioner's history, the citizen's tracking view, the public board and Open311
-reads, the alerts of early warning and their acknowledgement, statistics, unit assessment,
-the quarterly bulletin, the ten-day digest and the public statistics (nameko entrypoints
-only). It writes no case; it keeps the statistics rollups from the case events."""
+reads, the alerts of early warning and their acknowledgement, statistics, unit assessment
+and its appeals (评星复议), the quarterly bulletin, the ten-day digest and the public
+statistics (nameko entrypoints only). It writes no case; it keeps the statistics rollups from
+the case events."""
 
 from nameko.rpc import rpc
 
@@ -12,7 +13,7 @@ from lianxin.consuming import event_handler
 from lianxin.events import CASE_EVENT_TYPES
 from lianxin.service import LianxinService
 
-from . import alerts, public, queries, reports, rollup_store
+from . import alerts, appeals, public, queries, reports, rollup_store
 
 
 def _on_case_events(fn):
@@ -84,6 +85,10 @@ class ReadingService(LianxinService):
         return reports.assessment(
             self.db, self.clock.now(), actor, parse_iso(start), parse_iso(end)
         )
+
+    @rpc
+    def appeals(self, actor, start, end, state=None):
+        return appeals.appeal_list(self.db, actor, parse_iso(start), parse_iso(end), state)
 
     @rpc
     def bulletin(self, actor, quarter):

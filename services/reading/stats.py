@@ -61,6 +61,7 @@ def facts(case, now):
     owing = case["status"] in OWING_STATES and due is not None
     return {
         "id": case["_id"],
+        "received_at": case.get("received_at"),
         "unit": a.get("lead_unit") or "(none)",
         "topic": case.get("topic"),
         "town": (case.get("location") or {}).get("town") or "(none)",

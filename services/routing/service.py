@@ -3,7 +3,7 @@ ruling (nameko entrypoints only)."""
 
 from nameko.rpc import rpc
 
-from lianxin import admin, cases, matching, settings
+from lianxin import cases, matching, settings
 from lianxin.consuming import event_handler
 from lianxin.rpc import RpcPoolProvider
 from lianxin.service import LianxinService
@@ -17,6 +17,7 @@ def _check_rule(doc):
 
 class RoutingService(LianxinService):
     name = "routing"
+    admin_owns = {"routing-rules": (_check_rule, None)}
 
     call = RpcPoolProvider()
 
@@ -34,21 +35,6 @@ class RoutingService(LianxinService):
     @rpc
     def dry_run(self, case_body, actor):
         return handlers.dry_run(self.db, case_body)
-
-    @rpc
-    def admin(self, op, collection, item_id=None, body=None, actor=None):
-        if collection != "routing-rules":
-            raise ValueError(f"routing does not own {collection}")
-        return admin.run(
-            self.db,
-            self.clock.now(),
-            actor or {},
-            op,
-            collection,
-            item_id,
-            body,
-            validate=_check_rule,
-        )
 
     def periodic(self, now):
         self.sweeps.run_once(

@@ -4,7 +4,7 @@ handling service's; statistics and reports are the reading service's."""
 
 from nameko.rpc import rpc
 
-from lianxin import admin, matching, settings
+from lianxin import matching, settings
 from lianxin.admin_schemas import DeadlinePolicySchema
 from lianxin.clock import exact_utcnow, isoformat, parse_iso
 from lianxin.errors import Forbidden, WrongState
@@ -27,25 +27,11 @@ def _check_policy(doc):
 
 class SupervisionService(LianxinService):
     name = "supervision"
+    admin_owns = {"deadline-policies": (_check_policy, None)}
 
     @rpc
     def start_clock(self, case_id, seq, facts, started_at):
         return handlers.start_clock(self.db, case_id, seq, facts, started_at, settings.TIMEZONE)
-
-    @rpc
-    def admin(self, op, collection, item_id=None, body=None, actor=None):
-        if collection != "deadline-policies":
-            raise ValueError(f"supervision does not own {collection}")
-        return admin.run(
-            self.db,
-            self.clock.now(),
-            actor or {},
-            op,
-            collection,
-            item_id,
-            body,
-            validate=_check_policy,
-        )
 
     @rpc
     def preview_deadline(self, actor, facts, start=None, draft=None):

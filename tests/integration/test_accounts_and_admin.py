@@ -154,3 +154,11 @@ def test_admin_crud_validates_records_and_hides_password_hashes(db):
         "update",
         "delete",
     ]
+
+
+def test_the_unit_directory_gives_every_unit_its_name_and_no_contacts(db):
+    units = accounts.unit_directory(db)
+    assert [u["id"] for u in units] == sorted(d["_id"] for d in db.units.find())
+    env = next(u for u in units if u["id"] == "environment_bureau")
+    assert env["name"] == db.units.find_one({"_id": "environment_bureau"})["name"] != env["id"]
+    assert all(set(u) == {"id", "name", "kind", "parent"} for u in units)

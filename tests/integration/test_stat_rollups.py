@@ -40,7 +40,7 @@ def _figures(db, now, source, start, end):
     try:
         out = {
             by: reports.stats_report(db, now, LEADER, start, end, by)
-            for by in ("unit", "topic", "town", "channel", "kind")
+            for by in ("unit", "topic", "town", "channel", "kind", "week")
         }
         out["assessment"] = reports.assessment(db, now, LEADER, start, end)
         return out

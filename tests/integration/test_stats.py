@@ -146,7 +146,7 @@ def _reports(db, now, source, start, end, quarter):
     try:
         out = {
             by: reports.stats_report(db, now, LEADER, start, end, by)
-            for by in ("unit", "topic", "town", "channel", "kind")
+            for by in ("unit", "topic", "town", "channel", "kind", "week")
         }
         out["assessment"] = reports.assessment(db, now, LEADER, start, end)
         out["bulletin"] = reports.bulletin(db, now, LEADER, quarter, "Asia/Shanghai")

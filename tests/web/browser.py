@@ -1,17 +1,33 @@
-"""What the browser walks share: the browser's flags, page sizes, signing in, and the axe-core
-check every screen gets."""
+"""What the browser walks share: the browser's flags, page sizes, signing in, the axe-core
+check every screen gets, and the screenshots a walk saves when LX_SCREENSHOT_DIR is set."""
+
 import json
+import os
 from urllib.parse import quote
 
 from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import expect
 
 # Debian's chromium as root in a container: no sandbox, no GPU, no calls home.
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 DESK = {"viewport": {"width": 1366, "height": 900}}
+SHOT_DESK, SHOT_PHONE = 1280, 375  # the README's widths (bench/screenshots.py's too)
+SHOT_LANG = "zh-CN"  # the console's default language, the README's screenshots'
 PASSWORD = "demo-pass-1"  # every demo account's (config/demo_county.yaml)
 BLOCKING = ("serious", "critical")
 A11Y_REPORT = []  # (screen, violation id, impact, nodes) of every screen checked this run
@@ -19,8 +35,9 @@ A11Y_REPORT = []  # (screen, violation id, impact, nodes) of every screen checke
 
 def new_page(browser, base_url, lang="en", **context_args):
     """A page of a fresh browser (own storage), the UI in `lang`, failing on console errors."""
-    context = browser.new_context(base_url=base_url, locale="en-US" if lang == "en" else "zh-CN",
-                                  **context_args)
+    context = browser.new_context(
+        base_url=base_url, locale="en-US" if lang == "en" else "zh-CN", **context_args
+    )
     context.add_init_script(f"localStorage.setItem('lx.lang', {json.dumps(lang)})")
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -61,3 +78,35 @@ def check_a11y(page, screen):
         if v["impact"] in BLOCKING:
             blocking.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
     assert not blocking, f"{screen}: " + "; ".join(blocking)
+
+
+def shot(page, name, full_page=True, widths=()):
+    """With LX_SCREENSHOT_DIR set, save the page as it is now in zh-CN, one CSS pixel a pixel:
+    as `name` (a file name) at the page's own width, or, given `widths`, once per width, the
+    phone's named `<name>-375.png`. The language switch is clicked there and back and the
+    viewport restored after, so the walk goes on with the page as it was (its forms filled)."""
+    folder = os.environ.get("LX_SCREENSHOT_DIR")
+    if not folder:
+        return
+    html = page.locator("html")
+    lang = html.get_attribute("lang")
+    switch = page.get_by_test_id("lang-switch").first
+    if lang != SHOT_LANG:
+        switch.dispatch_event("click")  # not click(): an open dialog's overlay covers it
+        expect(html).to_have_attribute("lang", SHOT_LANG)
+    size = page.viewport_size
+    stem = name.removesuffix(".png")
+    try:
+        for width in widths or (None,):
+            if width:
+                page.set_viewport_size({"width": width, "height": size["height"]})
+            page.wait_for_timeout(300)  # layout and transitions settle
+            suffix = f"-{width}" if width and width < SHOT_DESK else ""
+            page.screenshot(
+                path=os.path.join(folder, f"{stem}{suffix}.png"), full_page=full_page, scale="css"
+            )
+    finally:
+        page.set_viewport_size(size)
+        if lang != SHOT_LANG:
+            switch.dispatch_event("click")
+            expect(html).to_have_attribute("lang", lang)

@@ -4,7 +4,6 @@ the reply, which the citizen sees with the answer. axe-core checks every screen 
 With LX_SCREENSHOT_DIR set, the screens are saved there (docs/screenshots/)."""
 
 import io
-import os
 import re
 
 import pytest
@@ -13,8 +12,8 @@ from playwright.sync_api import expect
 
 from tests.helpers import wait_for
 
-from .browser import DESK, PHONE, check_a11y, new_page, sign_in
-from .test_walks import act, case_status, choose, expect_status, open_case, textbox
+from .browser import DESK, PHONE, check_a11y, new_page, shot, sign_in
+from .test_walks import act, case_status, choose, expect_status, textbox
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +26,6 @@ def photo(name, color):
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif.tobytes())
     return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
-
-
-def shot(page, name, full_page=True):
-    folder = os.environ.get("LX_SCREENSHOT_DIR")
-    if folder:
-        page.screenshot(path=os.path.join(folder, name), full_page=full_page)
 
 
 def thumbnails_shown(page, count):

@@ -1,7 +1,8 @@
 """Walks through asking the public (issue 18), in Debian's chromium against the real system:
 a citizen on a phone reads a draft and comments on an article, then answers a survey; the
 clerk moderates, decides and reads the survey's results at the desk; the builder and the
-consultation list are checked too. axe-core checks every screen on the way."""
+consultation list are checked too. axe-core checks every screen on the way; with
+LX_SCREENSHOT_DIR set, the main ones are saved there (docs/screenshots/)."""
 
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from lianxin.clock import exact_utcnow, isoformat
 from tests.helpers import wait_for
 
-from .browser import DESK, PHONE, check_a11y, new_page, sign_in
+from .browser import DESK, PHONE, SHOT_DESK, SHOT_PHONE, check_a11y, new_page, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -100,6 +101,7 @@ def test_a_citizen_comments_and_the_clerk_moderates_and_decides(county, browser)
     expect(citizen.get_by_role("status")).to_contain_text("Received")
     expect(citizen.get_by_text("建议城区增设夜间投放点。")).to_be_visible()
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(citizen, "consultation", widths=(SHOT_DESK, SHOT_PHONE))
     comment = wait_for(lambda: county.db.consult_comments.find_one({"consultation_id": c["id"]}))
 
     clerk = new_page(browser, county.url, **DESK)
@@ -109,6 +111,7 @@ def test_a_citizen_comments_and_the_clerk_moderates_and_decides(county, browser)
     clerk.wait_for_url(f"**/staff/consult/{c['id']}")
     expect(clerk.get_by_text("建议城区增设夜间投放点。")).to_be_visible()
     check_a11y(clerk, "staff consultation")
+    shot(clerk, "consultation-staff", widths=(SHOT_DESK,))
     clerk.get_by_label(comment["_id"]).check()
     clerk.locator("#sc-bulk").select_option("held")
     clerk.locator("#sc-reason").fill("核实中")
@@ -160,6 +163,8 @@ def test_a_citizen_answers_a_survey_and_the_clerk_reads_the_results(county, brow
     citizen.get_by_label("4", exact=True).check()
     citizen.get_by_label("热线: 满意").check()
     citizen.get_by_role("textbox", name="您的建议").fill("希望延长窗口时间")
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(citizen, "survey", widths=(SHOT_DESK, SHOT_PHONE))
     citizen.get_by_role("button", name="Send answers").click()
     expect(citizen.get_by_role("status")).to_contain_text("Thank you")
     wait_for(lambda: county.db.survey_answers.find_one({"survey_id": s["id"]}))
@@ -169,6 +174,7 @@ def test_a_citizen_answers_a_survey_and_the_clerk_reads_the_results(county, brow
     expect(clerk.get_by_text("1 answers")).to_be_visible()
     expect(clerk.get_by_text("希望延长窗口时间")).to_be_visible()
     check_a11y(clerk, "survey results")
+    shot(clerk, "survey-results", widths=(SHOT_DESK,))
     clerk.goto("/staff/surveys")
     expect(clerk.get_by_role("button", name="Add a question")).to_be_visible()
     check_a11y(clerk, "survey builder")

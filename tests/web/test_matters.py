@@ -1,7 +1,8 @@
 """The matters screens walked as their users take them (issue 17): the supervisor publishes a
 livelihood project, a unit claims it and reports progress and then done with evidence, the
 supervisor confirms it, and a citizen on a phone finds it on the project board and says they
-see it done. axe-core checks every screen on the way."""
+see it done. axe-core checks every screen on the way; with LX_SCREENSHOT_DIR set, the main ones
+are saved there (docs/screenshots/)."""
 
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 
 from lianxin.clock import isoformat, utcnow
 
-from .browser import DESK, PHONE, check_a11y, new_page, sign_in
+from .browser import DESK, PHONE, SHOT_DESK, SHOT_PHONE, check_a11y, new_page, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -81,12 +82,15 @@ def test_a_project_published_claimed_reported_done_confirmed_and_seen_by_a_citiz
     check_a11y(supervisor, "confirm form (supervisor)")
     supervisor.get_by_test_id("matter-submit").click()
     status(supervisor, "Confirmed")
+    shot(supervisor, "matter", widths=(SHOT_DESK,))
 
     citizen = new_page(browser, county.url, **PHONE)
     citizen.goto("/projects")
     card = citizen.get_by_test_id("project-card").filter(has_text="清水镇农贸市场改造")
     expect(card).to_be_visible()
     check_a11y(citizen, "project board (375 px)")
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(citizen, "project-board", widths=(SHOT_DESK, SHOT_PHONE))
     card.get_by_role("link").click()
     expect(citizen.get_by_role("heading", name="清水镇农贸市场改造")).to_be_visible()
     check_a11y(citizen, "project page (375 px)")
@@ -94,5 +98,7 @@ def test_a_project_published_claimed_reported_done_confirmed_and_seen_by_a_citiz
     citizen.get_by_test_id("project-yes").click()
     expect(citizen.get_by_text("Thank you for your answer")).to_be_visible()
     expect(citizen.get_by_test_id("project-votes")).to_contain_text("See it done 1")
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(citizen, "project-page", widths=(SHOT_DESK, SHOT_PHONE))
     for page in (supervisor, unit, citizen):
         assert not page.errors, page.errors

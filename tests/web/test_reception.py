@@ -1,7 +1,8 @@
 """A reception day walked through the web console (issue 17, docs/contract.md §13): the clerk
 puts a session on the schedule, a citizen on a phone books it, the leader is replaced from the
 rota and the public page shows the change, and on the day the desk receives the citizen,
-registers the matter as a case and closes the session. axe-core checks every screen."""
+registers the matter as a case and closes the session. axe-core checks every screen; with
+LX_SCREENSHOT_DIR set, the main ones are saved there (docs/screenshots/)."""
 
 from datetime import datetime, timedelta, timezone
 
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.helpers import wait_for
 
-from .browser import DESK, PHONE, check_a11y, new_page, sign_in
+from .browser import DESK, PHONE, SHOT_DESK, SHOT_PHONE, check_a11y, new_page, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,8 @@ def test_a_reception_day_from_the_schedule_to_the_close(county, browser):
     citizen.get_by_label("E-mail").fill("wangwu@example.cn")
     citizen.get_by_label("What do you want to raise?").fill("东河边的垃圾堆放点一直没人清理")
     check_a11y(citizen, "book a reception (375 px)")
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(citizen, "reception-book", widths=(SHOT_DESK, SHOT_PHONE))
     citizen.get_by_role("button", name="Book", exact=True).click()
     expect(citizen.get_by_test_id("booking-id")).to_be_visible()
     check_a11y(citizen, "booked (375 px)")
@@ -56,8 +59,11 @@ def test_a_reception_day_from_the_schedule_to_the_close(county, browser):
     row.get_by_label("Reason").fill("李县长赴省开会")
     row.get_by_role("button", name="Stand-in from the rota").click()
     expect(row).to_contain_text("赵副县长")
+    shot(clerk, "reception-schedule", widths=(SHOT_DESK,))
     citizen.goto("/receptions")
     expect(citizen.get_by_test_id(f"reception-{sid}")).to_contain_text("李县长 → 赵副县长")
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(citizen, "reception-public", widths=(SHOT_DESK, SHOT_PHONE))
 
     # the day has come
     county.db.reception_sessions.update_one(
@@ -77,6 +83,7 @@ def test_a_reception_day_from_the_schedule_to_the_close(county, browser):
     visit.get_by_label("What it is about").fill("东河边的垃圾堆放点一直没人清理，夏天气味很大")
     visit.get_by_label("Town").fill("城关镇")
     check_a11y(clerk, "reception desk with a matter (clerk)")
+    shot(clerk, "reception-desk", widths=(SHOT_DESK,))
     visit.get_by_role("button", name="Register as a case").click()
     expect(clerk.get_by_test_id("desk-notice")).to_contain_text("registered", timeout=30_000)
     case_id = wait_for(

@@ -89,3 +89,15 @@ export function lines(text: string): string[] {
 export function pct(share: number | null | undefined): string {
   return share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)}%`
 }
+
+/** How a comment names its section: the article's label with its heading ("第二条 本办法…"),
+ *  a heading alone, or null for the whole draft (the caller says that in its language). */
+export function sectionName(sections: Section[], sid: string | null): string | null {
+  const s = sections.find((x) => x.id === sid)
+  return s ? [s.label, s.heading].filter(Boolean).join(' ') : null
+}
+
+/** A section's text without the article's label it starts with (shown apart, as its title). */
+export function sectionBody(s: Section): string {
+  return s.label && s.text.startsWith(s.label) ? s.text.slice(s.label.length).trimStart() : s.text
+}

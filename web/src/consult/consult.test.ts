@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answerBody, lines, missingRequired, pct, scaleValues, type Question } from './api'
+import { answerBody, lines, missingRequired, pct, scaleValues, sectionBody, sectionName, type Question } from './api'
 
 const Q: Question[] = [
   { id: 'q1', kind: 'single', text: 'a', options: ['x', 'y'], required: true },
@@ -37,5 +37,21 @@ function keys(o: object, prefix = ''): string[] {
 describe('consult messages', () => {
   it('English has every key of Chinese', () => {
     expect(keys(messages.en).sort()).toEqual(keys(messages['zh-CN']).sort())
+  })
+})
+
+describe('sections', () => {
+  const S = [
+    { id: 's1', label: '第一条', heading: '为了推进垃圾分类，制定本办法。', text: '第一条 为了推进垃圾分类，制定本办法。' },
+    { id: 's2', label: null, heading: '附则', text: '本办法自公布之日起施行。' },
+  ]
+  it('names a comment\'s section by label and heading, or not at all for the whole draft', () => {
+    expect(sectionName(S, 's1')).toBe('第一条 为了推进垃圾分类，制定本办法。')
+    expect(sectionName(S, 's2')).toBe('附则')
+    expect(sectionName(S, null)).toBeNull()
+  })
+  it('shows an article\'s text once, its label apart', () => {
+    expect(sectionBody(S[0])).toBe('为了推进垃圾分类，制定本办法。')
+    expect(sectionBody(S[1])).toBe('本办法自公布之日起施行。')
   })
 })

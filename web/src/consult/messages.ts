@@ -31,7 +31,7 @@ export default {
       qkindLabel: '题型', qtext: '题干', options: '选项（每行一个）', rows: '矩阵行（每行一个）', scale: '量表',
       phoneAnswer: '录入电话答卷', export: '导出 CSV', pdf: 'PDF', publishResults: '公开结果', resultsPublic: '结果已公开',
       tokens: '生成链接码', tokenCount: '数量', sample: '抽样发送', from: '办结起', to: '办结止', size: '样本量',
-      returnVisits: '同期回访满意度', satisfactionRate: '满意率',
+      returnVisits: '同期回访满意度', satisfactionRate: '满意率', apply: '确定',
     },
   },
   en: {
@@ -64,7 +64,7 @@ export default {
       qkindLabel: 'Kind', qtext: 'Question', options: 'Options (one per line)', rows: 'Matrix rows (one per line)', scale: 'Scale',
       phoneAnswer: 'Enter a phone answer', export: 'Export CSV', pdf: 'PDF', publishResults: 'Publish results', resultsPublic: 'Results are public',
       tokens: 'Make link codes', tokenCount: 'How many', sample: 'Send to a sample', from: 'Closed from', to: 'Closed until', size: 'Sample size',
-      returnVisits: 'Return-visit ratings of the period', satisfactionRate: 'Satisfaction rate',
+      returnVisits: 'Return-visit ratings of the period', satisfactionRate: 'Satisfaction rate', apply: 'OK',
     },
   },
 }

@@ -13,6 +13,10 @@ export default {
       assessment: 'Unit assessment', rank: 'Rank', unit: 'Unit', score: 'Score', flagged: 'below the line',
       ded: { overdue: 'Overdue', dissatisfied: 'Dissatisfied', returned: 'Returned', reopened: 'Reopened', reply_rejected: 'Reply rejected', extension: 'Extensions' },
       reports: 'Reports', bulletin: 'Quarterly bulletin', digest: 'Ten-day digest',
+      appeals: 'Appeals / 评星复议', appealsTable: 'The appeals, as a table', assessmentTable: 'The assessment, as a table', appealCounts: '{pending} pending, {upheld} upheld, {rejected} rejected',
+      appealsTruncated: '(the first 500 shown)', case: 'Case', ratingAppealed: 'Rating appealed', appeal: 'Appeal (by, when)',
+      decision: 'Decision', appealState: { pending: 'Pending', upheld: 'Upheld: the rating no longer counts', rejected: 'Rejected: the rating counts' },
+      rating: { satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied', dissatisfied: 'Dissatisfied' },
     },
   },
   'zh-CN': {
@@ -28,6 +32,10 @@ export default {
       assessment: '单位考核', rank: '名次', unit: '单位', score: '得分', flagged: '低于警戒线',
       ded: { overdue: '超期', dissatisfied: '不满意', returned: '退单', reopened: '重办', reply_rejected: '答复被退回', extension: '延期' },
       reports: '报表', bulletin: '季度通报', digest: '十日汇总',
+      appeals: '评星复议', appealsTable: '评星复议列表', assessmentTable: '单位考核表', appealCounts: '待裁决 {pending} 件，复议成立 {upheld} 件，驳回 {rejected} 件',
+      appealsTruncated: '（仅显示前 500 件）', case: '案件', ratingAppealed: '被复议的评价', appeal: '复议理由（申请人、时间）',
+      decision: '裁决', appealState: { pending: '待裁决', upheld: '复议成立：该评价不计入', rejected: '驳回：该评价仍计入' },
+      rating: { satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意' },
     },
   },
 }

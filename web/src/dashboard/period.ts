@@ -1,4 +1,4 @@
-// The leader's period (a quarter, or the last N days), its weeks for the trend, and the link
+// The leader's period (a quarter, or the last N days) and the link
 // from a figure to the staff case list behind it. Times are China Standard Time (+08:00, no DST),
 // the zone the figures are reported in (LX_TIMEZONE).
 
@@ -25,21 +25,6 @@ export function recentQuarters(now: Date, count = 6): string[] {
     if (--q === 0) { q = 4; y-- }
   }
   return out
-}
-
-/** Weeks [from, to) covering a period, the last one cut at its end (at most 27). */
-export function weeks(p: Period): Period[] {
-  const out: Period[] = []
-  const end = new Date(p.to).getTime()
-  for (let t = new Date(p.from).getTime(); t < end && out.length < 27; t += 7 * 86400_000) {
-    out.push({ from: iso(t), to: iso(Math.min(t + 7 * 86400_000, end)) })
-  }
-  return out
-}
-
-function iso(ms: number): string {
-  const d = new Date(ms + 8 * 3600_000)
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:00+08:00`
 }
 
 export type Group = 'unit' | 'topic' | 'town'
