@@ -6,6 +6,7 @@ checked with axe-core; a serious or critical violation fails the walk.
 They run in a pytest process of their own, without eventlet's monkey patches (tests/conftest.py
 leaves them out when only tests/web is asked for; `./lx test` runs them so).
 """
+
 import os
 import shutil
 
@@ -21,8 +22,9 @@ from .browser import A11Y_REPORT, CHROMIUM_ARGS
 def pytest_collection_modifyitems(config, items):
     if not eventlet.patcher.is_monkey_patched("socket"):
         return
-    skip = pytest.mark.skip(reason="browser walks need a pytest run without eventlet: "
-                                   "./lx test tests/web")
+    skip = pytest.mark.skip(
+        reason="browser walks need a pytest run without eventlet: ./lx test tests/web"
+    )
     for item in items:
         if "tests/web/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(skip)
@@ -39,8 +41,10 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session", autouse=True)
 def built_console():
     if not os.path.isfile(os.path.join(settings.WEB_DIST, "index.html")):
-        pytest.fail(f"the web console is not built in {settings.WEB_DIST}: "
-                    "cd web && npm ci && npm run build (./lx test does it)")
+        pytest.fail(
+            f"the web console is not built in {settings.WEB_DIST}: "
+            "cd web && npm ci && npm run build (./lx test does it)"
+        )
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from lianxin.clock import utcnow
 from tests.e2e.test_lifecycle import submit, to_answered
 
-from .browser import DESK, PHONE, check_a11y, new_page, sign_in
+from .browser import DESK, PHONE, check_a11y, new_page, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)  # lists answer slowly on a loaded 2-core machine
@@ -75,6 +75,8 @@ def test_the_leader_reads_the_appeals_with_their_decision(county, browser):
     expect(week).to_have_count(1)
     assert int(week.locator("td").first.inner_text()) >= 2
     check_a11y(leader, "dashboard with appeals (leader)")
+    section.scroll_into_view_if_needed()
+    shot(leader, "dashboard-appeals.png", full_page=False)
 
     row.get_by_role("link", name=decided).click()
     leader.wait_for_url(re.compile(rf"/staff/cases/{decided}$"))
@@ -93,4 +95,6 @@ def test_the_leader_reads_the_appeals_with_their_decision(county, browser):
     case_column = region.get_by_role("rowheader").first.bounding_box()
     assert case_column and case_column["width"] >= 150, case_column
     check_a11y(phone, "dashboard with appeals (phone)")
+    region.scroll_into_view_if_needed()
+    shot(phone, "dashboard-appeals-375.png", full_page=False)
     assert not phone.errors, phone.errors

@@ -2,6 +2,7 @@
 the real system (issue 15): a citizen on a phone, the unit, its leader and the supervisor at
 their desks; the dispatcher's manual queue; the clerk on the hotline; a queue that fills
 itself. axe-core checks every screen on the way."""
+
 import re
 
 import pytest
@@ -13,7 +14,10 @@ from .browser import DESK, PHONE, check_a11y, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
 
-COMPLAINT = {"title": "河道夜间排污", "content": "清水河边的化工厂每天夜里向河里排放污水，气味刺鼻。"}
+COMPLAINT = {
+    "title": "河道夜间排污",
+    "content": "清水河边的化工厂每天夜里向河里排放污水，气味刺鼻。",
+}
 
 
 def case_status(county, case_id, **extra):
@@ -88,6 +92,7 @@ def test_citizen_on_a_phone_to_the_rated_answer(county, browser):
         dialog.get_by_label("Outcome").select_option("resolved")
         dialog.get_by_label("Handling opinion").fill("已责令化工厂停产整改，河道已清理。")
         check_a11y(handler, "action dialog (reply)")
+
     act(handler, "reply", reply)
     expect(handler.get_by_test_id("action-reply-sign")).to_have_count(0)  # the leader signs
 
@@ -123,20 +128,35 @@ def test_citizen_on_a_phone_to_the_rated_answer(county, browser):
 
 def test_dispatcher_works_the_manual_queue(county, browser):
     api = county.api
-    queued = api.post("/cases", {"kind": "request", "topic": "other", "title": "路灯不亮",
-                                 "content": "小区门口路灯坏了一个月。",
-                                 "citizen": {"name": "孙八", "phone": "13900003333"}}).json()["id"]
+    queued = api.post(
+        "/cases",
+        {
+            "kind": "request",
+            "topic": "other",
+            "title": "路灯不亮",
+            "content": "小区门口路灯坏了一个月。",
+            "citizen": {"name": "孙八", "phone": "13900003333"},
+        },
+    ).json()["id"]
     wait_for(lambda: case_status(county, queued, **{"routing.queued": True}), timeout=30)
-    returned = api.post("/cases", {"kind": "complaint", "topic": "environment", **COMPLAINT,
-                                   "citizen": {"name": "周九", "phone": "13900004444"}}).json()["id"]
+    returned = api.post(
+        "/cases",
+        {
+            "kind": "complaint",
+            "topic": "environment",
+            **COMPLAINT,
+            "citizen": {"name": "周九", "phone": "13900004444"},
+        },
+    ).json()["id"]
     wait_for(lambda: case_status(county, returned, status="assigned"), timeout=30)
     api.act(returned, "return", "env_handler", {"reason": "属于城关镇属地管理"})
 
     dispatcher = new_page(browser, county.url, **DESK)
     sign_in(dispatcher, "dispatcher")
     for case_id in (queued, returned):
-        expect(dispatcher.locator(f"[data-testid=queue-row][data-case-id='{case_id}']").first
-               ).to_be_visible()
+        expect(
+            dispatcher.locator(f"[data-testid=queue-row][data-case-id='{case_id}']").first
+        ).to_be_visible()
     check_a11y(dispatcher, "queue (dispatcher)")
 
     open_case(dispatcher, queued)
@@ -146,6 +166,7 @@ def test_dispatcher_works_the_manual_queue(county, browser):
         dialog.get_by_label("Lead unit").fill("environment_bureau")
         dialog.get_by_label("Other unit codes (comma-separated)").fill("chengguan_town")
         check_a11y(dispatcher, "action dialog (assign)")
+
     act(dispatcher, "assign", assign)
     expect_status(dispatcher, "assigned")
     stored = case_status(county, queued)["assignment"]
@@ -157,6 +178,7 @@ def test_dispatcher_works_the_manual_queue(county, browser):
     def refuse(dialog):
         choose(dialog, "Refuse")
         dialog.get_by_label("Comment").fill("属于你单位职责，请继续办理")
+
     act(dispatcher, "return/decision", refuse)
     expect_status(dispatcher, "assigned")
     assert case_status(county, returned)["assignment"]["lead_unit"] == "environment_bureau"
@@ -220,8 +242,11 @@ def test_the_other_screens_pass_axe_and_a_view_is_saved(county, browser):
     home.goto("/")
     expect(home.get_by_test_id("lang-switch")).to_be_visible()
     check_a11y(home, "citizen home, zh-CN (375 px)")
-    for path, screen in (("/board", "public board"), ("/track", "track form"),
-                         ("/staff/login", "sign-in")):
+    for path, screen in (
+        ("/board", "public board"),
+        ("/track", "track form"),
+        ("/staff/login", "sign-in"),
+    ):
         home.goto(path)
         check_a11y(home, f"{screen}, zh-CN (375 px)")
 
