@@ -79,7 +79,7 @@ def main():
                     rules,
                     settings.SWEEP_BATCH,
                     300,
-                    settings.SWEEP_WORKERS,
+                    settings.SWEEP_CHUNK,
                 )
             )
 
@@ -98,7 +98,7 @@ def main():
             f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
             f"(unclaimed + first notice) in "
             f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
-            f"({settings.SWEEP_WORKERS} workers)"
+            f"(chunks of {settings.SWEEP_CHUNK})"
         )
         print(
             f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s"

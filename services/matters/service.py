@@ -70,5 +70,5 @@ class MattersService(LianxinService):
             RULES,
             settings.SWEEP_BATCH,
             settings.LEASE_SECONDS,
-            min(settings.SWEEP_WORKERS, 4),
+            settings.SWEEP_CHUNK,
         )

@@ -75,7 +75,7 @@ class SupervisionService(LianxinService):
             RULES,
             settings.SWEEP_BATCH,
             settings.LEASE_SECONDS,
-            settings.SWEEP_WORKERS,
+            settings.SWEEP_CHUNK,
         )
         self.sweeps.run_once(
             "daily-reminder",
