@@ -123,6 +123,7 @@ SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "2000"))
 # Clocks claimed, read and written together per round trip (decision 0031); a chunk must be
 # handled well within LEASE_SECONDS.
 SWEEP_CHUNK = int(_env("LX_SWEEP_CHUNK", "250"))
+SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "2"))  # chunks handled at once per replica
 # Supervised matters (docs/contract.md §14): the reminder this many days before a milestone's
 # date (the yellow share and the sweep settings are the cases' own).
 MATTER_REMIND_DAYS = int(_env("LX_MATTER_REMIND_DAYS", "3"))

@@ -15,6 +15,7 @@ handful of round trips per chunk instead of eight per clock."""
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -167,15 +168,17 @@ def claim(db, clock_id, wake, holder, real_now, lease):
     return bool(claim_many(db, [{"_id": clock_id, "next_at": wake}], holder, real_now, lease))
 
 
-def sweep(db, clocks, publisher, plan, now, real_now, holder, batch, lease_seconds, chunk=250):
+def sweep(
+    db, clocks, publisher, plan, now, real_now, holder, batch, lease_seconds, chunk=250, workers=2
+):
     """Process every running clock of collection `clocks` due by `now`, `chunk` clocks at a
-    time: `plan(clocks)` reads what it needs for a chunk of claimed clocks at once and returns
-    {clock id: Due}. Replicas share the work: each wake of each clock is claimed by one of
-    them; a dead replica's claims expire (real time). A chunk whose lease ran out before its
-    alerts were published is left alone (another replica may hold it now: the recorded alerts
-    are published by whoever sweeps the wake next). A clock whose `next_at` a writer moved
-    meanwhile keeps the writer's (earlier) wake."""
-    stats = {"clocks": 0, "alerts": 0}
+    time, `workers` chunks at once: `plan(clocks)` reads what it needs for a chunk of claimed
+    clocks at once and returns {clock id: Due}. Replicas share the work: each wake of each
+    clock is claimed by one of them; a dead replica's claims expire (real time). A chunk past
+    half its lease renews its claims before publishing; one whose claims another replica took
+    over meanwhile is left alone (its recorded alerts are published by whoever holds the wakes
+    now). A clock whose `next_at` a writer moved meanwhile keeps the writer's (earlier) wake.
+    Returns {"clocks": handled, "alerts": published}."""
     lease = timedelta(seconds=lease_seconds)
     seen: set[tuple[str, object]] = set()
     started = time.monotonic()
@@ -184,22 +187,29 @@ def sweep(db, clocks, publisher, plan, now, real_now, holder, batch, lease_secon
         return real_now + timedelta(seconds=time.monotonic() - started)
 
     def one_chunk(stubs):
-        claimed_at = real()
-        held = claim_many(db, stubs, holder, claimed_at, lease)
+        held = claim_many(db, stubs, holder, real(), lease)
         if not held:
-            return
+            return 0, 0
+        keys = [claim_key(s["_id"], s["next_at"]) for s in held]
+        renewed = [real()]
+
+        def still_mine():
+            if real() < renewed[0] + lease / 2:
+                return True
+            renewed[0] = real()
+            kept = db.clock_claims.update_many(
+                {"_id": {"$in": keys}, "holder": holder}, {"$set": {"until": renewed[0] + lease}}
+            ).matched_count
+            return kept == len(keys)
+
         by_id = {c["_id"]: c for c in clocks.find({"_id": {"$in": [s["_id"] for s in held]}})}
         found = [(s, by_id[s["_id"]]) for s in held if s["_id"] in by_id]
         owed = plan([c for _, c in found])
-
-        def still_mine():  # a margin: the lease must outlast the publish
-            return real() < claimed_at + lease * 0.8
-
         sent = emit_many(
             db, publisher, now, [o for d in owed.values() for o in d.alerts], still_mine
         )
         if sent is None:
-            return  # the lease ran out: these wakes may be another replica's now
+            return 0, 0  # another replica holds some of these wakes now
         for due in owed.values():
             if due.after is not None:
                 due.after()
@@ -212,23 +222,26 @@ def sweep(db, clocks, publisher, plan, now, real_now, holder, batch, lease_secon
             )
         for first in range(0, len(ops), BULK_UPDATES):
             clocks.bulk_write(ops[first : first + BULK_UPDATES], ordered=False)
-        stats["clocks"] += len(found)
-        stats["alerts"] += sent
+        return len(found), sent
 
-    while True:
-        due = [
-            c
-            for c in clocks.find(
-                {"state": "running", "next_at": {"$lte": now}}, {"_id": 1, "next_at": 1}
-            ).limit(batch)
-            if (c["_id"], c["next_at"]) not in seen
-        ]
-        random.shuffle(due)  # replicas start at different places
-        seen.update((c["_id"], c["next_at"]) for c in due)
-        for first in range(0, len(due), chunk):
-            one_chunk(due[first : first + chunk])
-        if len(due) < batch:
-            return stats
+    stats = {"clocks": 0, "alerts": 0}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while True:
+            due = [
+                c
+                for c in clocks.find(
+                    {"state": "running", "next_at": {"$lte": now}}, {"_id": 1, "next_at": 1}
+                ).limit(batch)
+                if (c["_id"], c["next_at"]) not in seen
+            ]
+            random.shuffle(due)  # replicas start at different places
+            seen.update((c["_id"], c["next_at"]) for c in due)
+            parts = [due[first : first + chunk] for first in range(0, len(due), chunk)]
+            for handled, sent in pool.map(one_chunk, parts):
+                stats["clocks"] += handled
+                stats["alerts"] += sent
+            if len(due) < batch:
+                return stats
 
 
 def forget_old_claims(db, real_now, keep=timedelta(days=1)):

@@ -174,7 +174,7 @@ def _flag_risk(db, publisher, now, matter):
         pass
 
 
-def sweep(db, publisher, now, real_now, holder, rules, batch, lease_seconds, chunk=250):
+def sweep(db, publisher, now, real_now, holder, rules, batch, lease_seconds, chunk=250, workers=2):
     return timers.sweep(
         db,
         db.matter_clocks,
@@ -186,6 +186,7 @@ def sweep(db, publisher, now, real_now, holder, rules, batch, lease_seconds, chu
         batch,
         lease_seconds,
         chunk,
+        workers,
     )
 
 

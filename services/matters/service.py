@@ -71,4 +71,5 @@ class MattersService(LianxinService):
             settings.SWEEP_BATCH,
             settings.LEASE_SECONDS,
             settings.SWEEP_CHUNK,
+            settings.SWEEP_WORKERS,
         )

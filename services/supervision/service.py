@@ -76,6 +76,7 @@ class SupervisionService(LianxinService):
             settings.SWEEP_BATCH,
             settings.LEASE_SECONDS,
             settings.SWEEP_CHUNK,
+            settings.SWEEP_WORKERS,
         )
         self.sweeps.run_once(
             "daily-reminder",

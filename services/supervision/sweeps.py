@@ -24,7 +24,11 @@ def plan_clocks(db, now, clocks, rules):
     """What each claimed clock of a chunk owes at `now`: its case read with the chunk's (one
     `_id $in`), evaluated by the pure rules of `watch`; {clock id: timers.Due}."""
     ids = list({c["case_id"] for c in clocks})
-    cases = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}})} if ids else {}
+    cases = (
+        {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}}, watch.CASE_FIELDS)}
+        if ids
+        else {}
+    )
     owed = {}
     for clock in clocks:
         case = cases.get(clock["case_id"])
@@ -41,7 +45,9 @@ def plan_clocks(db, now, clocks, rules):
     return owed
 
 
-def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_seconds, chunk=250):
+def sweep_clocks(
+    db, publisher, now, real_now, holder, rules, batch, lease_seconds, chunk=250, workers=2
+):
     """Process every running case clock due by `now` (the durable timers of lianxin/timers.py)."""
     return timers.sweep(
         db,
@@ -54,6 +60,7 @@ def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_secon
         batch,
         lease_seconds,
         chunk,
+        workers,
     )
 
 

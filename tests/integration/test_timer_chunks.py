@@ -110,20 +110,35 @@ def test_alerts_recorded_by_a_replica_killed_before_publishing_are_published_onc
     assert _supervision(event_tap.drain(wait=0.5)) == []
 
 
-def test_a_chunk_whose_lease_ran_out_before_publishing_is_left_to_the_next_holder(
+def test_a_chunk_whose_claims_were_taken_over_before_publishing_is_left_to_the_new_holder(
     db, amqp_uri, event_tap
 ):
     load(db, 3, START, ["environment_bureau"])
     publisher, real_now = EventPublisher(amqp_uri), exact_utcnow()
-    # A lease of zero has run out by the time the chunk would publish.
-    assert _sweep(db, publisher, "slow", real_now, lease=0) == {"clocks": 0, "alerts": 0}
+
+    def slow_plan(clocks):  # so slow that the claims expired and another replica took one
+        db.clock_claims.update_one({}, {"$set": {"holder": "other"}})
+        return sweeps.plan_clocks(db, DAY3, clocks, RULES)
+
+    # A lease of zero: the chunk is past half its lease when it would publish, so it renews
+    # its claims first, finds one no longer its own, and leaves the chunk.
+    stats = timers.sweep(db, db.clocks, publisher, slow_plan, DAY3, real_now, "slow", 100, 0, 4)
+    assert stats == {"clocks": 0, "alerts": 0}
     assert db.alerts_sent.count_documents({}) == 6
     assert db.alerts_published.count_documents({}) == 0
+    assert db.clocks.count_documents({"next_at": {"$gt": START}}) == 0
     assert _supervision(event_tap.drain(wait=0.5)) == []
     stats = _sweep(db, publisher, "next", real_now + timedelta(seconds=1))
     assert stats == {"clocks": 3, "alerts": 6}
     events = _supervision(event_tap.drain(wait=1))
     assert len(events) == len({e["event_id"] for e in events}) == 6
+
+
+def test_a_slow_chunk_renews_its_claims_and_finishes(db, amqp_uri, event_tap):
+    load(db, 3, START, ["environment_bureau"])
+    stats = _sweep(db, EventPublisher(amqp_uri), "slow", exact_utcnow(), lease=0)
+    assert stats == {"clocks": 3, "alerts": 6}
+    assert len(_supervision(event_tap.drain(wait=1))) == 6
 
 
 def test_a_clock_moved_by_a_writer_while_its_chunk_is_planned_keeps_the_writers_wake(db, amqp_uri):
