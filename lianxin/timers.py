@@ -95,7 +95,7 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True):
     recorded first (same event id). `still_mine()` is asked before publishing: False leaves
     the recorded alerts to whoever holds the work now (and returns None). Returns how many
     this call published."""
-    by_key = {}
+    by_key: dict[str, Outgoing] = {}
     for out in outgoing:
         by_key.setdefault(out.alert.key, out)
     if not by_key:
