@@ -98,6 +98,8 @@ class EventPublisher:
     def __init__(self, amqp_uri=None):
         self.amqp_uri = amqp_uri or settings.AMQP_URI
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._batches: list[BatchConfirmPublisher] = []  # idle confirm channels (publish_many)
 
     def _producer(self):
         producer = getattr(self._local, "producer", None)
@@ -143,18 +145,21 @@ class EventPublisher:
     def publish_many(self, events, timeout=30):
         """Publish `events` in order and return once the broker confirmed every one (one
         round of confirms for the lot). On a failure the whole batch is sent again on a new
-        connection: a consumer may see an event twice, always under its event id."""
+        connection: a consumer may see an event twice, always under its event id. Channels
+        are pooled, not per thread: a sweep's worker threads are new at every sweep."""
         if not events:
             return
         for attempt in (1, 2):
-            batch = getattr(self._local, "batch", None)
+            with self._lock:
+                batch = self._batches.pop() if self._batches else None
             try:
                 if batch is None:
-                    batch = self._local.batch = BatchConfirmPublisher(self.amqp_uri)
+                    batch = BatchConfirmPublisher(self.amqp_uri)
                 batch.publish(events, timeout)
+                with self._lock:
+                    self._batches.append(batch)
                 return
             except Exception:
-                self._local.batch = None
                 if batch is not None:
                     batch.release()
                 if attempt == 2:
