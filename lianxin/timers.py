@@ -31,6 +31,10 @@ DUPLICATE_KEY = 11000
 # an update command of 100 statements or more waits forever, holding the write lock of our
 # patch 0001, and the whole store with it (seen at 250). So bulk updates go 50 at a time.
 BULK_UPDATES = 50
+# Alerts published then marked per round of confirms: what a replica killed between the two
+# leaves to be published again (same event ids), and the longest stretch the claims must
+# outlast without being checked (a chunk renews them between rounds when past half its lease).
+PUBLISH_BATCH = 100
 
 
 @dataclass
@@ -92,9 +96,10 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True):
     """Record every alert under its unique key (one unordered insert), publish those not yet
     published (one round of confirms) and mark them published (one insert). An alert found
     recorded but not marked (its emitter died in between) is published now, with the event
-    recorded first (same event id). `still_mine()` is asked before publishing: False leaves
-    the recorded alerts to whoever holds the work now (and returns None). Returns how many
-    this call published."""
+    recorded first (same event id). Published and marked `PUBLISH_BATCH` at a time;
+    `still_mine()` is asked before each batch: False leaves the recorded alerts not yet
+    published to whoever holds the work now (and returns None). Returns how many this call
+    published."""
     by_key: dict[str, Outgoing] = {}
     for out in outgoing:
         by_key.setdefault(out.alert.key, out)
@@ -124,11 +129,16 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True):
         events = {k: recorded.get(k, e) for k, e in events.items() if k not in done}
     if not still_mine():
         return None
-    if not events:
-        return 0
-    publisher.publish_many(list(events.values()))
-    marked = insert_new(db.alerts_published, [{"_id": k, "at": now} for k in events])
-    return len(events) - len(marked)
+    keys, sent = list(events), 0
+    for first in range(0, len(keys), PUBLISH_BATCH):
+        part = keys[first : first + PUBLISH_BATCH]
+        if first and not still_mine():
+            return None  # the rest stays recorded, for whoever holds the work now
+        publisher.publish_many([events[k] for k in part])
+        sent += len(part) - len(
+            insert_new(db.alerts_published, [{"_id": k, "at": now} for k in part])
+        )
+    return sent
 
 
 def emit(db, publisher, now, alert, case_id=None, units=(), actor="supervision"):

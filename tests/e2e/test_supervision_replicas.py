@@ -13,7 +13,7 @@ import pytest
 from kombu import Connection, Queue
 
 from bench.open_cases import load
-from lianxin import bus, settings
+from lianxin import bus, settings, timers
 from lianxin.clock import Clock, exact_utcnow, set_offset
 from tests.helpers import wait_for
 
@@ -110,5 +110,5 @@ def test_a_replica_killed_mid_sweep_changes_nothing(system, db):
     check(
         db,
         run_fifteen_days(system, db, kill_at_step=6),
-        republished_at_most=settings.SWEEP_CHUNK * settings.SWEEP_WORKERS,
+        republished_at_most=timers.PUBLISH_BATCH * settings.SWEEP_WORKERS,
     )
