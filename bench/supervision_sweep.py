@@ -79,6 +79,7 @@ def main():
                     rules,
                     settings.SWEEP_BATCH,
                     300,
+                    settings.SWEEP_CHUNK,
                     settings.SWEEP_WORKERS,
                 )
             )
@@ -98,7 +99,7 @@ def main():
             f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
             f"(unclaimed + first notice) in "
             f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
-            f"({settings.SWEEP_WORKERS} workers)"
+            f"(chunks of {settings.SWEEP_CHUNK}, {settings.SWEEP_WORKERS} at once)"
         )
         print(
             f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s"

@@ -12,6 +12,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.constants import PERSISTENT
@@ -97,6 +98,8 @@ class EventPublisher:
     def __init__(self, amqp_uri=None):
         self.amqp_uri = amqp_uri or settings.AMQP_URI
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._batches: list[BatchConfirmPublisher] = []  # idle confirm channels (publish_many)
 
     def _producer(self):
         producer = getattr(self._local, "producer", None)
@@ -138,6 +141,87 @@ class EventPublisher:
                 if attempt == 2:
                     raise
                 log.warning("publish of %s failed; reconnecting", event["type"], exc_info=True)
+
+    def publish_many(self, events, timeout=30):
+        """Publish `events` in order and return once the broker confirmed every one (one
+        round of confirms for the lot). On a failure the whole batch is sent again on a new
+        connection: a consumer may see an event twice, always under its event id. Channels
+        are pooled, not per thread: a sweep's worker threads are new at every sweep."""
+        if not events:
+            return
+        for attempt in (1, 2):
+            with self._lock:
+                batch = self._batches.pop() if self._batches else None
+            try:
+                if batch is None:
+                    batch = BatchConfirmPublisher(self.amqp_uri)
+                batch.publish(events, timeout)
+                with self._lock:
+                    self._batches.append(batch)
+                return
+            except Exception:
+                if batch is not None:
+                    batch.release()
+                if attempt == 2:
+                    raise
+                log.warning("publish of %d events failed; reconnecting", len(events), exc_info=True)
+
+
+class BatchConfirmPublisher:
+    """One thread's confirm-mode channel for `EventPublisher.publish_many`: every message of a
+    batch is sent, then the broker's acks are awaited together (one round trip for the batch
+    where `confirm_publish` waits for each message in turn)."""
+
+    def __init__(self, amqp_uri):
+        self.conn = Connection(amqp_uri, connect_timeout=10)
+        self.channel = self.conn.channel()
+        events_exchange()(self.channel).declare()
+        self.channel.confirm_select()
+        self.producer = Producer(self.channel, exchange=events_exchange(), serializer="json")
+        self.sent = 0  # delivery tags count up from 1 on a confirm-mode channel
+        self.pending: set[int] = set()
+        self.nacked: set[int] = set()
+        self.channel.events["basic_ack"].add(self._ack)
+        self.channel.events["basic_nack"].add(self._nack)
+
+    def _settle(self, tag, multiple):
+        done = {t for t in self.pending if t <= tag} if multiple else {tag} & self.pending
+        self.pending -= done
+        return done
+
+    def _ack(self, tag, multiple):
+        self._settle(tag, multiple)
+
+    def _nack(self, tag, multiple):
+        self.nacked |= self._settle(tag, multiple)
+
+    def publish(self, events, timeout):
+        for event in events:
+            self.producer.publish(
+                json.dumps(event, ensure_ascii=False),
+                routing_key=event["type"],
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=PERSISTENT,
+                headers={"event_id": event["event_id"]},
+            )
+            self.sent += 1
+            self.pending.add(self.sent)
+        deadline = time.monotonic() + timeout
+        while self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{len(self.pending)} publishes not confirmed in {timeout} s")
+            self.conn.drain_events(timeout=left)
+        if self.nacked:
+            count, self.nacked = len(self.nacked), set()
+            raise RuntimeError(f"the broker refused {count} of {len(events)} publishes")
+
+    def release(self):
+        try:
+            self.conn.release()
+        except Exception:  # the connection is already gone
+            pass
 
 
 class Publisher(DependencyProvider):

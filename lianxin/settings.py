@@ -120,7 +120,10 @@ NOTICE_EVERY_DAYS = int(_env("LX_NOTICE_EVERY_DAYS", "3"))
 YELLOW_SHARE = float(_env("LX_YELLOW_SHARE", "0.8"))
 OFFICE_UNIT = _env("LX_OFFICE_UNIT", "mass_work_office")  # 群工办: dispatch and supervision
 SWEEP_BATCH = int(_env("LX_SWEEP_BATCH", "2000"))
-SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "8"))
+# Clocks claimed, read and written together per round trip (decision 0031); a chunk must be
+# handled well within LEASE_SECONDS.
+SWEEP_CHUNK = int(_env("LX_SWEEP_CHUNK", "250"))
+SWEEP_WORKERS = int(_env("LX_SWEEP_WORKERS", "2"))  # chunks handled at once per replica
 # Supervised matters (docs/contract.md §14): the reminder this many days before a milestone's
 # date (the yellow share and the sweep settings are the cases' own).
 MATTER_REMIND_DAYS = int(_env("LX_MATTER_REMIND_DAYS", "3"))

@@ -4,17 +4,37 @@ replica, each wake claimed by one of them (a unique insert with an expiry on rea
 every alert recorded under its unique key before it is published — so nothing is sent twice
 and a replica killed mid-sweep leaves work another finishes. Supervision watches cases with
 it (`services/supervision/sweeps.py`), matters watches supervised matters
-(`services/matters/sweeps.py`); what is due is each one's own pure function."""
+(`services/matters/handlers.py`); what is due is each one's own pure function.
+
+The sweep works in chunks (docs/decisions/0031): a chunk's wakes are claimed with one
+unordered insert, its clocks read with one `_id $in` (served by the `_id` index on both
+stores), its alerts recorded with one unordered insert, published with one round of publisher
+confirms, marked published with one insert, and its clocks moved with one bulk write — a
+handful of round trips per chunk instead of eight per clock."""
 
 import random
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from pymongo.errors import DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
 from .clock import isoformat
 from .events import event_id_for, make_event
+
+DUPLICATE_KEY = 11000
+# FerretDB 1.24.2 keeps each statement of an update command's SQLite connection until the
+# command ends (a `defer` in a loop, internal/handler/msg_update.go) and its pool has 100:
+# an update command of 100 statements or more waits forever, holding the write lock of our
+# patch 0001, and the whole store with it (seen at 250). So bulk updates go 50 at a time.
+BULK_UPDATES = 50
+# Alerts published then marked per round of confirms: what a replica killed between the two
+# leaves to be published again (same event ids), and the longest stretch the claims must
+# outlast without being checked (a chunk renews them between rounds when past half its lease).
+PUBLISH_BATCH = 100
 
 
 @dataclass
@@ -25,76 +45,196 @@ class Alert:
     data: dict = field(default_factory=dict)
 
 
-def emit(db, publisher, now, alert, case_id=None, units=(), actor="supervision"):
-    """Record `alert` under its unique key, publish it, and mark it published. An alert found
-    recorded but not marked (its emitter died in between) is published now, with the same
-    event id. Returns True if this call published it."""
-    event = make_event(
-        alert.type,
+@dataclass
+class Outgoing:
+    """An alert with what its event says besides: the case, the units, who raised it."""
+
+    alert: Alert
+    case_id: str | None = None
+    units: Sequence[str] = ()
+    actor: str = "supervision"
+
+
+@dataclass
+class Due:
+    """What one claimed clock owes now: the alerts, its next wake (None stops the clock), and
+    a write to make once its alerts are published (matters flags a risky matter)."""
+
+    alerts: list[Outgoing]
+    next_at: datetime | None
+    after: Callable[[], object] | None = None
+
+
+def insert_new(collection, docs):
+    """Insert `docs` with one unordered insert; returns the `_id`s that were already there
+    (the unique key held by someone else). Any other write error is raised."""
+    if not docs:
+        return set()
+    try:
+        collection.insert_many(docs, ordered=False)
+        return set()
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return {docs[e["index"]]["_id"] for e in errors}
+
+
+def _event(now, out):
+    return make_event(
+        out.alert.type,
         now=now,
-        case_id=case_id,
-        units=units,
-        actor=actor,
-        data={"kind": alert.kind, **alert.data},
-        event_id=event_id_for(alert.key),
+        case_id=out.case_id,
+        units=out.units,
+        actor=out.actor,
+        data={"kind": out.alert.kind, **out.alert.data},
+        event_id=event_id_for(out.alert.key),
     )
-    try:
-        db.alerts_sent.insert_one(
-            {"_id": alert.key, "event": event, "at": now, "case_id": case_id, "type": alert.type}
+
+
+def emit_many(db, publisher, now, outgoing, still_mine=lambda: True):
+    """Record every alert under its unique key (one unordered insert), publish those not yet
+    published (one round of confirms) and mark them published (one insert). An alert found
+    recorded but not marked (its emitter died in between) is published now, with the event
+    recorded first (same event id). Published and marked `PUBLISH_BATCH` at a time;
+    `still_mine()` is asked before each batch: False leaves the recorded alerts not yet
+    published to whoever holds the work now (and returns None). Returns how many this call
+    published."""
+    by_key: dict[str, Outgoing] = {}
+    for out in outgoing:
+        by_key.setdefault(out.alert.key, out)
+    if not by_key:
+        return 0
+    events = {key: _event(now, out) for key, out in by_key.items()}
+    taken = insert_new(
+        db.alerts_sent,
+        [
+            {"_id": k, "event": e, "at": now, "case_id": by_key[k].case_id, "type": e["type"]}
+            for k, e in events.items()
+        ],
+    )
+    if taken:
+        done = {
+            d["_id"] for d in db.alerts_published.find({"_id": {"$in": list(taken)}}, {"_id": 1})
+        }
+        left = [k for k in taken if k not in done]
+        recorded = (
+            {
+                d["_id"]: d["event"]
+                for d in db.alerts_sent.find({"_id": {"$in": left}}, {"event": 1})
+            }
+            if left
+            else {}
         )
-    except DuplicateKeyError:
-        if db.alerts_published.find_one({"_id": alert.key}):
-            return False
-        event = db.alerts_sent.find_one({"_id": alert.key})["event"]
-    publisher.publish(event)
-    try:
-        db.alerts_published.insert_one({"_id": alert.key, "at": now})
-    except DuplicateKeyError:
-        return False
-    return True
+        events = {k: recorded.get(k, e) for k, e in events.items() if k not in done}
+    if not still_mine():
+        return None
+    keys, sent = list(events), 0
+    for first in range(0, len(keys), PUBLISH_BATCH):
+        part = keys[first : first + PUBLISH_BATCH]
+        if first and not still_mine():
+            return None  # the rest stays recorded, for whoever holds the work now
+        publisher.publish_many([events[k] for k in part])
+        sent += len(part) - len(
+            insert_new(db.alerts_published, [{"_id": k, "at": now} for k in part])
+        )
+    return sent
+
+
+def emit(db, publisher, now, alert, case_id=None, units=(), actor="supervision"):
+    """Record, publish and mark one alert (as `emit_many`). True if this call published it."""
+    return emit_many(db, publisher, now, [Outgoing(alert, case_id, units, actor)]) == 1
+
+
+def claim_key(clock_id, wake):
+    return f"{clock_id}@{isoformat(wake)}"
+
+
+def claim_many(db, stubs, holder, real_now, lease):
+    """Claim the wakes `stubs` (`_id`, `next_at`) with one unordered insert; a wake already
+    claimed is another replica's unless its claim expired (real time), which is taken over
+    by a compare-and-set, only then. Returns the stubs this call holds."""
+    keys = {claim_key(s["_id"], s["next_at"]): s for s in stubs}
+    until = real_now + lease
+    taken = insert_new(
+        db.clock_claims,
+        [{"_id": k, "holder": holder, "until": until, "at": real_now} for k in keys],
+    )
+    held = [s for k, s in keys.items() if k not in taken]
+    if taken:
+        for doc in db.clock_claims.find({"_id": {"$in": list(taken)}}):
+            if doc["until"] < real_now:
+                moved = db.clock_claims.update_one(
+                    {"_id": doc["_id"], "until": doc["until"]},
+                    {"$set": {"holder": holder, "until": until}},
+                ).modified_count
+                if moved == 1:
+                    held.append(keys[doc["_id"]])
+    return held
 
 
 def claim(db, clock_id, wake, holder, real_now, lease):
-    """Claim one wake of one clock: a unique insert (cheap on both stores); a claim whose
-    holder died is taken over once it expires (a compare-and-set, only then)."""
-    key = f"{clock_id}@{isoformat(wake)}"
-    try:
-        db.clock_claims.insert_one(
-            {"_id": key, "holder": holder, "until": real_now + lease, "at": real_now}
-        )
-        return True
-    except DuplicateKeyError:
-        doc = db.clock_claims.find_one({"_id": key})
-        if doc is None or doc["until"] >= real_now:
-            return False
-        return (
-            db.clock_claims.update_one(
-                {"_id": key, "until": doc["until"]},
-                {"$set": {"holder": holder, "until": real_now + lease}},
-            ).modified_count
-            == 1
-        )
+    """Claim one wake of one clock (as `claim_many`)."""
+    return bool(claim_many(db, [{"_id": clock_id, "next_at": wake}], holder, real_now, lease))
 
 
-def sweep(db, clocks, process, now, real_now, holder, batch, lease_seconds, workers=8):
-    """Process every running clock of collection `clocks` due by `now`: `process(clock)` emits
-    what is due and returns (alerts emitted, next_at or None to stop the clock). Replicas
-    share the work: each wake of each clock is claimed by one of them; a dead replica's
-    claims expire (real time). Within a replica, `workers` clocks are handled at once.
-    A clock whose `next_at` a writer moved meanwhile keeps the writer's (earlier) wake."""
-    stats = {"clocks": 0, "alerts": 0}
+def sweep(
+    db, clocks, publisher, plan, now, real_now, holder, batch, lease_seconds, chunk=250, workers=2
+):
+    """Process every running clock of collection `clocks` due by `now`, `chunk` clocks at a
+    time, `workers` chunks at once: `plan(clocks)` reads what it needs for a chunk of claimed
+    clocks at once and returns {clock id: Due}. Replicas share the work: each wake of each
+    clock is claimed by one of them; a dead replica's claims expire (real time). A chunk past
+    half its lease renews its claims before publishing; one whose claims another replica took
+    over meanwhile is left alone (its recorded alerts are published by whoever holds the wakes
+    now). A clock whose `next_at` a writer moved meanwhile keeps the writer's (earlier) wake.
+    Returns {"clocks": handled, "alerts": published}."""
     lease = timedelta(seconds=lease_seconds)
     seen: set[tuple[str, object]] = set()
+    started = time.monotonic()
 
-    def handle(stub):
-        if not claim(db, stub["_id"], stub["next_at"], holder, real_now, lease):
-            return None  # another replica has it
-        clock = clocks.find_one({"_id": stub["_id"]})
-        sent, next_at = process(clock)
-        update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
-        clocks.update_one({"_id": clock["_id"], "next_at": stub["next_at"]}, {"$set": update})
-        return sent
+    def real():  # real_now, moved on by the time this sweep has taken
+        return real_now + timedelta(seconds=time.monotonic() - started)
 
+    def one_chunk(stubs):
+        held = claim_many(db, stubs, holder, real(), lease)
+        if not held:
+            return 0, 0
+        keys = [claim_key(s["_id"], s["next_at"]) for s in held]
+        renewed = [real()]
+
+        def still_mine():
+            if real() < renewed[0] + lease / 2:
+                return True
+            renewed[0] = real()
+            kept = db.clock_claims.update_many(
+                {"_id": {"$in": keys}, "holder": holder}, {"$set": {"until": renewed[0] + lease}}
+            ).matched_count
+            return kept == len(keys)
+
+        by_id = {c["_id"]: c for c in clocks.find({"_id": {"$in": [s["_id"] for s in held]}})}
+        found = [(s, by_id[s["_id"]]) for s in held if s["_id"] in by_id]
+        owed = plan([c for _, c in found])
+        sent = emit_many(
+            db, publisher, now, [o for d in owed.values() for o in d.alerts], still_mine
+        )
+        if sent is None:
+            return 0, 0  # another replica holds some of these wakes now
+        for due in owed.values():
+            if due.after is not None:
+                due.after()
+        ops = []
+        for stub, clock in found:
+            next_at = owed[clock["_id"]].next_at
+            update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
+            ops.append(
+                UpdateOne({"_id": clock["_id"], "next_at": stub["next_at"]}, {"$set": update})
+            )
+        for first in range(0, len(ops), BULK_UPDATES):
+            clocks.bulk_write(ops[first : first + BULK_UPDATES], ordered=False)
+        return len(found), sent
+
+    stats = {"clocks": 0, "alerts": 0}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
             due = [
@@ -106,10 +246,10 @@ def sweep(db, clocks, process, now, real_now, holder, batch, lease_seconds, work
             ]
             random.shuffle(due)  # replicas start at different places
             seen.update((c["_id"], c["next_at"]) for c in due)
-            for sent in pool.map(handle, due):
-                if sent is not None:
-                    stats["clocks"] += 1
-                    stats["alerts"] += sent
+            parts = [due[first : first + chunk] for first in range(0, len(due), chunk)]
+            for handled, sent in pool.map(one_chunk, parts):
+                stats["clocks"] += handled
+                stats["alerts"] += sent
             if len(due) < batch:
                 return stats
 

@@ -3,6 +3,7 @@
 event in the matter's outbox (lianxin/outbox.py); every write to a running matter wakes its
 clock (`matter_clocks`, swept as in lianxin/timers.py) so the sweep looks at it again."""
 
+import functools
 import hashlib
 import hmac
 import re
@@ -143,32 +144,48 @@ def listing(db, now, actor, query):
 # --- the sweep ---------------------------------------------------------------------------
 
 
-def process_clock(db, publisher, now, clock, rules):
-    """Emit what is due for one claimed matter clock; returns (alerts emitted, next_at)."""
-    matter = db.matters.find_one({"_id": clock["_id"]})
-    if matter is None or matter["status"] not in matter_workflow.RUNNING:
-        return 0, None
-    alerts, next_at = watch.evaluate(matter, now, rules)
-    units = domain.units_of(matter)
-    sent = sum(timers.emit(db, publisher, now, a, None, units, actor="matters") for a in alerts)
-    if domain.risky(matter, now) and matter["status"] != "at_risk":
-        try:  # a compare-and-set: a report written meanwhile wins, and wakes the clock again
-            write(db, publisher, now, matter, domain.flag_risk(matter, now), matter_workflow.SYSTEM)
-        except WrongState:
-            pass
-    return sent, next_at
+def plan_clocks(db, publisher, now, clocks, rules):
+    """What each claimed matter clock of a chunk owes (its matter read with the chunk's, one
+    `_id $in`); {clock id: timers.Due}. A matter turning risky is flagged once its alerts are
+    published."""
+    ids = [c["_id"] for c in clocks]
+    matters = {m["_id"]: m for m in db.matters.find({"_id": {"$in": ids}})} if ids else {}
+    owed = {}
+    for clock in clocks:
+        matter = matters.get(clock["_id"])
+        if matter is None or matter["status"] not in matter_workflow.RUNNING:
+            owed[clock["_id"]] = timers.Due([], None)
+            continue
+        alerts, next_at = watch.evaluate(matter, now, rules)
+        units = domain.units_of(matter)
+        after = None
+        if domain.risky(matter, now) and matter["status"] != "at_risk":
+            after = functools.partial(_flag_risk, db, publisher, now, matter)
+        owed[clock["_id"]] = timers.Due(
+            [timers.Outgoing(a, None, units, actor="matters") for a in alerts], next_at, after
+        )
+    return owed
 
 
-def sweep(db, publisher, now, real_now, holder, rules, batch, lease_seconds, workers=4):
+def _flag_risk(db, publisher, now, matter):
+    try:  # a compare-and-set: a report written meanwhile wins, and wakes the clock again
+        write(db, publisher, now, matter, domain.flag_risk(matter, now), matter_workflow.SYSTEM)
+    except WrongState:
+        pass
+
+
+def sweep(db, publisher, now, real_now, holder, rules, batch, lease_seconds, chunk=250, workers=2):
     return timers.sweep(
         db,
         db.matter_clocks,
-        lambda clock: process_clock(db, publisher, now, clock, rules),
+        publisher,
+        lambda clocks: plan_clocks(db, publisher, now, clocks, rules),
         now,
         real_now,
         holder,
         batch,
         lease_seconds,
+        chunk,
         workers,
     )
 

@@ -70,5 +70,6 @@ class MattersService(LianxinService):
             RULES,
             settings.SWEEP_BATCH,
             settings.LEASE_SECONDS,
-            min(settings.SWEEP_WORKERS, 4),
+            settings.SWEEP_CHUNK,
+            settings.SWEEP_WORKERS,
         )

@@ -61,6 +61,7 @@ class SupervisionService(LianxinService):
             RULES,
             settings.SWEEP_BATCH,
             settings.LEASE_SECONDS,
+            settings.SWEEP_CHUNK,
             settings.SWEEP_WORKERS,
         )
         self.sweeps.run_once(

@@ -1,8 +1,9 @@
 """Supervision's periodic work (docs/contract.md §5), exact under any number of replicas: durable
 timers in the store (`clocks.next_at`), each wake claimed by one replica (a unique insert with an
 expiry on real time), and every alert recorded under its unique key before it is published, so a
-replica killed mid-sweep leaves work another finishes and nothing is sent twice. Per-item writes are
-inserts and `_id` lookups: cheap on MongoDB and on FerretDB alike."""
+replica killed mid-sweep leaves work another finishes and nothing is sent twice. The sweep works
+in chunks of clocks (decision 0031): inserts, `_id $in` reads and one bulk write per chunk, cheap
+on MongoDB and on FerretDB alike."""
 
 import logging
 from datetime import timedelta
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from lianxin import timers
 from lianxin.cases import due_at
 from lianxin.clock import isoformat
-from lianxin.timers import claim, emit, forget_old_claims  # noqa: F401  (shared with matters)
+from lianxin.timers import forget_old_claims  # noqa: F401  (the service calls it from here)
 
 from . import watch
 
@@ -19,29 +20,46 @@ log = logging.getLogger(__name__)
 RECHECK = timedelta(days=1)  # a running clock with nothing ahead is looked at daily
 
 
-def process_clock(db, publisher, now, clock, rules):
-    """Emit what is due for one claimed clock; returns (alerts emitted, next_at or None)."""
-    case = db.cases.find_one({"_id": clock["case_id"]})
-    if not watch.running(case, clock):
-        return 0, None
-    alerts, next_at = watch.evaluate(case, clock, now, rules)
-    a = case["assignment"]
-    units = [u for u in [a.get("lead_unit"), *(a.get("co_units") or [])] if u]
-    sent = sum(emit(db, publisher, now, alert, case["_id"], units) for alert in alerts)
-    return sent, next_at or now + RECHECK
+def plan_clocks(db, now, clocks, rules):
+    """What each claimed clock of a chunk owes at `now`: its case read with the chunk's (one
+    `_id $in`), evaluated by the pure rules of `watch`; {clock id: timers.Due}."""
+    ids = list({c["case_id"] for c in clocks})
+    cases = (
+        {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}}, watch.CASE_FIELDS)}
+        if ids
+        else {}
+    )
+    owed = {}
+    for clock in clocks:
+        case = cases.get(clock["case_id"])
+        if not watch.running(case, clock):
+            owed[clock["_id"]] = timers.Due([], None)
+            continue
+        alerts, next_at = watch.evaluate(case, clock, now, rules)
+        a = case["assignment"]
+        units = [u for u in [a.get("lead_unit"), *(a.get("co_units") or [])] if u]
+        owed[clock["_id"]] = timers.Due(
+            [timers.Outgoing(alert, case["_id"], units) for alert in alerts],
+            next_at or now + RECHECK,
+        )
+    return owed
 
 
-def sweep_clocks(db, publisher, now, real_now, holder, rules, batch, lease_seconds, workers=8):
+def sweep_clocks(
+    db, publisher, now, real_now, holder, rules, batch, lease_seconds, chunk=250, workers=2
+):
     """Process every running case clock due by `now` (the durable timers of lianxin/timers.py)."""
     return timers.sweep(
         db,
         db.clocks,
-        lambda clock: process_clock(db, publisher, now, clock, rules),
+        publisher,
+        lambda clocks: plan_clocks(db, now, clocks, rules),
         now,
         real_now,
         holder,
         batch,
         lease_seconds,
+        chunk,
         workers,
     )
 
@@ -62,7 +80,7 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
         unit = (case.get("assignment") or {}).get("lead_unit")
         if unit:
             by_unit.setdefault(unit, []).append(case)
-    sent = 0
+    outgoing = []
     for unit, cases in sorted(by_unit.items()):
         cases.sort(key=due_at)
         items = [
@@ -81,7 +99,8 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
             "daily",
             {"unit": unit, "day": day, "open_cases": len(cases), "cases": items},
         )
-        sent += emit(db, publisher, now, alert, None, [unit])
+        outgoing.append(timers.Outgoing(alert, None, [unit]))
+    sent = timers.emit_many(db, publisher, now, outgoing)
     db.reminder_days.update_one(
         {"_id": day}, {"$set": {"at": now, "units": len(by_unit)}}, upsert=True
     )

@@ -34,6 +34,10 @@ class Rules:
     tz: str = "Asia/Shanghai"
 
 
+# What `running` and `evaluate` read of a case: the sweep reads only these.
+CASE_FIELDS = {"status": 1, "assignment_count": 1, "assignment": 1, "co_inputs": 1}
+
+
 def running(case, clock):
     """Is this clock the case's current one, and does it still run?"""
     return (

@@ -13,7 +13,7 @@ import pytest
 from kombu import Connection, Queue
 
 from bench.open_cases import load
-from lianxin import bus, settings
+from lianxin import bus, settings, timers
 from lianxin.clock import Clock, exact_utcnow, set_offset
 from tests.helpers import wait_for
 
@@ -108,5 +108,7 @@ def test_three_replicas_fifteen_days_exact(system, db):
 def test_a_replica_killed_mid_sweep_changes_nothing(system, db):
     # step 6 is day 3: every case's first supervision notice falls due at once.
     check(
-        db, run_fifteen_days(system, db, kill_at_step=6), republished_at_most=settings.SWEEP_WORKERS
+        db,
+        run_fifteen_days(system, db, kill_at_step=6),
+        republished_at_most=timers.PUBLISH_BATCH * settings.SWEEP_WORKERS,
     )

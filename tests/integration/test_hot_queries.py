@@ -52,6 +52,7 @@ SEED = {
     "rate_windows": {"_id": "w", "expires_at": NOW},
     "clocks": {"_id": "LX-20261125-000042:1", "state": "running", "next_at": NOW},
     "clock_claims": {"_id": "c", "at": NOW},
+    "alerts_published": {"_id": "notice:LX-20261125-000042:1:3", "at": NOW},
     "leases": {"_id": "outbox-relay", "until": NOW},
     "queues": {"_id": "hexi_town|in_progress", "c": {}},
     "units": {"_id": "hexi_town"},

@@ -1,0 +1,158 @@
+"""The failure windows of the chunked sweep (lianxin/timers.py, decision 0031), on the real
+store and broker: a chunk where some wakes are another replica's, a chunk whose alerts were
+recorded but not (all) published when its replica died, a chunk whose lease ran out before
+publishing, a clock a writer moved while its chunk was planned."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench.open_cases import load
+from lianxin import timers
+from lianxin.bus import EventPublisher
+from lianxin.clock import exact_utcnow
+from services.supervision import sweeps, watch
+
+pytestmark = pytest.mark.integration
+START = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # Tue, 10:00
+DAY3 = START + timedelta(days=3)  # every case owes its unclaimed notice and its first notice
+RULES = watch.Rules()
+
+
+class Killed(Exception):
+    """The replica dies here."""
+
+
+class DiesBeforePublishing(EventPublisher):
+    def publish_many(self, events, timeout=30):
+        raise Killed()
+
+
+def _sweep(db, publisher, holder, real_now, chunk=4, lease=30):
+    return sweeps.sweep_clocks(db, publisher, DAY3, real_now, holder, RULES, 100, lease, chunk)
+
+
+def _supervision(events):
+    return [e for e in events if e["type"].startswith("supervision.")]
+
+
+def test_wakes_held_by_another_replica_are_left_and_expired_ones_taken_over(
+    db, amqp_uri, event_tap
+):
+    load(db, 10, START, ["environment_bureau"])
+    clocks = sorted(db.clocks.find(), key=lambda c: c["_id"])
+    real_now = exact_utcnow()
+    for clock in clocks[:4]:  # a live replica holds these
+        db.clock_claims.insert_one(
+            {
+                "_id": timers.claim_key(clock["_id"], clock["next_at"]),
+                "holder": "other",
+                "until": real_now + timedelta(seconds=60),
+                "at": real_now,
+            }
+        )
+    for clock in clocks[4:6]:  # a dead one held these: expired
+        db.clock_claims.insert_one(
+            {
+                "_id": timers.claim_key(clock["_id"], clock["next_at"]),
+                "holder": "dead",
+                "until": real_now - timedelta(seconds=1),
+                "at": real_now - timedelta(seconds=31),
+            }
+        )
+    stats = _sweep(db, EventPublisher(amqp_uri), "me", real_now, chunk=4)
+    assert stats == {"clocks": 6, "alerts": 12}
+    events = _supervision(event_tap.drain(wait=1))
+    cases = sorted(e["case_id"] for e in events)
+    assert cases == sorted(c["case_id"] for c in clocks[4:] for _ in (1, 2))
+    holders = {c["_id"]: c["holder"] for c in db.clock_claims.find()}
+    assert sorted(holders.values()) == ["me"] * 6 + ["other"] * 4
+    for clock in clocks[:4]:  # still due, for the replica that holds them
+        assert db.clocks.find_one({"_id": clock["_id"]})["next_at"] == clock["next_at"]
+    for clock in clocks[4:]:
+        assert db.clocks.find_one({"_id": clock["_id"]})["next_at"] > DAY3
+
+
+def test_alerts_recorded_by_a_replica_killed_before_publishing_are_published_once_later(
+    db, amqp_uri, event_tap
+):
+    load(db, 6, START, ["environment_bureau"])
+    real_now = exact_utcnow()
+    with pytest.raises(Killed):
+        _sweep(db, DiesBeforePublishing(amqp_uri), "dying", real_now, chunk=6)
+    recorded = {d["_id"]: d["event"] for d in db.alerts_sent.find()}
+    assert len(recorded) == 12 and db.alerts_published.count_documents({}) == 0
+    assert db.clocks.count_documents({"next_at": {"$gt": START}}) == 0  # no clock moved
+    assert _supervision(event_tap.drain(wait=0.5)) == []
+    # Before dying, an earlier holder had published (and marked) a third of them.
+    early = sorted(recorded)[:4]
+    publisher = EventPublisher(amqp_uri)
+    publisher.publish_many([recorded[k] for k in early])
+    db.alerts_published.insert_many([{"_id": k, "at": DAY3} for k in early])
+    event_tap.drain(wait=0.5)
+    # While the dead replica's claims last, nobody touches its chunk…
+    assert _sweep(db, publisher, "other", real_now + timedelta(seconds=5)) == {
+        "clocks": 0,
+        "alerts": 0,
+    }
+    # …then another replica takes it over and publishes the rest, with the recorded ids.
+    stats = _sweep(db, publisher, "other", real_now + timedelta(seconds=31))
+    assert stats == {"clocks": 6, "alerts": 8}
+    events = _supervision(event_tap.drain(wait=1))
+    assert sorted(e["event_id"] for e in events) == sorted(
+        recorded[k]["event_id"] for k in recorded if k not in early
+    )
+    assert db.alerts_published.count_documents({}) == 12
+    assert db.clocks.count_documents({"next_at": {"$gt": DAY3}}) == 6
+    # A third sweep finds nothing due and sends nothing.
+    assert _sweep(db, publisher, "third", real_now + timedelta(seconds=62))["alerts"] == 0
+    assert _supervision(event_tap.drain(wait=0.5)) == []
+
+
+def test_a_chunk_whose_claims_were_taken_over_before_publishing_is_left_to_the_new_holder(
+    db, amqp_uri, event_tap
+):
+    load(db, 3, START, ["environment_bureau"])
+    publisher, real_now = EventPublisher(amqp_uri), exact_utcnow()
+
+    def slow_plan(clocks):  # so slow that the claims expired and another replica took one
+        db.clock_claims.update_one({}, {"$set": {"holder": "other"}})
+        return sweeps.plan_clocks(db, DAY3, clocks, RULES)
+
+    # A lease of zero: the chunk is past half its lease when it would publish, so it renews
+    # its claims first, finds one no longer its own, and leaves the chunk.
+    stats = timers.sweep(db, db.clocks, publisher, slow_plan, DAY3, real_now, "slow", 100, 0, 4)
+    assert stats == {"clocks": 0, "alerts": 0}
+    assert db.alerts_sent.count_documents({}) == 6
+    assert db.alerts_published.count_documents({}) == 0
+    assert db.clocks.count_documents({"next_at": {"$gt": START}}) == 0
+    assert _supervision(event_tap.drain(wait=0.5)) == []
+    stats = _sweep(db, publisher, "next", real_now + timedelta(seconds=1))
+    assert stats == {"clocks": 3, "alerts": 6}
+    events = _supervision(event_tap.drain(wait=1))
+    assert len(events) == len({e["event_id"] for e in events}) == 6
+
+
+def test_a_slow_chunk_renews_its_claims_and_finishes(db, amqp_uri, event_tap):
+    load(db, 3, START, ["environment_bureau"])
+    stats = _sweep(db, EventPublisher(amqp_uri), "slow", exact_utcnow(), lease=0)
+    assert stats == {"clocks": 3, "alerts": 6}
+    assert len(_supervision(event_tap.drain(wait=1))) == 6
+
+
+def test_a_clock_moved_by_a_writer_while_its_chunk_is_planned_keeps_the_writers_wake(db, amqp_uri):
+    load(db, 4, START, ["environment_bureau"])
+    moved = sorted(c["_id"] for c in db.clocks.find())[0]
+    writers_wake = DAY3 - timedelta(hours=1)
+
+    def plan(clocks):
+        db.clocks.update_one({"_id": moved}, {"$set": {"next_at": writers_wake}})  # a writer
+        return sweeps.plan_clocks(db, DAY3, clocks, RULES)
+
+    stats = timers.sweep(
+        db, db.clocks, EventPublisher(amqp_uri), plan, DAY3, exact_utcnow(), "me", 100, 30, 4
+    )
+    assert stats["clocks"] == 4
+    assert db.clocks.find_one({"_id": moved})["next_at"] == writers_wake
+    assert all(c["next_at"] > DAY3 for c in db.clocks.find() if c["_id"] != moved)
