@@ -44,6 +44,10 @@ WEBHOOK_TIMEOUT = float(_env("LX_WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_CONCURRENCY = int(_env("LX_WEBHOOK_CONCURRENCY", "2"))
 # How often notify looks for deliveries that are due (retries, and sends a crash left behind).
 DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "1"))
+# How long a sender holds a delivery it has claimed before another replica may take it over
+# (a sender that died mid-send is retried after this). Keep it well above the channels'
+# timeouts: a claim that runs out while the send is still going on can send twice.
+DELIVERY_CLAIM_SECONDS = float(_env("LX_DELIVERY_CLAIM_SECONDS", "120"))
 
 # An event handler that fails is tried again after each of these delays (seconds), then its
 # message is parked in `lianxin.parked` for an operator (lianxin/consuming.py). The default

@@ -17,11 +17,11 @@ sender that dies lets go and another one retries.
 Once a channel has taken a message, the write of the outcome is retried until the store takes
 it (`until_stored`): a store outage after a send must not leave the delivery `sending`, to
 be sent again when its claim runs out. What can still send a message twice: the sender dying
-(or the store staying away longer than the claim, CLAIM_SECONDS) between the channel taking
-the message and the outcome being written. Each channel is then given the delivery id so the
-other side can drop the repeat: the SMS gateway's `ref`, the webhook's `X-Lianxin-Delivery`,
-the mail's `Message-ID` (SMTP servers do not drop repeats; some mail clients hide them). The
-inbox writes by delivery id and cannot show a message twice.
+(or the store staying away longer than the claim, LX_DELIVERY_CLAIM_SECONDS) between the
+channel taking the message and the outcome being written. Each channel is then given the
+delivery id so the other side can drop the repeat: the SMS gateway's `ref`, the webhook's
+`X-Lianxin-Delivery`, the mail's `Message-ID` (SMTP servers do not drop repeats; some mail
+clients hide them). The inbox writes by delivery id and cannot show a message twice.
 """
 
 import logging
@@ -37,7 +37,6 @@ from lianxin import settings
 from .channels import Permanent, Skipped
 
 log = logging.getLogger(__name__)
-CLAIM_SECONDS = 120  # how long a sender may take before another may try
 UNSETTLED = ("pending", "retrying")
 
 
@@ -106,7 +105,12 @@ def claim(db, now, key):
                 {"status": "sending", "claimed_until": {"$lt": now}},
             ],
         },
-        {"$set": {"status": "sending", "claimed_until": now + timedelta(seconds=CLAIM_SECONDS)}},
+        {
+            "$set": {
+                "status": "sending",
+                "claimed_until": now + timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS),
+            }
+        },
         return_document=ReturnDocument.AFTER,
     )
 
