@@ -305,7 +305,8 @@ def main():
     for i in range(0, n, 5000):
         db.cases.insert_many(cases[i : i + 5000])
     print(f"loaded {n} generated cases in {time.perf_counter() - t:.1f} s (database {db_name})")
-    # a list reads every case on FerretDB (STACK.md): measure it, however long it takes
+    # a list may be slow on the local store (docs/platform.md §4): measure it, however long
+    # it takes
     timeout = os.environ.get("LX_RPC_TIMEOUT", "120")
     try:
         with running(uri, db_name, LX_RPC_TIMEOUT=timeout) as lx:

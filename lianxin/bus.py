@@ -3,9 +3,9 @@
 Every event is published once, as plain JSON (no kombu type tags), to the durable topic
 exchange `lianxin.events` with the event type as routing key. Internal consumers are nameko
 `event_handler("lianxin", type)` entrypoints on the same exchange, and `declare_topology`
-declares each of their durable queues before any service runs (STACK.md: an event published
-before its consumer's queue exists is dropped), with the delay and parked queues their
-retries go through (`lianxin/consuming.py`).
+declares each of their durable queues before any service runs (docs/platform.md §2: an event
+published before its consumer's queue exists is dropped), with the delay and parked queues
+their retries go through (`lianxin/consuming.py`).
 """
 
 import importlib

@@ -1,7 +1,7 @@
 """Store access: one MongoClient per process, the indexes, and the nameko dependency.
 
-Runs on MongoDB in production and FerretDB locally (STACK.md): queries stay within what both
-run, and hot lookups go by `_id`.
+Runs on MongoDB in production and FerretDB locally (docs/platform.md §3–4): queries stay
+within what both run, and hot lookups go by `_id`.
 """
 
 import threading
