@@ -81,15 +81,17 @@ def tap(amqp_uri, seen, stop):
                     pass
 
 
-def commands(folder):
+def commands(folder, field="commands"):
+    """Store commands counted so far, in all and per process; `field="targets"` counts them
+    by command and collection."""
     total, per = Counter(), {}
     for path in Path(folder).glob("*.json"):
         try:
             doc = json.loads(path.read_text())
         except ValueError:
             continue
-        per[doc["process"]] = Counter(doc["commands"])
-        total.update(doc["commands"])
+        per[doc["process"]] = Counter(doc.get(field) or {})
+        total.update(doc.get(field) or {})
     return total, per
 
 
@@ -172,6 +174,7 @@ def main(rate, seconds):
                 errors[r.status_code] += 1
 
         before, _ = commands(counts_dir)
+        targets_before, _ = commands(counts_dir, "targets")
         t0 = time.time() + 0.5
         with ThreadPoolExecutor(max_workers=96) as pool:
             list(pool.map(one, range(n)))
@@ -211,6 +214,10 @@ def main(rate, seconds):
         )
         for name, count in used.most_common(12):
             print(f"  {name:<16} {count / max(len(submitted), 1):6.2f}")
+        targets = commands(counts_dir, "targets")[0] - targets_before
+        print("by command and collection (per submission, idle included):")
+        for name, count in targets.most_common(30):
+            print(f"  {name:<36} {count / max(len(submitted), 1):6.2f}")
         print("by process (per submission, idle included):")
         for proc, c in sorted(per.items()):
             print(f"  {proc:<40} {sum(c.values()) / max(len(submitted), 1):6.2f}")

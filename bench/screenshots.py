@@ -15,16 +15,19 @@ import sys
 import time
 
 import requests
-from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from tests.web.browser import CHROMIUM_ARGS
+from tests.web.browser import CHROMIUM_ARGS, SHOT_DESK, SHOT_PHONE, small
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "screenshots")
 PASSWORD = "demo-pass-1"
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "device_scale_factor": 1}
-DESK = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": SHOT_PHONE, "height": 812},
+    "is_mobile": True,
+    "device_scale_factor": 1,
+}
+DESK = {"viewport": {"width": SHOT_DESK, "height": 800}}
 CASE = {
     "kind": "complaint",
     "topic": "environment",
@@ -78,13 +81,6 @@ def shot(page, name, full_page=False, out=None, element=None):
     (element or page).screenshot(path=path, **({} if element else {"full_page": full_page}))
     small(path)
     print(f"  {os.path.relpath(path, ROOT)}")
-
-
-def small(path, colours=128):
-    """Keep the PNG small: screens have few colours, 128 are indistinguishable from all."""
-    with Image.open(path) as image:
-        reduced = image.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
-    reduced.save(path, optimize=True)
 
 
 def staff_page(browser, url, user, path):

@@ -5,13 +5,86 @@ bench/reads.py): its processes' CPU time and memory, and HTTP through the gatewa
 
 import contextlib
 import os
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 
+import requests
+
 from bench.generate import SECRET
-from bench.web_console import Processes, free_port, rabbitmqctl, rss_kb, tree, wait_ready
 from lianxin import settings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Processes:
+    """The Procfile's processes, with an environment of the benchmark's own."""
+
+    def __init__(self, env, logs):
+        self.env, self.logs, self.procs = env, logs, {}
+
+    def spawn(self, name, argv):
+        log = open(os.path.join(self.logs, f"{name}.log"), "ab")
+        self.procs[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self):
+        for proc in self.procs.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def tree(pid):
+    """`pid` and its children (gunicorn's workers)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return pids
+
+
+def wait_ready(url, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if requests.get(f"{url}/readyz", timeout=3).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise SystemExit(f"the system did not become ready at {url}")
 
 
 def cpu_seconds(pid):

@@ -20,9 +20,7 @@ or `cd web && npm ci && npm run build`). Drops the database and the vhost at the
 import gzip
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -30,12 +28,12 @@ import uuid
 
 import requests
 
+from bench.system import rss_kb, running, tree
 from lianxin import demo, settings, store
 from lianxin.clock import utcnow
 from tests.county_generator import generate
 from tests.web.browser import CHROMIUM_ARGS
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLL = 4.0  # web/src/stores/live.ts POLL_MS
 INBOX_EVERY = 8  # and its INBOX_EVERY: the unread count every 8th poll, or when events came
 USERS = [
@@ -51,76 +49,8 @@ USERS = [
 PASSWORD = "demo-pass-1"
 
 
-def rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Processes:
-    """The Procfile's processes, with an environment of the benchmark's own."""
-
-    def __init__(self, env, logs):
-        self.env, self.logs, self.procs = env, logs, {}
-
-    def spawn(self, name, argv):
-        log = open(os.path.join(self.logs, f"{name}.log"), "ab")
-        self.procs[name] = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
-
-    def stop(self):
-        for proc in self.procs.values():
-            proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def rss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        return 0
-
-
-def tree(pid):
-    """`pid` and its children (gunicorn's workers)."""
-    pids = [pid]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        pids.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    return pids
-
-
 def gateway_rss_mb(pid):
     return sum(rss_kb(p) for p in tree(pid)) / 1024
-
-
-def wait_ready(url, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if requests.get(f"{url}/readyz", timeout=3).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise SystemExit(f"the system did not become ready at {url}")
 
 
 def tokens(url):
@@ -294,7 +224,6 @@ def main():
     seconds = int(sys.argv[3]) if len(sys.argv) > 3 else 60
     if not os.path.isfile(os.path.join(settings.WEB_DIST, "index.html")):
         raise SystemExit(f"build the console first: no {settings.WEB_DIST}/index.html")
-    from bench.system import running  # bench.system builds on this module's helpers
 
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
     db_name = f"bench_{uuid.uuid4().hex[:8]}"
@@ -305,7 +234,8 @@ def main():
     for i in range(0, n, 5000):
         db.cases.insert_many(cases[i : i + 5000])
     print(f"loaded {n} generated cases in {time.perf_counter() - t:.1f} s (database {db_name})")
-    # a list reads every case on FerretDB (STACK.md): measure it, however long it takes
+    # a list may be slow on the local store (docs/platform.md §4): measure it, however long
+    # it takes
     timeout = os.environ.get("LX_RPC_TIMEOUT", "120")
     try:
         with running(uri, db_name, LX_RPC_TIMEOUT=timeout) as lx:

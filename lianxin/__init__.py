@@ -6,5 +6,6 @@ the RPC proxy pool, the case state machine and the submission schema.
 
 import warnings
 
-# nameko 2 runs on eventlet, which warns on every import that it is deprecated (STACK.md).
+# nameko 2 runs on eventlet, which warns on every import that it is deprecated
+# (docs/platform.md §2).
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

@@ -3,9 +3,9 @@
 Every event is published once, as plain JSON (no kombu type tags), to the durable topic
 exchange `lianxin.events` with the event type as routing key. Internal consumers are nameko
 `event_handler("lianxin", type)` entrypoints on the same exchange, and `declare_topology`
-declares each of their durable queues before any service runs (STACK.md: an event published
-before its consumer's queue exists is dropped), with the delay and parked queues their
-retries go through (`lianxin/consuming.py`).
+declares each of their durable queues before any service runs (docs/platform.md §2: an event
+published before its consumer's queue exists is dropped), with the delay and parked queues
+their retries go through (`lianxin/consuming.py`).
 """
 
 import importlib
@@ -144,36 +144,48 @@ class EventPublisher:
 
     def publish_many(self, events, timeout=30):
         """Publish `events` in order and return once the broker confirmed every one (one
-        round of confirms for the lot). On a failure the whole batch is sent again on a new
-        connection: a consumer may see an event twice, always under its event id. Channels
-        are pooled, not per thread: a sweep's worker threads are new at every sweep."""
+        round of confirms for the lot), within `timeout` seconds in all. On a failure the
+        whole batch is sent again once, on a new connection (the idle pooled channels are
+        dropped too: they were most likely on the same broker): a consumer may see an event
+        twice, always under its event id. Channels are pooled, not per thread: a sweep's
+        worker threads are new at every sweep."""
         if not events:
             return
+        deadline = time.monotonic() + timeout
         for attempt in (1, 2):
-            with self._lock:
-                batch = self._batches.pop() if self._batches else None
+            batch = None
+            if attempt == 1:
+                with self._lock:
+                    batch = self._batches.pop() if self._batches else None
             try:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(events)} publishes not confirmed in {timeout} s")
                 if batch is None:
-                    batch = BatchConfirmPublisher(self.amqp_uri)
-                batch.publish(events, timeout)
+                    batch = BatchConfirmPublisher(self.amqp_uri, connect_timeout=min(10, left))
+                batch.publish(events, max(deadline - time.monotonic(), 0.001))
                 with self._lock:
                     self._batches.append(batch)
                 return
             except Exception:
                 if batch is not None:
                     batch.release()
+                with self._lock:
+                    idle, self._batches = self._batches, []
+                for other in idle:
+                    other.release()
                 if attempt == 2:
                     raise
                 log.warning("publish of %d events failed; reconnecting", len(events), exc_info=True)
 
 
 class BatchConfirmPublisher:
-    """One thread's confirm-mode channel for `EventPublisher.publish_many`: every message of a
-    batch is sent, then the broker's acks are awaited together (one round trip for the batch
-    where `confirm_publish` waits for each message in turn)."""
+    """A confirm-mode channel of `EventPublisher.publish_many`'s pool, used by one caller at a
+    time: every message of a batch is sent, then the broker's acks are awaited together (one
+    round trip for the batch where `confirm_publish` waits for each message in turn)."""
 
-    def __init__(self, amqp_uri):
-        self.conn = Connection(amqp_uri, connect_timeout=10)
+    def __init__(self, amqp_uri, connect_timeout=10):
+        self.conn = Connection(amqp_uri, connect_timeout=connect_timeout)
         self.channel = self.conn.channel()
         events_exchange()(self.channel).declare()
         self.channel.confirm_select()

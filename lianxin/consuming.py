@@ -138,9 +138,9 @@ event_handler = RetryingEventHandler.decorator
 # -- nameko on a dying connection ----------------------------------------------------------
 # On a broker restart (or a closed connection) nameko 2.14 acks, requeues and replies on the
 # connection that just died; the socket error escapes the worker thread and nameko kills the
-# whole service container (STACK.md). An ack or a reply that cannot go out is not an error
-# worth dying for: the broker hands the unacked message out again once the connection is
-# gone, and every handler is idempotent.
+# whole service container (docs/platform.md §2). An ack or a reply that cannot go out is not
+# an error worth dying for: the broker hands the unacked message out again once the
+# connection is gone, and every handler is idempotent.
 
 
 def _ack_message(self, message):

@@ -190,6 +190,20 @@ QUERIES = (
         "services/notify/handlers.py case_deliveries",
     ),
     HotQuery(
+        "a unit's staff in some roles, for an event's messages",
+        "users",
+        {"unit": "hexi_town", "role": {"$in": ["handler", "unit_leader"]}},
+        ("unit", "role"),
+        "services/notify/handlers.py Directory.unit_users",
+    ),
+    HotQuery(
+        "a leader's accounts (or every user of a role), for an event's messages",
+        "users",
+        {"role": "leader", "leader": "L-zhang"},
+        ("role", "leader"),
+        "services/notify/handlers.py Directory.leader_users",
+    ),
+    HotQuery(
         "a user's saved filters",
         "saved_filters",
         {"username": "env_handler"},
@@ -216,7 +230,7 @@ QUERIES = (
         "appeals of a period with their decisions (the dashboard, under the assessment)",
         "cases",
         {
-            "appeal.status": {"$in": ["pending", "upheld", "rejected"]},
+            "appeal.status": {"$in": ["pending"]},
             "received_at": {"$gte": NOW - timedelta(days=90), "$lt": NOW},
         },
         ("appeal.status", "received_at"),

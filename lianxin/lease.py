@@ -1,5 +1,6 @@
 """Leases in the store: work that must happen once, whatever the number of replicas
-(STACK.md: `@timer` fires in every replica). A holder that dies loses the lease when it expires.
+(docs/platform.md §2: `@timer` fires in every replica). A holder that dies loses the lease
+when it expires.
 """
 
 from datetime import timedelta

@@ -3,12 +3,12 @@ change it reports, then published, then removed. A crash between the write and t
 in the document, and `relay` publishes it later. Consumers dedupe on event_id, so an event published
 twice (a crash after publishing, before removing) does no harm.
 
-So that the relay reads only what may be stranded, not every case (FerretDB reads a whole
-collection for any filter but an `_id` equality, STACK.md), a writer first leaves a note in
-`outbox_due` under "<collection>:<id>" (`mark`), and the flush that empties the document's
-outbox removes the note — the note it wrote itself (its token): a note a later writer has
-just renewed stays. The relay reads the notes older than the grace period, a small
-collection of what is in flight.
+So that the relay reads only what may be stranded, not every case (an unpatched FerretDB
+reads a whole collection for any filter but an `_id` equality, docs/platform.md §4), a writer
+first leaves a note in `outbox_due` under "<collection>:<id>" (`mark`), and the flush that
+empties the document's outbox removes the note — the note it wrote itself (its token): a note
+a later writer has just renewed stays. The relay reads the notes older than the grace period,
+a small collection of what is in flight.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""A pool of started nameko ClusterRpcProxy objects (STACK.md): one checked out per call,
+"""A pool of started nameko ClusterRpcProxy objects (docs/platform.md §2): one checked out per call,
 never shared between concurrent callers, created lazily (after a fork), always with a timeout,
 and dropped after a timeout or a connection error. Errors come out as LianxinError values.
 """

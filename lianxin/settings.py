@@ -255,9 +255,22 @@ def secret_problems():
     return [p for p in problems if p]
 
 
+def timing_problems():
+    """Settings that cannot work together, one line each (empty: fine)."""
+    slowest = max(SMTP_TIMEOUT, SMS_TIMEOUT, WEBHOOK_TIMEOUT)
+    if DELIVERY_CLAIM_SECONDS <= slowest:
+        return [
+            f"LX_DELIVERY_CLAIM_SECONDS ({DELIVERY_CLAIM_SECONDS:g}) must be longer than the "
+            f"slowest channel's timeout ({slowest:g} s): a claim that runs out while a message "
+            "is being sent lets another replica send it again"
+        ]
+    return []
+
+
 def require_secrets(component):
-    """Refuse to start with a secret that is missing, published or short: one clear line."""
-    problems = secret_problems()
+    """Refuse to start with a secret that is missing, published or short, or with settings
+    that cannot work together: one clear line."""
+    problems = secret_problems() + timing_problems()
     if problems:
         raise SystemExit(f"lianxin {component}: refusing to start: {problems[0]}")
 

@@ -1,7 +1,7 @@
 """Store access: one MongoClient per process, the indexes, and the nameko dependency.
 
-Runs on MongoDB in production and FerretDB locally (STACK.md): queries stay within what both
-run, and hot lookups go by `_id`.
+Runs on MongoDB in production and FerretDB locally (docs/platform.md §3–4): queries stay
+within what both run, and hot lookups go by `_id`.
 """
 
 import threading
@@ -53,6 +53,9 @@ def ensure_indexes(db):
     db.delivery_due.create_index([("at", 1)])
     db.inbox.create_index([("user", 1), ("read", 1), ("created_at", -1)])
     db.saved_filters.create_index([("username", 1)])
+    # the staff an event's messages go to (services/notify/handlers.py Directory)
+    db.users.create_index([("unit", 1), ("role", 1)])
+    db.users.create_index([("role", 1), ("leader", 1)])
     db.clocks.create_index([("state", 1), ("next_at", 1)])
     db.clock_claims.create_index([("at", 1)])
     db.matter_clocks.create_index([("state", 1), ("next_at", 1)])

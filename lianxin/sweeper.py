@@ -1,5 +1,5 @@
-"""Periodic work that must run once across all replicas, under a lease (STACK.md: `@timer`
-fires in every replica)."""
+"""Periodic work that must run once across all replicas, under a lease (docs/platform.md
+§2: `@timer` fires in every replica)."""
 
 import logging
 import socket

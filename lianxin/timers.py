@@ -8,9 +8,10 @@ it (`services/supervision/sweeps.py`), matters watches supervised matters
 
 The sweep works in chunks (docs/decisions/0031): a chunk's wakes are claimed with one
 unordered insert, its clocks read with one `_id $in` (served by the `_id` index on both
-stores), its alerts recorded with one unordered insert, published with one round of publisher
-confirms, marked published with one insert, and its clocks moved with one bulk write — a
-handful of round trips per chunk instead of eight per clock."""
+stores), its alerts recorded with one unordered insert, then published `PUBLISH_BATCH` at a
+time, each batch with one round of publisher confirms and marked published with one insert,
+and its clocks moved by bulk writes of `BULK_UPDATES` — a handful of round trips per chunk
+instead of eight per clock."""
 
 import random
 import time
@@ -32,8 +33,9 @@ DUPLICATE_KEY = 11000
 # patch 0001, and the whole store with it (seen at 250). So bulk updates go 50 at a time.
 BULK_UPDATES = 50
 # Alerts published then marked per round of confirms: what a replica killed between the two
-# leaves to be published again (same event ids), and the longest stretch the claims must
-# outlast without being checked (a chunk renews them between rounds when past half its lease).
+# leaves to be published again (same event ids). Before each round the chunk checks that its
+# claims are still its own (renewing them when past half their lease), and a round may take
+# at most half the lease, retry included: a claim cannot run out while its alerts go out.
 PUBLISH_BATCH = 100
 
 
@@ -92,14 +94,14 @@ def _event(now, out):
     )
 
 
-def emit_many(db, publisher, now, outgoing, still_mine=lambda: True):
+def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_timeout=30.0):
     """Record every alert under its unique key (one unordered insert), publish those not yet
-    published (one round of confirms) and mark them published (one insert). An alert found
-    recorded but not marked (its emitter died in between) is published now, with the event
-    recorded first (same event id). Published and marked `PUBLISH_BATCH` at a time;
-    `still_mine()` is asked before each batch: False leaves the recorded alerts not yet
-    published to whoever holds the work now (and returns None). Returns how many this call
-    published."""
+    published and mark them published, `PUBLISH_BATCH` at a time (one round of confirms and
+    one insert each). An alert found recorded but not marked (its emitter died in between) is
+    published now, with the event recorded first (same event id). `still_mine()` is asked
+    before each batch: False leaves the recorded alerts not yet published to whoever holds the
+    work now (and returns None); a batch not confirmed within `publish_timeout` seconds
+    raises, leaving them the same way. Returns how many this call published."""
     by_key: dict[str, Outgoing] = {}
     for out in outgoing:
         by_key.setdefault(out.alert.key, out)
@@ -134,16 +136,11 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True):
         part = keys[first : first + PUBLISH_BATCH]
         if first and not still_mine():
             return None  # the rest stays recorded, for whoever holds the work now
-        publisher.publish_many([events[k] for k in part])
+        publisher.publish_many([events[k] for k in part], timeout=publish_timeout)
         sent += len(part) - len(
             insert_new(db.alerts_published, [{"_id": k, "at": now} for k in part])
         )
     return sent
-
-
-def emit(db, publisher, now, alert, case_id=None, units=(), actor="supervision"):
-    """Record, publish and mark one alert (as `emit_many`). True if this call published it."""
-    return emit_many(db, publisher, now, [Outgoing(alert, case_id, units, actor)]) == 1
 
 
 def claim_key(clock_id, wake):
@@ -173,11 +170,6 @@ def claim_many(db, stubs, holder, real_now, lease):
     return held
 
 
-def claim(db, clock_id, wake, holder, real_now, lease):
-    """Claim one wake of one clock (as `claim_many`)."""
-    return bool(claim_many(db, [{"_id": clock_id, "next_at": wake}], holder, real_now, lease))
-
-
 def sweep(
     db, clocks, publisher, plan, now, real_now, holder, batch, lease_seconds, chunk=250, workers=2
 ):
@@ -197,11 +189,11 @@ def sweep(
         return real_now + timedelta(seconds=time.monotonic() - started)
 
     def one_chunk(stubs):
-        held = claim_many(db, stubs, holder, real(), lease)
+        renewed = [real()]  # the claims made now run until renewed[0] + lease
+        held = claim_many(db, stubs, holder, renewed[0], lease)
         if not held:
             return 0, 0
         keys = [claim_key(s["_id"], s["next_at"]) for s in held]
-        renewed = [real()]
 
         def still_mine():
             if real() < renewed[0] + lease / 2:
@@ -216,7 +208,12 @@ def sweep(
         found = [(s, by_id[s["_id"]]) for s in held if s["_id"] in by_id]
         owed = plan([c for _, c in found])
         sent = emit_many(
-            db, publisher, now, [o for d in owed.values() for o in d.alerts], still_mine
+            db,
+            publisher,
+            now,
+            [o for d in owed.values() for o in d.alerts],
+            still_mine,
+            publish_timeout=lease_seconds / 2,
         )
         if sent is None:
             return 0, 0  # another replica holds some of these wakes now

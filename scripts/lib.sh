@@ -62,7 +62,7 @@ build_ferretdb() {
     done
     mkdir -p "$LX_CACHE"
     cd "$w/src"
-    # Go >= 1.23 rejects modernc.org/sqlite's //go:linkname use without this flag (STACK.md).
+    # Go >= 1.23 rejects modernc.org/sqlite's //go:linkname use without this flag (docs/platform.md §4).
     CGO_ENABLED=0 go build -ldflags=-checklinkname=0 -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb
   )
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"

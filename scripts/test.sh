@@ -16,7 +16,7 @@ servers() {
     rm -rf "$LX_VAR/test-ferretdb"
   fi
   start_ferretdb "$LX_TEST_MONGO_PORT" "$LX_VAR/test-ferretdb"
-  # Killed runs leave test vhosts behind (STACK.md); clear those whose test process is gone
+  # Killed runs leave test vhosts behind (docs/platform.md §2); clear those whose test process is gone
   # (vhosts are named lianxin_test_<pid>_<random>), never those of a run still going.
   for vh in $(rabbitmqctl -q list_vhosts 2>/dev/null | grep -E '^(nameko_test_|lianxin_test_)' || true); do
     pid="$(echo "$vh" | sed -nE 's/^lianxin_test_([0-9]+)_.*/\1/p')"

@@ -17,7 +17,7 @@ def _browser_run(argv):
 
 
 if not _browser_run(sys.argv):
-    eventlet.monkey_patch()  # noqa: E402  (STACK.md: before anything else, or tests hang)
+    eventlet.monkey_patch()  # noqa: E402  (docs/platform.md §2: before anything else, or tests hang)
 
 import subprocess  # noqa: E402
 import threading  # noqa: E402

@@ -17,17 +17,20 @@ if OUT:
     import importlib.machinery
 
     counts = collections.Counter()
+    targets = collections.Counter()  # "command collection", to see which reads repeat
     name = " ".join(sys.argv[-2:]) if len(sys.argv) > 1 else sys.argv[0]
     last = [0.0]
 
     def dump():
         path = os.path.join(OUT, f"{os.getpid()}.json")
         with open(path + ".tmp", "w") as f:
-            json.dump({"process": name, "commands": dict(counts)}, f)
+            json.dump({"process": name, "commands": dict(counts), "targets": dict(targets)}, f)
         os.replace(path + ".tmp", path)
 
     def started(self, event):
         counts[event.command_name] += 1
+        target = event.command.get(event.command_name)
+        targets[f"{event.command_name} {target if isinstance(target, str) else ''}".strip()] += 1
         now = time.monotonic()
         if now - last[0] > 1:
             last[0] = now

@@ -2,7 +2,7 @@
 the gateway checks a token against on each request (active, role, token version, signed-out
 tokens), sign-out and the change of one's own password."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
@@ -52,7 +52,12 @@ def account_state(db, now, username):
     user = db.users.find_one({"_id": username})
     if user is None:
         return None
-    revoked = [jti for jti, exp in (user.get("revoked") or {}).items() if exp > now]
+    # (a revocation whose expiry is not a date — written by an older console — stays revoked)
+    revoked = [
+        jti
+        for jti, exp in (user.get("revoked") or {}).items()
+        if not isinstance(exp, datetime) or exp > now
+    ]
     return {
         **actor_of(user),
         "active": user.get("active", True) is not False,
@@ -68,7 +73,11 @@ def sign_out(db, now, username, jti, expires_at):
     if user is None:
         return
     update = {"$set": {f"revoked.{jti}": expires_at}}
-    stale = [k for k, exp in (user.get("revoked") or {}).items() if exp <= now and k != jti]
+    stale = [
+        k
+        for k, exp in (user.get("revoked") or {}).items()
+        if isinstance(exp, datetime) and exp <= now and k != jti
+    ]
     if stale:
         update["$unset"] = {f"revoked.{k}": "" for k in stale}
     db.users.update_one({"_id": username}, update)
@@ -114,11 +123,29 @@ def change_password(db, now, username, current, new):
     return {**actor_of(user), "token_version": version, "must_change_password": False}
 
 
+# An account's token state is the server's: sign-in, sign-out and password changes write it.
+# Whatever an admin's body says of it (a form sending back what it read) is ignored.
+TOKEN_STATE = (
+    "token_version",
+    "revoked",
+    "must_change_password",
+    "created_at",
+    "password_changed_at",
+)
+
+
+def drop_token_state(doc):
+    """An admin's create or update of a user: what the body says of the token state goes."""
+    for field in TOKEN_STATE:
+        doc.pop(field, None)
+
+
 def carry_token_state(existing, doc):
-    """An admin's update of a user replaces the document: keep the account's token state, and
-    bump its token version when a field that tokens stand for has changed."""
-    for field in ("token_version", "revoked", "must_change_password", "created_at"):
-        if field in existing and field not in doc:
+    """An admin's update of a user replaces the document: keep the account's token state as
+    stored, and bump its token version when a field that tokens stand for has changed."""
+    drop_token_state(doc)
+    for field in TOKEN_STATE:
+        if field in existing:
             doc[field] = existing[field]
     if any(existing.get(f) != doc.get(f) for f in TOKEN_BEARING_FIELDS):
         doc["token_version"] = existing.get("token_version", 0) + 1

@@ -1,6 +1,6 @@
 """Saved filters (我的筛选): a staff user's named views of the case list, kept on the server so
 they follow the user from desk to desk. One document per filter, `_id` = "<username>:<name>",
-so reading, saving and deleting one is a lookup by a string `_id` (STACK.md)."""
+so reading, saving and deleting one is a lookup by a string `_id` (docs/platform.md §4)."""
 
 from lianxin.errors import NotFound, ValidationFailed
 

@@ -25,7 +25,7 @@ class AccountsService(LianxinService):
     name = "accounts"
     admin_owns = {
         "units": (None, None),
-        "users": (None, accounts.carry_token_state),
+        "users": (accounts.drop_token_state, accounts.carry_token_state),
         "leaders": (None, None),
         "topics": (None, None),
         "api-keys": (None, None),

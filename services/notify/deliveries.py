@@ -10,9 +10,9 @@ outcome is on record (docs/contract.md §8).
     dead ─replay (admin)─▶ pending
 
 `delivery_due` holds the ids of deliveries not yet settled, with when to try next: the poller
-reads that small collection, never the whole log (only `_id` lookups reach the store's index,
-STACK.md). A sender claims a delivery with a compare-and-set and a real-time expiry, so a
-sender that dies lets go and another one retries.
+reads that small collection, never the whole log (docs/platform.md §4). A sender claims a
+delivery with a compare-and-set and a real-time expiry, so a sender that dies lets go and
+another one retries.
 
 Once a channel has taken a message, the write of the outcome is retried until the store takes
 it (`until_stored`): a store outage after a send must not leave the delivery `sending`, to

@@ -46,10 +46,13 @@ class Senders:
 
 
 class Directory:
-    """Who is who, read from the store (and remembered for one event)."""
+    """Who is who, read from the store (and remembered for one event). Staff are read by
+    what a message needs — a unit's users in some roles, the users of a role, a leader's
+    accounts — each query served by an index of `users`, so an event costs the same with
+    30 accounts as with 3 000."""
 
     def __init__(self, db, office_unit):
-        self.db, self.office_unit, self._units, self._users = db, office_unit, {}, None
+        self.db, self.office_unit, self._units, self._users = db, office_unit, {}, {}
 
     def _unit(self, unit_id):
         if unit_id and unit_id not in self._units:
@@ -62,33 +65,29 @@ class Directory:
     def unit_email(self, unit_id):
         return (self._unit(unit_id) or {}).get("email")
 
-    def _active_users(self):
-        if self._users is None:
-            self._users = [
-                u for u in self.db.users.find({}, {"password_hash": 0}) if u.get("active", True)
-            ]
-        return self._users
+    def _active(self, query):
+        key = repr(sorted(query.items()))
+        if key not in self._users:
+            found = self.db.users.find(query, {"password_hash": 0})
+            self._users[key] = [u for u in found if u.get("active", True)]
+        return self._users[key]
 
     def unit_users(self, unit_id, roles):
-        return [
-            u
-            for u in self._active_users()
-            if unit_id and u.get("unit") == unit_id and u.get("role") in roles
-        ]
+        if not unit_id:
+            return []
+        return self._active({"unit": unit_id, "role": {"$in": sorted(roles)}})
 
     def role_users(self, role):
-        return [u for u in self._active_users() if u.get("role") == role]
+        return self._active({"role": role})
 
     def leader_email(self, leader_id):
         leader = self.db.leaders.find_one({"_id": leader_id}) if leader_id else None
         return (leader or {}).get("email")
 
     def leader_users(self, leader_id):
-        return [
-            u
-            for u in self._active_users()
-            if leader_id and u.get("role") == "leader" and u.get("leader") == leader_id
-        ]
+        if not leader_id:
+            return []
+        return self._active({"role": "leader", "leader": leader_id})
 
     def portfolio_leaders(self, topic):
         return list(self.db.leaders.find({"portfolio": topic})) if topic else []

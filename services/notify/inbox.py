@@ -2,11 +2,10 @@
 
 Each user's messages are numbered 1, 2, 3 …: message 42 of `env_handler` is
 `inbox["env_handler:000000000042"]`, and `inbox_head[<user>]` holds the last number and the
-unread count. A page is read newest first, one `_id` lookup per message — the lookup the
-store serves from its index (STACK.md: any other filter reads the whole collection on
-FerretDB). `inbox_refs[<delivery id>]` names the message a delivery became, so a second send
-of the same delivery (a retry, a crash) is the same message; a number taken by a write that
-never finished is skipped.
+unread count. A page is read newest first, one `_id` lookup per message — the cheapest read
+on either store (docs/platform.md §4). `inbox_refs[<delivery id>]` names the message a
+delivery became, so a second send of the same delivery (a retry, a crash) is the same
+message; a number taken by a write that never finished is skipped.
 """
 
 from pymongo import ReturnDocument

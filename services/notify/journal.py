@@ -7,8 +7,8 @@ consumer failing over) both end up with their own numbers, and a crash between t
 the head move is repaired by the next write, which finds the number taken. `journal_seen`
 maps event_id → number, so an event published twice (the outbox's at-least-once) is recorded
 once. A number's document has the string `_id` "000000000001", "000000000002" …: the store
-serves only an equality on a string (or ObjectId) `_id` from its index — an integer `_id`, a
-range or an `$in` is a scan of the whole collection on FerretDB (STACK.md). So that a page
+serves an equality on a string `_id` from its index on either store; an unpatched FerretDB
+scans for an integer `_id`, a range or an `$in` (docs/platform.md §4). So that a page
 of the feed is not a hundred lookups, each event is also copied into its page,
 `journal_pages["0000000042"]` (events 4 200 … 4 299, slot "00" … "99"): a page of 100 events
 is two lookups, at 10 events as at 1 M. A slot a crash left empty is read from `journal`.

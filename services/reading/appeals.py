@@ -39,13 +39,18 @@ def appeal_list(db, actor, start, end, state=None):
         raise ValidationFailed("`from` must be before `to`", {"fields": {"to": ["before from"]}})
     if state is not None and state not in STATES:
         raise ValidationFailed("unknown appeal state", {"fields": {"status": list(STATES)}})
-    found = list(
-        db.cases.find(query(start, end, [state] if state else STATES), PROJECTION)
-        .sort(list(SORT))
-        .limit(LIMIT + 1)
-    )
-    truncated = len(found) > LIMIT
-    cases = found[:LIMIT]
+    # one read per state, pending first (what someone must still decide), so that a period
+    # with more appeals than the answer holds cuts the decided ones, and counts them all
+    cases, counts, truncated = [], dict.fromkeys(STATES, 0), False
+    for st in [state] if state else STATES:
+        room = LIMIT - len(cases)
+        found = _read(db, query(start, end, [st]), room + 1) if room > 0 else []
+        if len(found) > room or room <= 0:
+            counts[st] = db.cases.count_documents(query(start, end, [st]))
+            truncated = truncated or counts[st] > max(room, 0)
+        else:
+            counts[st] = len(found)
+        cases += found[: max(room, 0)]
     units = {(c.get("assignment") or {}).get("lead_unit") for c in cases} - {None}
     unit_names = {
         u["_id"]: u.get("name", u["_id"])
@@ -60,9 +65,6 @@ def appeal_list(db, actor, start, end, state=None):
     # waiting ones first (what someone must still decide), then the newest appeal first
     items.sort(key=lambda i: i["appeal"]["at"] or "", reverse=True)
     items.sort(key=lambda i: i["state"] != "pending")
-    counts = dict.fromkeys(STATES, 0)
-    for i in items:
-        counts[i["state"]] += 1
     return {
         "from": isoformat(start),
         "to": isoformat(end),
@@ -70,6 +72,10 @@ def appeal_list(db, actor, start, end, state=None):
         "truncated": truncated,
         "items": items,
     }
+
+
+def _read(db, filter_, limit):
+    return list(db.cases.find(filter_, PROJECTION).sort(list(SORT)).limit(limit))
 
 
 def _item(case, unit_names, names):

@@ -3,7 +3,7 @@
 (`rollup_store`, docs/decisions/0021); the digest reads the period's cases once (a
 projection) and counts them with `stats`; `Recount` counts any period from its cases.
 
-The store cannot average, join or branch in an aggregation (STACK.md), so the counting is
+The store cannot average, join or branch in an aggregation (docs/platform.md §3), so the counting is
 done here over the projected cases; every figure is the sum of per-case facts, and the
 generated-county test checks them against an answer key kept by the generator itself."""
 

@@ -310,7 +310,7 @@ def dry_run(db, case_body):
 
 def reroute_stuck(db, publisher, call, now, grace_seconds, limit=200):
     """Re-drive received cases whose `case.received` never got routed (a lost message,
-    routing down when it came, a failed call): the sweeper of STACK.md. Reads intake's
+    routing down when it came, a failed call): the sweeper of docs/platform.md §2. Reads intake's
     `unrouted` notes (the cases not routed yet), not `cases`."""
     cutoff = now - timedelta(seconds=grace_seconds)
     _note_old_unrouted(db, cutoff)

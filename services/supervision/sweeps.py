@@ -2,8 +2,8 @@
 timers in the store (`clocks.next_at`), each wake claimed by one replica (a unique insert with an
 expiry on real time), and every alert recorded under its unique key before it is published, so a
 replica killed mid-sweep leaves work another finishes and nothing is sent twice. The sweep works
-in chunks of clocks (decision 0031): inserts, `_id $in` reads and one bulk write per chunk, cheap
-on MongoDB and on FerretDB alike."""
+in chunks of clocks (decision 0031): a few inserts, `_id $in` reads and bulk writes per chunk,
+cheap on MongoDB and on FerretDB alike."""
 
 import logging
 from datetime import timedelta

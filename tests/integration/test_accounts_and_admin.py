@@ -92,6 +92,33 @@ def test_a_change_to_what_a_token_stands_for_bumps_the_token_version(db):
     assert accounts.account_state(db, now, "env_handler")["token_version"] == before + 1
 
 
+def test_the_token_state_an_admin_sends_back_is_ignored(db):
+    """A form sends back what it read (GET shows the token state, revocations with their
+    expiries as strings): the stored state stays, and the user can still be served."""
+    now = utcnow()
+    accounts.sign_out(db, now, "env_handler", "aaaa", now + timedelta(hours=1))
+    stored = db.users.find_one({"_id": "env_handler"})
+    echoed = admin.run(db, now, ADMIN, "get", "users", "env_handler")
+    echoed.pop("password_set")
+    echoed.update(
+        token_version=0,
+        revoked={"aaaa": (now + timedelta(hours=1)).isoformat(), "zzzz": "2099-01-01"},
+        must_change_password=True,
+        created_at="2020-01-01T00:00:00Z",
+    )
+    owns = (accounts.drop_token_state, accounts.carry_token_state)
+    admin.run(db, now, ADMIN, "update", "users", "env_handler", echoed, *owns)
+    after = db.users.find_one({"_id": "env_handler"})
+    for field in accounts.TOKEN_STATE:
+        assert after.get(field) == stored.get(field), field
+    state = accounts.account_state(db, now, "env_handler")  # no str-vs-date comparison
+    assert state["revoked"] == ["aaaa"] and not state["must_change_password"]
+    fresh = {"username": "w9", "password": "long-enough", "role": "clerk", "unit": "office"}
+    admin.run(db, now, ADMIN, "create", "users", None, {**fresh, "revoked": {"x": "y"}}, *owns)
+    assert "revoked" not in db.users.find_one({"_id": "w9"})
+    assert accounts.account_state(db, now, "w9")["revoked"] == []
+
+
 def test_sign_out_revokes_one_token_until_it_expires(db):
     now = utcnow()
     accounts.sign_out(db, now, "clerk", "aaaa", now + timedelta(hours=1))

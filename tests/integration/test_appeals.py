@@ -108,6 +108,32 @@ def test_appeals_with_their_decision_and_the_pending_one(start_services, rpc, db
 
 def test_the_read_is_the_listed_hot_query():
     listed = next(q for q in hot_queries.QUERIES if q.where.startswith("services/reading/appeals"))
-    built = appeals.query(hot_queries.NOW - timedelta(days=90), hot_queries.NOW)
+    built = appeals.query(hot_queries.NOW - timedelta(days=90), hot_queries.NOW, ["pending"])
     assert built == listed.filter
     assert listed.sort == appeals.SORT and listed.limit == appeals.LIMIT + 1
+
+
+def test_a_period_with_more_appeals_than_the_answer_holds_keeps_the_pending_and_counts_all(
+    db, monkeypatch
+):
+    """Pending first: the decided ones are cut, never a pending one; the counts are all."""
+    monkeypatch.setattr(appeals, "LIMIT", 3)
+    now = utcnow()
+    for n, st in enumerate(["upheld"] * 3 + ["pending"] * 2 + ["rejected"] * 2):
+        db.cases.insert_one(
+            {
+                "_id": f"LX-APPEAL-{n:03d}",
+                "title": st,
+                "status": "closed",
+                # the decided ones are the newest: a cut by received time would drop pending
+                "received_at": now - timedelta(days=10 if st == "pending" else 1, minutes=n),
+                "appeal": {"status": st, "reason": "r", "by": "env_leader", "at": now},
+            }
+        )
+    out = appeals.appeal_list(db, LEADER, now - timedelta(days=30), now)
+    assert out["counts"] == {"pending": 2, "upheld": 3, "rejected": 2}
+    assert out["truncated"] is True
+    assert [i["state"] for i in out["items"]] == ["pending", "pending", "upheld"]
+    only = appeals.appeal_list(db, LEADER, now - timedelta(days=30), now, "rejected")
+    assert only["counts"] == {"pending": 0, "upheld": 0, "rejected": 2}
+    assert only["truncated"] is False and len(only["items"]) == 2

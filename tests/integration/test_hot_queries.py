@@ -56,6 +56,7 @@ SEED = {
     "leases": {"_id": "outbox-relay", "until": NOW},
     "queues": {"_id": "hexi_town|in_progress", "c": {}},
     "units": {"_id": "hexi_town"},
+    "users": {"_id": "env_handler", "unit": "hexi_town", "role": "handler"},
 }
 
 

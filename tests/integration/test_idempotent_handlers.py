@@ -1,4 +1,4 @@
-"""The same event delivered twice changes nothing the second time (STACK.md: nameko
+"""The same event delivered twice changes nothing the second time (docs/platform.md §2: nameko
 redelivers after a crash and on shutdown)."""
 
 import time

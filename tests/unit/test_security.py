@@ -76,6 +76,14 @@ def test_services_and_the_gateway_refuse_to_start_without_good_secrets(env, name
         assert named in last and "refusing to start" in last, done.stderr
 
 
+def test_a_delivery_claim_shorter_than_a_send_may_take_is_refused():
+    good = {"LX_SECRET_KEY": GOOD, "LX_CITIZEN_KEY_SECRET": GOOD, "LX_ADMIN_PASSWORD": GOOD}
+    env = {**good, "LX_DELIVERY_CLAIM_SECONDS": "10", "LX_SMTP_TIMEOUT": "10"}
+    done = _start(["-m", "lianxin.runner", "notify"], **env)
+    last = done.stderr.strip().splitlines()[-1]
+    assert done.returncode != 0 and "LX_DELIVERY_CLAIM_SECONDS (10)" in last, done.stderr
+
+
 def test_the_demo_county_loads_only_in_the_demo():
     done = _start(
         ["-m", "lianxin.demo", "--if-empty"],

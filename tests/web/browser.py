@@ -80,11 +80,21 @@ def check_a11y(page, screen):
     assert not blocking, f"{screen}: " + "; ".join(blocking)
 
 
+def small(path, colours=128):
+    """Keep a screenshot small: screens have few colours, 128 look the same as all of them."""
+    from PIL import Image  # only where screenshots are taken
+
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+    reduced.save(path, optimize=True)
+
+
 def shot(page, name, full_page=True, widths=()):
-    """With LX_SCREENSHOT_DIR set, save the page as it is now in zh-CN, one CSS pixel a pixel:
-    as `name` (a file name) at the page's own width, or, given `widths`, once per width, the
-    phone's named `<name>-375.png`. The language switch is clicked there and back and the
-    viewport restored after, so the walk goes on with the page as it was (its forms filled)."""
+    """With LX_SCREENSHOT_DIR set, save the page as it is now in zh-CN, one CSS pixel a pixel,
+    reduced to 128 colours: as `name` (a file name) at the page's own width, or, given
+    `widths`, once per width, the phone's named `<name>-375.png`. The language switch is
+    clicked there and back and the viewport restored after, so the walk goes on with the page
+    as it was (its forms filled)."""
     folder = os.environ.get("LX_SCREENSHOT_DIR")
     if not folder:
         return
@@ -102,9 +112,9 @@ def shot(page, name, full_page=True, widths=()):
                 page.set_viewport_size({"width": width, "height": size["height"]})
             page.wait_for_timeout(300)  # layout and transitions settle
             suffix = f"-{width}" if width and width < SHOT_DESK else ""
-            page.screenshot(
-                path=os.path.join(folder, f"{stem}{suffix}.png"), full_page=full_page, scale="css"
-            )
+            path = os.path.join(folder, f"{stem}{suffix}.png")
+            page.screenshot(path=path, full_page=full_page, scale="css")
+            small(path)
     finally:
         page.set_viewport_size(size)
         if lang != SHOT_LANG:
