@@ -4,6 +4,8 @@
 // Fields the description does not name — a county's own additions — ride along untouched in
 // `rest` and are sent back on save (decision 0030).
 
+import { CHANNELS, KINDS } from '../lib/vocab'
+
 export const COLLECTIONS = ['units', 'users', 'leaders', 'topics', 'routing-rules', 'deadline-policies',
   'templates', 'webhooks', 'api-keys'] as const
 export type CollectionName = typeof COLLECTIONS[number]
@@ -12,8 +14,6 @@ export type CollectionName = typeof COLLECTIONS[number]
 export const UNIT_KINDS = ['party_office', 'gov_office', 'mass_work_office', 'department', 'township', 'village', 'enterprise'] as const
 export const ROLES = ['clerk', 'dispatcher', 'handler', 'unit_leader', 'supervisor', 'leader', 'admin'] as const
 export const LANGUAGES = ['zh-CN', 'en'] as const
-export const KINDS = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const
-export const CHANNELS = ['web', 'mobile', 'mailbox', 'hotline', 'letter', 'visit', 'reception_day', 'collector', 'open311'] as const
 export const DURATION_UNITS = ['days', 'hours', 'working_days'] as const
 export type DurationUnit = typeof DURATION_UNITS[number]
 // A rule's targets resolved from the county (docs/contract.md §4, decision 0006).
