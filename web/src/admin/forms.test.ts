@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel } from './forms'
+import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel, withStored } from './forms'
 
 describe('admin forms: item ↔ model', () => {
   it('keeps a county\'s own fields and drops read-only markers on a round trip', () => {
@@ -75,6 +75,16 @@ describe('admin forms: match', () => {
     rows.push({ key: '', values: ['a'], any: false, flag: null }, { key: 'kind', values: [' ', ''], any: false, flag: null },
       { key: 'collective', values: [], any: false, flag: null }, { key: 'keywords', values: ['漏水 ', '停水'], any: false, flag: null })
     expect(matchBody(rows)).toEqual({ topic: { $weird: 1 }, flavour: 'x', keywords: ['漏水', '停水'] })
+  })
+})
+
+describe('admin forms: pickers', () => {
+  it('keeps a stored value the options lack visible, named by itself', () => {
+    const units = [{ code: 'env', name: '环保局' }, { code: 'gov', name: '县政府办' }]
+    expect(withStored(units, ['gov', 'old_unit'])).toEqual([...units, { code: 'old_unit', name: 'old_unit' }])
+    expect(withStored(units, ['env'])).toEqual(units)
+    expect(withStored(units, [''])).toEqual(units) // an empty value adds nothing
+    expect(withStored([], ['praise'])).toEqual([{ code: 'praise', name: 'praise' }])
   })
 })
 

@@ -66,6 +66,16 @@ export interface FieldSpec {
 
 export interface FormSpec { key: 'id' | 'username'; fields: FieldSpec[]; writeOnly?: string }
 
+/** A picker's option: a stored code and what people read. */
+export interface Named { code: string; name: string }
+
+/** A picker's options with the stored values they lack added, each named by itself, so that a
+ * stored value stays visible (and ticked) when the list does not have it — a unit since
+ * removed, a value the county added. An empty value adds nothing. */
+export function withStored(options: readonly Named[], stored: readonly string[]): Named[] {
+  return [...options, ...stored.filter((c) => c && !options.some((o) => o.code === c)).map((c) => ({ code: c, name: c }))]
+}
+
 const id: FieldSpec = { name: 'id', control: 'key', required: true }
 const name: FieldSpec = { name: 'name', control: 'text', required: true }
 const email: FieldSpec = { name: 'email', control: 'email' }
