@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel, withStored } from './forms'
+import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel, withStored, withoutMarkers } from './forms'
 
 describe('admin forms: item ↔ model', () => {
   it('keeps a county\'s own fields and drops read-only markers on a round trip', () => {
@@ -9,6 +9,11 @@ describe('admin forms: item ↔ model', () => {
     expect(toBody('leaders', model)).toEqual(leader)
     const user = { username: 'h1', role: 'handler', unit: 'env', password_set: true, active: true, language: 'en', desk: 'B2' }
     expect(toBody('users', toModel('users', user))).toEqual({ username: 'h1', role: 'handler', unit: 'env', active: true, language: 'en', desk: 'B2' })
+  })
+
+  it('drops the read-only markers from an item sent back as it is', () => {
+    expect(withoutMarkers({ id: 'w', url: 'https://x.cn/h', secret_set: true, active: false }))
+      .toEqual({ id: 'w', url: 'https://x.cn/h', active: false })
   })
 
   it('every collection\'s stored items survive a round trip unchanged', () => {

@@ -193,6 +193,12 @@ export function emptyModel(collection: CollectionName): FormModel {
   return { values: Object.fromEntries(FORMS[collection].fields.map((f) => [f.name, initialOf(f)])), rest: {} }
 }
 
+/** An item as the API answered it, less the read-only markers (`<field>_set`: whether a
+ * write-only field is stored), which are never sent back. */
+export function withoutMarkers<T extends Record<string, unknown>>(item: T): T {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !k.endsWith('_set'))) as T
+}
+
 /** An item as the API answered it → the form's model. Read-only markers (`<field>_set`) are
  * dropped; every other field the form does not describe is kept in `rest`. */
 export function toModel(collection: CollectionName, item: Record<string, unknown>): FormModel {
@@ -211,8 +217,7 @@ export function toModel(collection: CollectionName, item: Record<string, unknown
       default: values[f.name] = v === null || v === undefined ? '' : String(v)
     }
   }
-  const rest = Object.fromEntries(Object.entries(item).filter(([k]) =>
-    !named.has(k) && !k.endsWith('_set') && k !== '_id'))
+  const rest = Object.fromEntries(Object.entries(withoutMarkers(item)).filter(([k]) => !named.has(k) && k !== '_id'))
   return { values, rest }
 }
 
