@@ -45,7 +45,7 @@ export type Control =
   | 'leader' // one leader (the leaders collection; `targets` add @-targets)
   | 'tags' // a list of free words
   | 'switch' | 'number'
-  | 'password' // write-only: empty keeps the stored value
+  | 'password' // write-only (a user's password, a webhook's secret): empty on edit, empty keeps the stored value
   | 'duration' // {days | hours | working_days}: a number and its unit
   | 'match' // field → value(s) pairs for the matcher
 
@@ -64,7 +64,7 @@ export interface FieldSpec {
   suggest?: readonly string[] // values offered to a tag input
 }
 
-export interface FormSpec { key: 'id' | 'username'; fields: FieldSpec[]; writeOnly?: string }
+export interface FormSpec { key: 'id' | 'username'; fields: FieldSpec[] }
 
 /** A picker's option: a stored code and what people read. */
 export interface Named { code: string; name: string }
@@ -92,7 +92,7 @@ export const FORMS: Record<CollectionName, FormSpec> = {
     { name: 'parent', control: 'unit' },
     { name: 'towns', control: 'tags', hint: true },
     { name: 'topics', control: 'topics' }] },
-  users: { key: 'username', writeOnly: 'password', fields: [
+  users: { key: 'username', fields: [
     { name: 'username', control: 'key', required: true },
     { name: 'name', control: 'text' },
     { name: 'role', control: 'select', required: true, options: ROLES, optionLabels: 'role', initial: 'handler' },
@@ -122,7 +122,7 @@ export const FORMS: Record<CollectionName, FormSpec> = {
     { name: 'body', control: 'code', required: true },
     { name: 'html', control: 'code' },
     { name: 'sms', control: 'code' }] },
-  webhooks: { key: 'id', writeOnly: 'secret', fields: [id,
+  webhooks: { key: 'id', fields: [id,
     { name: 'url', control: 'url', required: true, initial: 'https://' },
     { name: 'event_types', control: 'tags', suggest: EVENT_PATTERNS, initial: ['case.*'], hint: true },
     { name: 'units', control: 'units', hint: true },
