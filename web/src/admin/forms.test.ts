@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel, withStored, withoutMarkers } from './forms'
+import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel, withStored, writable } from './forms'
 
 describe('admin forms: item ↔ model', () => {
   it('keeps a county\'s own fields and drops read-only markers on a round trip', () => {
@@ -12,8 +12,20 @@ describe('admin forms: item ↔ model', () => {
   })
 
   it('drops the read-only markers from an item sent back as it is', () => {
-    expect(withoutMarkers({ id: 'w', url: 'https://x.cn/h', secret_set: true, active: false }))
+    expect(writable('webhooks', { id: 'w', url: 'https://x.cn/h', secret_set: true, active: false }))
       .toEqual({ id: 'w', url: 'https://x.cn/h', active: false })
+  })
+
+  it('never sends back nor shows a user\'s server-managed fields', () => {
+    const user = { username: 'h1', role: 'handler', unit: 'env', active: true, language: 'zh-CN', desk: 'B2', password_set: true,
+      revoked: ['jti-1'], token_version: 3, must_change_password: false, created_at: '2026-01-05T08:00:00+08:00' }
+    const model = toModel('users', user)
+    expect(model.rest).toEqual({ desk: 'B2' }) // the advanced JSON fold
+    expect(toBody('users', model)).toEqual({ username: 'h1', role: 'handler', unit: 'env', active: true, language: 'zh-CN', desk: 'B2' })
+    // the list's quick changes (deactivate, reset a password) send the item back too
+    expect(writable('users', user)).toEqual({ username: 'h1', role: 'handler', unit: 'env', active: true, language: 'zh-CN', desk: 'B2' })
+    // another collection's field of the same name is its own
+    expect(toModel('leaders', { id: 'li', name: 'Li', created_at: '2026-01-05' }).rest).toEqual({ created_at: '2026-01-05' })
   })
 
   it('every collection\'s stored items survive a round trip unchanged', () => {

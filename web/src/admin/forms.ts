@@ -193,14 +193,24 @@ export function emptyModel(collection: CollectionName): FormModel {
   return { values: Object.fromEntries(FORMS[collection].fields.map((f) => [f.name, initialOf(f)])), rest: {} }
 }
 
-/** An item as the API answered it, less the read-only markers (`<field>_set`: whether a
- * write-only field is stored), which are never sent back. */
-export function withoutMarkers<T extends Record<string, unknown>>(item: T): T {
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !k.endsWith('_set'))) as T
+/** Fields the server keeps on an item by itself, shown by the API but never edited nor sent
+ * back: an account's token state and when it was made (services/accounts/accounts.py
+ * carry_token_state). A stale copy sent back could undo a revocation. */
+export const SERVER_MANAGED: Partial<Record<CollectionName, readonly string[]>> = {
+  users: ['revoked', 'token_version', 'must_change_password', 'created_at'],
 }
 
-/** An item as the API answered it → the form's model. Read-only markers (`<field>_set`) are
- * dropped; every other field the form does not describe is kept in `rest`. */
+/** An item as the API answered it, less what a write never carries back: the read-only
+ * markers (`<field>_set`: whether a write-only field is stored) and the fields the server
+ * manages itself. */
+export function writable<T extends Record<string, unknown>>(collection: CollectionName, item: T): T {
+  const managed = SERVER_MANAGED[collection] ?? []
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !k.endsWith('_set') && !managed.includes(k))) as T
+}
+
+/** An item as the API answered it → the form's model. Read-only markers (`<field>_set`) and
+ * server-managed fields are dropped; every other field the form does not describe is kept in
+ * `rest` (the "advanced" JSON fold). */
 export function toModel(collection: CollectionName, item: Record<string, unknown>): FormModel {
   const spec = FORMS[collection]
   const named = new Set(spec.fields.map((f) => f.name))
@@ -217,7 +227,7 @@ export function toModel(collection: CollectionName, item: Record<string, unknown
       default: values[f.name] = v === null || v === undefined ? '' : String(v)
     }
   }
-  const rest = Object.fromEntries(Object.entries(withoutMarkers(item)).filter(([k]) => !named.has(k) && k !== '_id'))
+  const rest = Object.fromEntries(Object.entries(writable(collection, item)).filter(([k]) => !named.has(k) && k !== '_id'))
   return { values, rest }
 }
 
