@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel } from './forms'
+import { COLLECTIONS, FORMS, emptyModel, errorsByField, matchBody, matchRows, parseRest, restText, toBody, toModel, withStored, writable } from './forms'
 
 describe('admin forms: item ↔ model', () => {
   it('keeps a county\'s own fields and drops read-only markers on a round trip', () => {
@@ -9,6 +9,23 @@ describe('admin forms: item ↔ model', () => {
     expect(toBody('leaders', model)).toEqual(leader)
     const user = { username: 'h1', role: 'handler', unit: 'env', password_set: true, active: true, language: 'en', desk: 'B2' }
     expect(toBody('users', toModel('users', user))).toEqual({ username: 'h1', role: 'handler', unit: 'env', active: true, language: 'en', desk: 'B2' })
+  })
+
+  it('drops the read-only markers from an item sent back as it is', () => {
+    expect(writable('webhooks', { id: 'w', url: 'https://x.cn/h', secret_set: true, active: false }))
+      .toEqual({ id: 'w', url: 'https://x.cn/h', active: false })
+  })
+
+  it('never sends back nor shows a user\'s server-managed fields', () => {
+    const user = { username: 'h1', role: 'handler', unit: 'env', active: true, language: 'zh-CN', desk: 'B2', password_set: true,
+      revoked: ['jti-1'], token_version: 3, must_change_password: false, created_at: '2026-01-05T08:00:00+08:00' }
+    const model = toModel('users', user)
+    expect(model.rest).toEqual({ desk: 'B2' }) // the advanced JSON fold
+    expect(toBody('users', model)).toEqual({ username: 'h1', role: 'handler', unit: 'env', active: true, language: 'zh-CN', desk: 'B2' })
+    // the list's quick changes (deactivate, reset a password) send the item back too
+    expect(writable('users', user)).toEqual({ username: 'h1', role: 'handler', unit: 'env', active: true, language: 'zh-CN', desk: 'B2' })
+    // another collection's field of the same name is its own
+    expect(toModel('leaders', { id: 'li', name: 'Li', created_at: '2026-01-05' }).rest).toEqual({ created_at: '2026-01-05' })
   })
 
   it('every collection\'s stored items survive a round trip unchanged', () => {
@@ -43,6 +60,7 @@ describe('admin forms: item ↔ model', () => {
 
   it('a password typed is sent as typed; a secret left empty is not', () => {
     const m = toModel('users', { username: 'a', role: 'admin', password_set: true })
+    expect(m.values.password).toBe('') // never shown, empty on edit
     m.values.password = ' new password '
     expect(toBody('users', m).password).toBe(' new password ')
     expect(toBody('webhooks', toModel('webhooks', { id: 'w', url: 'https://x', secret_set: true }))).not.toHaveProperty('secret')
@@ -75,6 +93,16 @@ describe('admin forms: match', () => {
     rows.push({ key: '', values: ['a'], any: false, flag: null }, { key: 'kind', values: [' ', ''], any: false, flag: null },
       { key: 'collective', values: [], any: false, flag: null }, { key: 'keywords', values: ['漏水 ', '停水'], any: false, flag: null })
     expect(matchBody(rows)).toEqual({ topic: { $weird: 1 }, flavour: 'x', keywords: ['漏水', '停水'] })
+  })
+})
+
+describe('admin forms: pickers', () => {
+  it('keeps a stored value the options lack visible, named by itself', () => {
+    const units = [{ code: 'env', name: '环保局' }, { code: 'gov', name: '县政府办' }]
+    expect(withStored(units, ['gov', 'old_unit'])).toEqual([...units, { code: 'old_unit', name: 'old_unit' }])
+    expect(withStored(units, ['env'])).toEqual(units)
+    expect(withStored(units, [''])).toEqual(units) // an empty value adds nothing
+    expect(withStored([], ['praise'])).toEqual([{ code: 'praise', name: 'praise' }])
   })
 })
 

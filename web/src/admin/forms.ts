@@ -4,6 +4,8 @@
 // Fields the description does not name — a county's own additions — ride along untouched in
 // `rest` and are sent back on save (decision 0030).
 
+import { CHANNELS, KINDS } from '../lib/vocab'
+
 export const COLLECTIONS = ['units', 'users', 'leaders', 'topics', 'routing-rules', 'deadline-policies',
   'templates', 'webhooks', 'api-keys'] as const
 export type CollectionName = typeof COLLECTIONS[number]
@@ -12,8 +14,6 @@ export type CollectionName = typeof COLLECTIONS[number]
 export const UNIT_KINDS = ['party_office', 'gov_office', 'mass_work_office', 'department', 'township', 'village', 'enterprise'] as const
 export const ROLES = ['clerk', 'dispatcher', 'handler', 'unit_leader', 'supervisor', 'leader', 'admin'] as const
 export const LANGUAGES = ['zh-CN', 'en'] as const
-export const KINDS = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const
-export const CHANNELS = ['web', 'mobile', 'mailbox', 'hotline', 'letter', 'visit', 'reception_day', 'collector', 'open311'] as const
 export const DURATION_UNITS = ['days', 'hours', 'working_days'] as const
 export type DurationUnit = typeof DURATION_UNITS[number]
 // A rule's targets resolved from the county (docs/contract.md §4, decision 0006).
@@ -45,7 +45,7 @@ export type Control =
   | 'leader' // one leader (the leaders collection; `targets` add @-targets)
   | 'tags' // a list of free words
   | 'switch' | 'number'
-  | 'password' // write-only: empty keeps the stored value
+  | 'password' // write-only (a user's password, a webhook's secret): empty on edit, empty keeps the stored value
   | 'duration' // {days | hours | working_days}: a number and its unit
   | 'match' // field → value(s) pairs for the matcher
 
@@ -64,7 +64,17 @@ export interface FieldSpec {
   suggest?: readonly string[] // values offered to a tag input
 }
 
-export interface FormSpec { key: 'id' | 'username'; fields: FieldSpec[]; writeOnly?: string }
+export interface FormSpec { key: 'id' | 'username'; fields: FieldSpec[] }
+
+/** A picker's option: a stored code and what people read. */
+export interface Named { code: string; name: string }
+
+/** A picker's options with the stored values they lack added, each named by itself, so that a
+ * stored value stays visible (and ticked) when the list does not have it — a unit since
+ * removed, a value the county added. An empty value adds nothing. */
+export function withStored(options: readonly Named[], stored: readonly string[]): Named[] {
+  return [...options, ...stored.filter((c) => c && !options.some((o) => o.code === c)).map((c) => ({ code: c, name: c }))]
+}
 
 const id: FieldSpec = { name: 'id', control: 'key', required: true }
 const name: FieldSpec = { name: 'name', control: 'text', required: true }
@@ -82,7 +92,7 @@ export const FORMS: Record<CollectionName, FormSpec> = {
     { name: 'parent', control: 'unit' },
     { name: 'towns', control: 'tags', hint: true },
     { name: 'topics', control: 'topics' }] },
-  users: { key: 'username', writeOnly: 'password', fields: [
+  users: { key: 'username', fields: [
     { name: 'username', control: 'key', required: true },
     { name: 'name', control: 'text' },
     { name: 'role', control: 'select', required: true, options: ROLES, optionLabels: 'role', initial: 'handler' },
@@ -112,7 +122,7 @@ export const FORMS: Record<CollectionName, FormSpec> = {
     { name: 'body', control: 'code', required: true },
     { name: 'html', control: 'code' },
     { name: 'sms', control: 'code' }] },
-  webhooks: { key: 'id', writeOnly: 'secret', fields: [id,
+  webhooks: { key: 'id', fields: [id,
     { name: 'url', control: 'url', required: true, initial: 'https://' },
     { name: 'event_types', control: 'tags', suggest: EVENT_PATTERNS, initial: ['case.*'], hint: true },
     { name: 'units', control: 'units', hint: true },
@@ -183,8 +193,24 @@ export function emptyModel(collection: CollectionName): FormModel {
   return { values: Object.fromEntries(FORMS[collection].fields.map((f) => [f.name, initialOf(f)])), rest: {} }
 }
 
-/** An item as the API answered it → the form's model. Read-only markers (`<field>_set`) are
- * dropped; every other field the form does not describe is kept in `rest`. */
+/** Fields the server keeps on an item by itself, shown by the API but never edited nor sent
+ * back: an account's token state and when it was made (services/accounts/accounts.py
+ * carry_token_state). A stale copy sent back could undo a revocation. */
+export const SERVER_MANAGED: Partial<Record<CollectionName, readonly string[]>> = {
+  users: ['revoked', 'token_version', 'must_change_password', 'created_at'],
+}
+
+/** An item as the API answered it, less what a write never carries back: the read-only
+ * markers (`<field>_set`: whether a write-only field is stored) and the fields the server
+ * manages itself. */
+export function writable<T extends Record<string, unknown>>(collection: CollectionName, item: T): T {
+  const managed = SERVER_MANAGED[collection] ?? []
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !k.endsWith('_set') && !managed.includes(k))) as T
+}
+
+/** An item as the API answered it → the form's model. Read-only markers (`<field>_set`) and
+ * server-managed fields are dropped; every other field the form does not describe is kept in
+ * `rest` (the "advanced" JSON fold). */
 export function toModel(collection: CollectionName, item: Record<string, unknown>): FormModel {
   const spec = FORMS[collection]
   const named = new Set(spec.fields.map((f) => f.name))
@@ -201,8 +227,7 @@ export function toModel(collection: CollectionName, item: Record<string, unknown
       default: values[f.name] = v === null || v === undefined ? '' : String(v)
     }
   }
-  const rest = Object.fromEntries(Object.entries(item).filter(([k]) =>
-    !named.has(k) && !k.endsWith('_set') && k !== '_id'))
+  const rest = Object.fromEntries(Object.entries(writable(collection, item)).filter(([k]) => !named.has(k) && k !== '_id'))
   return { values, rest }
 }
 

@@ -47,6 +47,26 @@ export interface CaseSummary {
   working_days_left?: number | null
 }
 
+/** A case an alert groups (lianxin/response_schemas.py AlertCaseSchema): an object, not an id. */
+export interface AlertCase {
+  id: string
+  title: string
+  status?: string
+  received_at?: string
+}
+
+/** An early-warning alert (AlertSchema; GET /alerts answers `{items: Alert[]}`). */
+export interface Alert {
+  id: string
+  kind?: string
+  topic?: string
+  town?: string | null
+  count?: number
+  status?: string
+  raised_at?: string
+  cases?: AlertCase[]
+}
+
 export interface CaseList {
   items: CaseSummary[]
   next_cursor: string | null

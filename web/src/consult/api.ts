@@ -97,7 +97,19 @@ export function sectionName(sections: Section[], sid: string | null): string | n
   return s ? [s.label, s.heading].filter(Boolean).join(' ') : null
 }
 
+/** Whether a section's text starts with its article's label (an article's first line is its
+ *  text: the label is then shown apart, as its title, and the text once). */
+function labelLeads(s: Section): s is Section & { label: string } {
+  return !!s.label && s.text.startsWith(s.label)
+}
+
+/** A section's title on the draft: the article's label when its text starts with it, else the
+ *  label and heading. */
+export function sectionTitle(s: Section): string {
+  return labelLeads(s) ? s.label : [s.label, s.heading].filter(Boolean).join(' ')
+}
+
 /** A section's text without the article's label it starts with (shown apart, as its title). */
 export function sectionBody(s: Section): string {
-  return s.label && s.text.startsWith(s.label) ? s.text.slice(s.label.length).trimStart() : s.text
+  return labelLeads(s) ? s.text.slice(s.label.length).trimStart() : s.text
 }

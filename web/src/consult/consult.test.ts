@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answerBody, lines, missingRequired, pct, scaleValues, sectionBody, sectionName, type Question } from './api'
+import { answerBody, lines, missingRequired, pct, scaleValues, sectionBody, sectionName, sectionTitle, type Question } from './api'
 
 const Q: Question[] = [
   { id: 'q1', kind: 'single', text: 'a', options: ['x', 'y'], required: true },
@@ -53,5 +53,8 @@ describe('sections', () => {
   it('shows an article\'s text once, its label apart', () => {
     expect(sectionBody(S[0])).toBe('为了推进垃圾分类，制定本办法。')
     expect(sectionBody(S[1])).toBe('本办法自公布之日起施行。')
+    expect(sectionTitle(S[0])).toBe('第一条')
+    expect(sectionTitle(S[1])).toBe('附则')
+    expect(sectionTitle({ id: 's3', label: '第三条', heading: '罚则', text: '违反本办法的，依法处理。' })).toBe('第三条 罚则')
   })
 })

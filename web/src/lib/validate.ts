@@ -2,7 +2,8 @@
 // lianxin/schemas.py (the API checks again; its 422 details are shown the same way), and turns
 // a 422's nested `details.fields` into `field.path → message` for the form.
 
-export const KINDS = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const
+import { KINDS } from './vocab'
+
 const PHONE = /^\+?[0-9][0-9\- ]{4,19}$/
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
