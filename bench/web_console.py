@@ -9,13 +9,14 @@ tests' FerretDB, 127.0.0.1:27018, by default), with the demo county and N genera
 (`/`, `/submit`) in a fresh browser: the JavaScript transferred (gzipped, as the gateway sends it) —
 the target is at most 250 KB; 2. the time from opening `/staff/cases` until 50 rows are shown,
 signed in as a supervisor (who sees every case), and the list API call alone; 3. CONSOLES consoles
-waiting for new work — threads that poll what the app polls (`GET /api/v1/events?after=…` every POLL
-seconds, `GET /api/v1/inbox?unread=true&limit=1` every 8th poll or when events came, as
-web/src/stores/live.ts does) — for SECONDS: the gateway's memory (RSS of the gunicorn master and
-workers), request latency and errors, while one new case is submitted every 5 s and the time until
-the first poller sees it is measured. The gateway's RPC timeout is raised to 120 s (LX_RPC_TIMEOUT)
-so that a slow list is timed, not cut off at the default 10 s. Build the console first (`./lx run`
-or `cd web && npm ci && npm run build`). Drops the database and the vhost at the end."""
+waiting for new work — threads that poll what the app polls (the feed's end found as
+web/src/lib/feed.ts finds it, then `GET /api/v1/events?after=…` every POLL seconds, `GET
+/api/v1/inbox?unread=true&limit=1` every 8th poll or when events came, as web/src/stores/live.ts
+does) — for SECONDS: the gateway's memory (RSS of the gunicorn master and workers), request latency
+and errors, while one new case is submitted every 5 s and the time until the first poller sees it is
+measured. The gateway's RPC timeout is raised to 120 s (LX_RPC_TIMEOUT) so that a slow list is
+timed, not cut off at the default 10 s. Build the console first (`./lx run` or `cd web && npm ci &&
+npm run build`). Drops the database and the vhost at the end."""
 
 import gzip
 import os
@@ -133,20 +134,35 @@ class Poller(threading.Thread):
             self.stats["errors"] += 1
         return r.json() if ok else None
 
+    def beyond(self, n):
+        """Whether the feed has anything after event n (web/src/stores/live.ts `beyond`)."""
+        page = self.get("/events", after=str(n), limit=1)
+        if page is None:
+            raise requests.RequestException("the feed did not answer")
+        return int(page["next_cursor"]) > n
+
+    def find_end(self):
+        """Where the feed ends, as web/src/lib/feed.ts `findEnd` finds it: doubling, then
+        halving, one-event calls; None when the feed did not answer (tried at the next poll)."""
+        try:
+            if not self.beyond(0):
+                return "0"
+            lo, hi = 0, 1
+            while self.beyond(hi):
+                lo, hi = hi, hi * 2
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if self.beyond(mid) else (lo, mid)
+            return str(hi)
+        except requests.RequestException:
+            return None
+
     def run(self):
         time.sleep(self.delay)
         while not self.stop.is_set():
             began = time.perf_counter()
             if self.cursor is None:  # the app starts at the end of the feed
-                after = "0"
-                while True:
-                    page = self.get("/events", after=after, limit=500)
-                    if page is None:
-                        break
-                    after = page["next_cursor"] or after
-                    if len(page["items"]) < 500:
-                        self.cursor = after
-                        break
+                self.cursor = self.find_end()
             arrived = False
             if self.cursor is not None and self.polls:
                 page = self.get("/events", after=self.cursor, limit=500)

@@ -1,108 +1,199 @@
-"""Queue documents: the cases a unit owes in each state, with their due times, kept beside
-`cases` so that a queue page by time left is a few `_id` lookups whatever the store holds
-(issue 14; decision 0020).
+"""Queue documents: the cases a unit owes in each state, with what the staff lists filter and
+sort them by, kept beside `cases` so that a list of open cases is a few `_id` lookups whatever
+the store holds (issue 14; decisions 0020 and 0032).
 
-One document per unit and state, `_id` = "<unit>|<state>", `c` = {case id: due time}, for
-the states whose queues are read by time left (`STATES`). A case is in the document of its
-lead unit and of each co-unit. The one door for case writes (`lianxin/casestore.py`) calls
-`follow` after every change it stores, so the documents follow the cases; they are a
-projection, never the truth: a page re-reads its cases by id and checks each against the
-queue it came from, and one that does not match (a crash between the case's write and its
-queue's) is put right and the page is read from `cases` instead. `rebuild` makes them again
-from `cases` (after a restore: `python -m lianxin.queues --rebuild`).
+One document per unit and state, `_id` = "<unit>|<state>", `e` = {case id: entry}, for the
+states whose queues are read by time left (`STATES`). An entry holds the case's due time, its
+extension and yellow mark, received time, topic, town, channel, kind and flags (`entry`), so a
+staff list whose states are all queue states — whatever else it filters by, except text — is
+answered from the documents: filtered and sorted in memory, then the page's cases read by id.
+A case is in the document of its lead unit and of each co-unit. The one door for case writes
+(`lianxin/casestore.py`) calls `follow` after every change it stores, so the documents follow
+the cases; they are a projection, never the truth: a page re-reads its cases by id and checks
+each against the entry it came from, and one that does not match (a crash between the case's
+write and its queue's) is put right and the page is read from `cases` instead. `rebuild`
+makes them again from `cases` (after a restore: `python -m lianxin.queues --rebuild`).
+
+Documents of the first shape (`c` = {case id: due time}, before decision 0032) are not read:
+`upgrade`, at the reading service's start, gives each its entries; until then a list is read
+from `cases`.
 
 The same on MongoDB and on the local store: `_id` lookups and single-document updates.
 """
 
 import argparse
+from datetime import timezone
 
-from . import cases
+from . import cases, workflow
 
 # The states whose queues staff read by time left (web/src/staff/queues.ts).
 STATES = ("assigned", "in_progress", "return_requested", "replied")
+RUNNING = workflow.OWING_STATES
+
+# An entry's fields: short names, since a busy unit's document holds thousands of entries.
+FIELDS = {
+    "d": ("assignment", "due_at"),
+    "x": ("assignment", "extended_to"),
+    "y": ("assignment", "yellow_at"),
+    "r": ("received_at",),
+    "t": ("topic",),
+    "n": ("location", "town"),
+    "h": ("channel",),
+    "k": ("kind",),
+    "f": ("flags",),
+}
+# What `follow` reads back of a case to file it: its state, units and entry.
+PROJECTION = {
+    "status": 1,
+    "assignment.lead_unit": 1,
+    "assignment.co_units": 1,
+    **{".".join(path): 1 for path in FIELDS.values()},
+}
 
 
 def key(unit, state):
     return f"{unit}|{state}"
 
 
+def entry(case):
+    """What a queue keeps of a case: the fields of `FIELDS` it has (none empty)."""
+    out = {}
+    for name, path in FIELDS.items():
+        value = case
+        for part in path:
+            value = (value or {}).get(part) if isinstance(value, dict) else None
+        if value not in (None, [], ""):
+            out[name] = value
+    return out
+
+
 def entries(case):
-    """{queue key: due time} of the queues a case belongs in (none once it is answered)."""
+    """{queue key: entry} of the queues a case belongs in (none once it is answered)."""
     if not case or case.get("status") not in STATES:
         return {}
-    due = (case.get("assignment") or {}).get("due_at")
-    return {key(unit, case["status"]): due for unit in cases.units_of(case)}
+    e = entry(case)
+    return {key(unit, case["status"]): e for unit in cases.units_of(case)}
 
 
 def sync(db, case_id, before, after):
     """Move a case from the queues of `before` to those of `after` (either may be None)."""
     old, new = entries(before), entries(after)
     for k in old.keys() - new.keys():
-        db.queues.update_one({"_id": k}, {"$unset": {f"c.{case_id}": ""}})
-    for k, due in new.items():
-        if k not in old or old[k] != due:
-            db.queues.update_one({"_id": k}, {"$set": {f"c.{case_id}": due}}, upsert=True)
+        db.queues.update_one({"_id": k}, {"$unset": {f"e.{case_id}": ""}})
+    for k, e in new.items():
+        if k not in old or not _same(old[k], e):
+            db.queues.update_one({"_id": k}, {"$set": {f"e.{case_id}": e}}, upsert=True)
 
 
 def follow(db, before, case_id=None):
     """After a stored change of a case: read its state now and move it between queues."""
     case_id = case_id or before["_id"]
-    after = db.cases.find_one({"_id": case_id}, {"status": 1, "assignment": 1})
+    after = db.cases.find_one({"_id": case_id}, PROJECTION)
     sync(db, case_id, before, after)
 
 
-def page(db, units, states, after, limit):
-    """The first `limit` cases (documents) of the queues of `units` × `states`, by
-    (due time, id) ascending, nulls first, strictly after the cursor `after` = (due, id);
-    None when a queue does not match its cases (then put right: read `cases` instead)."""
+def page(db, units, states, keep, sort, after, limit, skip=0):
+    """The first `limit` cases (documents) of the queues of `units` × `states` whose entries
+    `keep(state, entry)` accepts, by `sort` ("due_at" ascending, "received_at" or
+    "-received_at"; ties by id; nulls first as MongoDB orders them), strictly after the
+    cursor `after` = (value, id), `skip` more left out; None when the documents cannot
+    answer: one is of the first shape (`upgrade`), or a queue does not match its cases (then
+    put right: read `cases` instead)."""
     keys = [key(u, s) for u in units for s in states]
-    due: dict[str, object] = {}
+    found: dict[str, tuple] = {}
     for doc in db.queues.find({"_id": {"$in": keys}}):
-        due.update(doc.get("c") or {})
-    order = sorted(due.items(), key=lambda item: _sort_key(item[1], item[0]))
-    if after is not None:
+        if "c" in doc:
+            return None
+        state = doc["_id"].rsplit("|", 1)[1]
+        for case_id, e in (doc.get("e") or {}).items():
+            if keep(state, e):
+                found[case_id] = (state, e)
+    field, descending = SORT_FIELDS[sort]
+
+    def position(case_id):
+        return _sort_key(found[case_id][1].get(field), case_id)
+
+    order = sorted(found, key=position, reverse=descending)
+    if after is not None:  # strictly after the cursor, in the page's direction
         cursor = _sort_key(*after)
-        order = [item for item in order if _sort_key(item[1], item[0]) > cursor]
-    ids = [case_id for case_id, _ in order[:limit]]
-    found = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}})} if ids else {}
+        order = [i for i in order if (position(i) < cursor if descending else position(i) > cursor)]
+    ids = order[skip : skip + limit]
+    read = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}})} if ids else {}
     rows, stale = [], []
     for case_id in ids:
-        case = found.get(case_id)
-        if _belongs(case, units, states, due[case_id]):
+        case = read.get(case_id)
+        if _belongs(case, units, states, found[case_id][1]):
             rows.append(case)
         else:
             stale.append(case_id)
     for case_id in stale:  # a crash between a case's write and its queue's: put it right
         for k in keys:
-            db.queues.update_one({"_id": k}, {"$unset": {f"c.{case_id}": ""}})
-        sync(db, case_id, None, found.get(case_id))
+            db.queues.update_one({"_id": k}, {"$unset": {f"e.{case_id}": ""}})
+        sync(db, case_id, None, read.get(case_id))
     return None if stale else rows
 
 
-def _sort_key(due, case_id):
-    # MongoDB's ascending order: null (no due time) first, then dates; ties by id
-    return (due is not None, due or 0, case_id)
+SORT_FIELDS = {"due_at": ("d", False), "received_at": ("r", False), "-received_at": ("r", True)}
 
 
-def _belongs(case, units, states, due):
+def _sort_key(value, case_id):
+    # MongoDB's ascending order: null first, then dates; ties by id
+    return (value is not None, _norm(value) if value is not None else 0, case_id)
+
+
+def _norm(value):
+    """A date as the store keeps it (milliseconds, UTC), so that a case in memory and the
+    same case read back compare equal."""
+    if hasattr(value, "microsecond") and hasattr(value, "tzinfo"):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
+
+
+def _same(a, b):
+    return a.keys() == b.keys() and all(_norm(a[n]) == _norm(b[n]) for n in a)
+
+
+def _belongs(case, units, states, stored):
     if case is None or case.get("status") not in states:
         return False
-    at = (case.get("assignment") or {}).get("due_at")
-    same = (at is None and due is None) or (at and due and _sort_key(at, "") == _sort_key(due, ""))
-    return bool(same) and bool(set(cases.units_of(case)) & set(units))
+    return _same(entry(case), stored) and bool(set(cases.units_of(case)) & set(units))
+
+
+def upgrade(db):
+    """Give each document of the first shape (`c` = {case id: due time}) its entries, read
+    from its cases by id, and drop `c`; run at the reading service's start, safe to repeat
+    and to run beside writers (an entry one of them changed meanwhile is found stale by the
+    page that shows it, and put right)."""
+    done = 0
+    for doc in db.queues.find({"c": {"$exists": True}}, {"c": 1}):
+        ids = list(doc.get("c") or {})
+        sets = {}
+        for i in range(0, len(ids), 500):
+            for case in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION):
+                e = entries(case).get(doc["_id"])
+                if e is not None:
+                    sets[f"e.{case['_id']}"] = e
+        update: dict = {"$unset": {"c": ""}}
+        if sets:
+            update["$set"] = sets
+        db.queues.update_one({"_id": doc["_id"]}, update)
+        done += 1
+    return done
 
 
 def rebuild(db, batch=1000):
     """Make every queue document again from `cases`; returns how many cases are queued."""
     queues: dict[str, dict] = {}
-    for case in db.cases.find({"status": {"$in": list(STATES)}}, {"status": 1, "assignment": 1}):
-        for k, due in entries(case).items():
-            queues.setdefault(k, {})[case["_id"]] = due
+    for case in db.cases.find({"status": {"$in": list(STATES)}}, PROJECTION):
+        for k, e in entries(case).items():
+            queues.setdefault(k, {})[case["_id"]] = e
     db.queues.delete_many({})
-    docs = [{"_id": k, "c": c} for k, c in queues.items()]
+    docs = [{"_id": k, "e": e} for k, e in queues.items()]
     for i in range(0, len(docs), batch):
         db.queues.insert_many(docs[i : i + batch])
-    return len({case_id for c in queues.values() for case_id in c})
+    return len({case_id for e in queues.values() for case_id in e})
 
 
 def main():

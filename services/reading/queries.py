@@ -130,36 +130,69 @@ def summary(case, now):
     }
 
 
-OTHER_FILTERS = (
-    "topic",
-    "channel",
-    "kind",
-    "town",
-    "flag",
-    "warning",
-    "text",
-    "from",
-    "to",
-    "page",
-)
+def _entry_overdue(state, e, now):
+    # `_overdue` on a queue entry (lianxin/queues.py FIELDS)
+    if state not in RUNNING:
+        return False
+    return e["x"] < now if "x" in e else ("d" in e and e["d"] < now)
 
 
-def _from_queues(db, filters, actor, sort, limit):
-    """A queue by time left (states of `queues.STATES`, a unit's or every unit's, no other
-    filter) from the queue documents, or None when they do not serve this list."""
+def _entry_keeps(filters, now):
+    """`query_for`'s filters other than unit and state, on a queue entry: a predicate
+    (state, entry) -> bool, the same answer the store's query gives for the case."""
+    tests = []
+    for name, field in (("topic", "t"), ("channel", "h"), ("kind", "k"), ("town", "n")):
+        values = set(_csv(filters.get(name)))
+        if values:
+            tests.append(lambda s, e, f=field, v=values: e.get(f) in v)
+    flags = set(_csv(filters.get("flag")))
+    if flags:
+        tests.append(lambda s, e: bool(flags & set(e.get("f") or ())))
+    if filters.get("overdue") is not None:
+        wanted = bool(filters["overdue"])
+        tests.append(lambda s, e: _entry_overdue(s, e, now) == wanted)
+    level = filters.get("warning")
+    if level == "red":
+        tests.append(lambda s, e: _entry_overdue(s, e, now))
+    elif level == "yellow":
+        tests.append(
+            lambda s, e: s in RUNNING
+            and "y" in e
+            and e["y"] <= now
+            and not _entry_overdue(s, e, now)
+        )
+    elif level:
+        tests.append(lambda s, e: not (s in RUNNING and "y" in e and e["y"] <= now))
+    if filters.get("from"):
+        start = parse_iso(filters["from"])
+        tests.append(lambda s, e: "r" in e and e["r"] >= start)
+    if filters.get("to"):
+        end = parse_iso(filters["to"])
+        tests.append(lambda s, e: "r" in e and e["r"] < end)
+    return lambda state, e: all(test(state, e) for test in tests)
+
+
+def _queue_states(filters):
+    """The states a list selects when they are all queue states (`queues.STATES`), else
+    None: its status filter, or the running states that overdue and red or yellow imply."""
     states = _csv(filters.get("status"))
-    if (
-        sort != "due_at"
-        or not states
-        or not set(states) <= set(queues.STATES)
-        or filters.get("overdue") is not None
-        or any(filters.get(name) for name in OTHER_FILTERS)
-    ):
+    if not states and (filters.get("overdue") or filters.get("warning") in ("red", "yellow")):
+        states = RUNNING
+    return states if states and set(states) <= set(queues.STATES) else None
+
+
+def _from_queues(db, now, filters, actor, sort, limit):
+    """A list of open cases from the queue documents — its states all queue states, any
+    other filter but text, any sort — or None when they do not serve it (decision 0032)."""
+    states = _queue_states(filters)
+    if states is None or filters.get("text"):
         return None
     unit = actor["unit"] if actor["role"] in UNIT_ROLES else filters.get("unit")
     units = [unit] if unit else [u["_id"] for u in db.units.find({}, {"_id": 1})]
     after = _decode(filters["cursor"]) if filters.get("cursor") else None
-    return queues.page(db, units, states, after, limit)
+    skip = (int(filters["page"]) - 1) * (limit - 1) if filters.get("page") else 0
+    keep = _entry_keeps(filters, now)
+    return queues.page(db, units, states, keep, sort, after, limit, skip)
 
 
 def list_cases(db, now, filters, actor):
@@ -175,7 +208,7 @@ def list_cases(db, now, filters, actor):
             if query
             else _after(field, direction, filters["cursor"])
         )
-    rows = _from_queues(db, filters, actor, sort, limit + 1)
+    rows = _from_queues(db, now, filters, actor, sort, limit + 1)
     if rows is None:
         found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
         if filters.get("page"):

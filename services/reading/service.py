@@ -7,11 +7,11 @@ the case events."""
 
 from nameko.rpc import rpc
 
-from lianxin import settings
+from lianxin import queues, settings
 from lianxin.clock import parse_iso
 from lianxin.consuming import event_handler
 from lianxin.events import CASE_EVENT_TYPES
-from lianxin.service import LianxinService
+from lianxin.service import LianxinService, StartupStep
 
 from . import alerts, appeals, public, queries, reports, rollup_store
 
@@ -22,8 +22,18 @@ def _on_case_events(fn):
     return fn
 
 
+class QueueShape(StartupStep):
+    """Queue documents of the first shape given their entries (lianxin/queues.py `upgrade`),
+    as soon as the store answers; until then the staff lists are read from `cases`."""
+
+    def run(self, db):
+        queues.upgrade(db)
+
+
 class ReadingService(LianxinService):
     name = "reading"
+
+    queue_shape = QueueShape()
 
     @_on_case_events
     def on_case_event(self, event):

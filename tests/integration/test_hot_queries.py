@@ -54,7 +54,7 @@ SEED = {
     "clock_claims": {"_id": "c", "at": NOW},
     "alerts_published": {"_id": "notice:LX-20261125-000042:1:3", "at": NOW},
     "leases": {"_id": "outbox-relay", "until": NOW},
-    "queues": {"_id": "hexi_town|in_progress", "c": {}},
+    "queues": {"_id": "hexi_town|in_progress", "e": {}},
     "units": {"_id": "hexi_town"},
     "users": {"_id": "env_handler", "unit": "hexi_town", "role": "handler"},
 }

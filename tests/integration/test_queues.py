@@ -4,6 +4,7 @@ after page, for a unit and for the office; a queue that missed a write is put ri
 
 import random
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -45,13 +46,13 @@ def county():
     store.client(MONGO_URI).drop_database(name)
 
 
-def pages(db, filters, actor, limit=7, via_queues=True, monkeypatch=None):
+def pages(db, filters, actor, limit=7, via_queues=True, monkeypatch=None, sort="due_at"):
     if not via_queues:
         monkeypatch.setattr(queries, "_from_queues", lambda *a: None)
     ids, cursor = [], None
     while True:
         page = queries.list_cases(
-            db, NOW, {**filters, "sort": "due_at", "limit": limit, "cursor": cursor}, actor
+            db, NOW, {**filters, "sort": sort, "limit": limit, "cursor": cursor}, actor
         )
         ids += [c["id"] for c in page["items"]]
         cursor = page["next_cursor"]
@@ -80,6 +81,82 @@ def test_queue_pages_are_the_store_s_pages(county, monkeypatch, actor, status):
     assert got == want
 
 
+def _served(monkeypatch):
+    """Records whether each list was answered from the queue documents."""
+    answered = []
+    real = queries._from_queues
+
+    def from_queues(*args):
+        rows = real(*args)
+        answered.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(queries, "_from_queues", from_queues)
+    return answered
+
+
+def _filters(county):
+    """Lists with filters beyond unit and state, their values taken from the county."""
+    case = county.cases.find_one({"status": "in_progress", "location.town": {"$ne": None}})
+    owing = ",".join(queues.RUNNING)
+    return [
+        {"status": "in_progress", "topic": case["topic"]},
+        {"status": owing, "town": case["location"]["town"]},
+        {"status": owing, "from": (NOW - timedelta(days=9)).isoformat()},
+        {"status": "replied", "to": (NOW - timedelta(days=5)).isoformat(), "channel": "web,phone"},
+        {"status": "in_progress,replied", "kind": case["kind"]},
+        {"overdue": True},
+        {"status": "in_progress,replied", "overdue": False},
+        {"warning": "red"},
+        {"warning": "yellow"},
+        {"status": owing, "warning": "none"},
+        {"status": owing, "flag": "leader_led,supervised"},
+    ]
+
+
+@pytest.mark.parametrize("actor", [HANDLER, OFFICE], ids=lambda a: a["username"])
+@pytest.mark.parametrize("sort", ["due_at", "-received_at", "received_at"])
+def test_filtered_lists_of_open_cases_are_the_store_s_lists(county, monkeypatch, actor, sort):
+    """Any list whose states are queue states, whatever else it filters by (but text) and
+    however sorted, comes from the queue documents and is the store's list, page by page."""
+    total = 0
+    for filters in _filters(county):
+        answered = _served(monkeypatch)
+        got = pages(county, filters, actor, limit=4, sort=sort)
+        assert answered and all(answered), filters
+        monkeypatch.undo()
+        want = pages(county, filters, actor, 4, False, monkeypatch, sort=sort)
+        assert got == want, filters
+        total += len(want)
+    assert total > 100  # the filters select something
+
+
+def test_a_numbered_page_is_the_store_s_page(county, monkeypatch):
+    filters = {"status": "in_progress", "sort": "-received_at", "limit": 5, "page": 3}
+    answered = _served(monkeypatch)
+    got = queries.list_cases(county, NOW, filters, OFFICE)
+    assert answered == [True]
+    monkeypatch.setattr(queries, "_from_queues", lambda *a: None)
+    assert got == queries.list_cases(county, NOW, filters, OFFICE)
+    assert len(got["items"]) == 5
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"status": "in_progress", "text": "路灯"},
+        {"status": "received"},
+        {"topic": "environment"},
+        {"overdue": False},
+        {"warning": "none"},
+    ],
+)
+def test_lists_beyond_the_queues_are_read_from_cases(county, monkeypatch, filters):
+    answered = _served(monkeypatch)
+    queries.list_cases(county, NOW, {**filters, "limit": 5}, OFFICE)
+    assert answered == [False]
+
+
 def test_the_office_queue_spans_pages(county):
     assert len(pages(county, {"status": "in_progress"}, OFFICE, limit=3)) > 30
 
@@ -99,17 +176,38 @@ def test_a_queue_that_missed_a_write_is_put_right(county, monkeypatch):
     # as if the case's claim had been stored and its queue's write lost in a crash
     county.queues.update_one(
         {"_id": queues.key("chengguan_town", "assigned")},
-        {"$set": {f"c.{case['_id']}": None}},
+        {"$set": {f"e.{case['_id']}": {}}},
         upsert=True,
     )
     want = pages(county, {"status": "assigned"}, HANDLER, via_queues=False, monkeypatch=monkeypatch)
     assert case["_id"] not in want
     assert pages(county, {"status": "assigned"}, HANDLER) == want
     doc = county.queues.find_one({"_id": queues.key("chengguan_town", "assigned")})
-    assert case["_id"] not in doc["c"]
+    assert case["_id"] not in doc["e"]
 
 
 def test_a_rebuild_makes_the_same_queues(county):
-    kept = {d["_id"]: d["c"] for d in county.queues.find()}
-    assert queues.rebuild(county) == len({i for c in kept.values() for i in c})
-    assert {d["_id"]: d["c"] for d in county.queues.find()} == kept
+    kept = {d["_id"]: d["e"] for d in county.queues.find()}
+    assert queues.rebuild(county) == len({i for e in kept.values() for i in e})
+    assert {d["_id"]: d["e"] for d in county.queues.find()} == kept
+
+
+def test_documents_of_the_first_shape_are_upgraded(county, monkeypatch):
+    """Stores written before decision 0032 hold {case id: due time} under `c`: lists are read
+    from `cases` until the reading service's start gives each document its entries."""
+    kept = {d["_id"]: d["e"] for d in county.queues.find()}
+    for doc_id, e in kept.items():
+        old = {case_id: entry.get("d") for case_id, entry in e.items()}
+        county.queues.replace_one({"_id": doc_id}, {"_id": doc_id, "c": old})
+    answered = _served(monkeypatch)
+    before = pages(county, {"status": "in_progress"}, HANDLER)
+    assert answered and not any(answered)
+    monkeypatch.undo()
+    assert queues.upgrade(county) == len(kept)
+    assert queues.upgrade(county) == 0  # done once
+    assert {d["_id"]: d for d in county.queues.find()} == {
+        k: {"_id": k, "e": e} for k, e in kept.items()
+    }
+    answered = _served(monkeypatch)
+    assert pages(county, {"status": "in_progress"}, HANDLER) == before
+    assert answered and all(answered)
