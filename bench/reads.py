@@ -23,7 +23,7 @@ import requests
 
 from bench import system
 from bench.web_console import PASSWORD
-from lianxin import store
+from lianxin import queues, store
 
 QUEUES = (
     ("cg_handler", "handler: to claim", {"status": "assigned", "sort": "due_at"}),
@@ -40,6 +40,17 @@ QUEUES = (
     ),
     ("supervisor", "topic and town", {"topic": "environment", "town": "城关镇"}),
     ("supervisor", "overdue", {"overdue": "true", "sort": "due_at"}),
+    (
+        "supervisor",
+        "open: topic and town, newest first",
+        {"status": ",".join(queues.STATES), "topic": "environment", "town": "城关镇"},
+    ),
+    ("supervisor", "yellow warnings", {"warning": "yellow", "sort": "due_at"}),
+    (
+        "cg_handler",
+        "unit: hotline complaints owing",
+        {"status": "assigned,in_progress", "channel": "hotline", "kind": "complaint"},
+    ),
 )
 
 

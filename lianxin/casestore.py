@@ -87,7 +87,9 @@ class CaseStore:
         )
 
     def flag(self, case_id, flag):
-        self.db.cases.update_one({"_id": case_id}, {"$addToSet": {"flags": flag}})
+        result = self.db.cases.update_one({"_id": case_id}, {"$addToSet": {"flags": flag}})
+        if result.modified_count:
+            queues.follow(self.db, None, case_id)  # the lists filter by flag (decision 0032)
 
 
 class MemoryCaseStore:

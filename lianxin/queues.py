@@ -11,7 +11,9 @@ A case is in the document of its lead unit and of each co-unit. The one door for
 (`lianxin/casestore.py`) calls `follow` after every change it stores, so the documents follow
 the cases; they are a projection, never the truth: a page re-reads its cases by id and checks
 each against the entry it came from, and one that does not match (a crash between the case's
-write and its queue's) is put right and the page is read from `cases` instead. `rebuild`
+write and its queue's) is put right and the page is read from `cases` instead. An entry left
+wrong that no page shows (one a filter rejects, or one never written) stays wrong until the
+case's next write or a rebuild. `rebuild`
 makes them again from `cases` (after a restore: `python -m lianxin.queues --rebuild`).
 
 Documents of the first shape (`c` = {case id: due time}, before decision 0032) are not read:
@@ -24,11 +26,10 @@ The same on MongoDB and on the local store: `_id` lookups and single-document up
 import argparse
 from datetime import timezone
 
-from . import cases, workflow
+from . import cases
 
 # The states whose queues staff read by time left (web/src/staff/queues.ts).
 STATES = ("assigned", "in_progress", "return_requested", "replied")
-RUNNING = workflow.OWING_STATES
 
 # An entry's fields: short names, since a busy unit's document holds thousands of entries.
 FIELDS = {
@@ -95,23 +96,24 @@ def follow(db, before, case_id=None):
 def page(db, units, states, keep, sort, after, limit, skip=0):
     """The first `limit` cases (documents) of the queues of `units` × `states` whose entries
     `keep(state, entry)` accepts, by `sort` ("due_at" ascending, "received_at" or
-    "-received_at"; ties by id; nulls first as MongoDB orders them), strictly after the
+    "-received_at"; ties by id; as MongoDB orders them, nulls first ascending and last
+    descending), strictly after the
     cursor `after` = (value, id), `skip` more left out; None when the documents cannot
     answer: one is of the first shape (`upgrade`), or a queue does not match its cases (then
     put right: read `cases` instead)."""
     keys = [key(u, s) for u in units for s in states]
-    found: dict[str, tuple] = {}
+    found: dict[str, dict] = {}
     for doc in db.queues.find({"_id": {"$in": keys}}):
         if "c" in doc:
             return None
         state = doc["_id"].rsplit("|", 1)[1]
         for case_id, e in (doc.get("e") or {}).items():
             if keep(state, e):
-                found[case_id] = (state, e)
+                found[case_id] = e
     field, descending = SORT_FIELDS[sort]
 
     def position(case_id):
-        return _sort_key(found[case_id][1].get(field), case_id)
+        return _sort_key(found[case_id].get(field), case_id)
 
     order = sorted(found, key=position, reverse=descending)
     if after is not None:  # strictly after the cursor, in the page's direction
@@ -122,7 +124,7 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
     rows, stale = [], []
     for case_id in ids:
         case = read.get(case_id)
-        if _belongs(case, units, states, found[case_id][1]):
+        if _belongs(case, units, states, found[case_id]):
             rows.append(case)
         else:
             stale.append(case_id)
@@ -163,9 +165,10 @@ def _belongs(case, units, states, stored):
 
 def upgrade(db):
     """Give each document of the first shape (`c` = {case id: due time}) its entries, read
-    from its cases by id, and drop `c`; run at the reading service's start, safe to repeat
-    and to run beside writers (an entry one of them changed meanwhile is found stale by the
-    page that shows it, and put right)."""
+    from its cases by id, and drop from `c` the ids it read (`c` itself once empty); run at
+    the reading service's start, safe to repeat and to run beside writers (an id an older
+    writer adds meanwhile stays in `c` for the next start; an entry changed meanwhile is
+    found stale by a page that shows it). Returns how many documents were upgraded."""
     done = 0
     for doc in db.queues.find({"c": {"$exists": True}}, {"c": 1}):
         ids = list(doc.get("c") or {})
@@ -175,10 +178,12 @@ def upgrade(db):
                 e = entries(case).get(doc["_id"])
                 if e is not None:
                     sets[f"e.{case['_id']}"] = e
-        update: dict = {"$unset": {"c": ""}}
+        update: dict = {"$unset": {f"c.{case_id}": "" for case_id in ids}}
         if sets:
             update["$set"] = sets
-        db.queues.update_one({"_id": doc["_id"]}, update)
+        if ids:
+            db.queues.update_one({"_id": doc["_id"]}, update)
+        db.queues.update_one({"_id": doc["_id"], "c": {}}, {"$unset": {"c": ""}})
         done += 1
     return done
 

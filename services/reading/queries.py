@@ -152,17 +152,16 @@ def _entry_keeps(filters, now):
         wanted = bool(filters["overdue"])
         tests.append(lambda s, e: _entry_overdue(s, e, now) == wanted)
     level = filters.get("warning")
+
+    def marked(s, e):  # running and past its yellow mark
+        return s in RUNNING and "y" in e and e["y"] <= now
+
     if level == "red":
         tests.append(lambda s, e: _entry_overdue(s, e, now))
     elif level == "yellow":
-        tests.append(
-            lambda s, e: s in RUNNING
-            and "y" in e
-            and e["y"] <= now
-            and not _entry_overdue(s, e, now)
-        )
+        tests.append(lambda s, e: marked(s, e) and not _entry_overdue(s, e, now))
     elif level:
-        tests.append(lambda s, e: not (s in RUNNING and "y" in e and e["y"] <= now))
+        tests.append(lambda s, e: not marked(s, e))
     if filters.get("from"):
         start = parse_iso(filters["from"])
         tests.append(lambda s, e: "r" in e and e["r"] >= start)
@@ -181,16 +180,22 @@ def _queue_states(filters):
     return states if states and set(states) <= set(queues.STATES) else None
 
 
-def _from_queues(db, now, filters, actor, sort, limit):
+# What `_from_queues` answers (with `_entry_keeps`); a list asking anything else — text, or a
+# filter added to `query_for` and not there — is read from `cases`.
+QUEUE_PARAMS = {"status", "unit", "topic", "channel", "kind", "town", "flag", "overdue"}
+QUEUE_PARAMS |= {"warning", "from", "to", "sort", "cursor", "page", "limit"}
+
+
+def _from_queues(db, now, filters, actor, sort, limit, skip):
     """A list of open cases from the queue documents — its states all queue states, any
     other filter but text, any sort — or None when they do not serve it (decision 0032)."""
     states = _queue_states(filters)
-    if states is None or filters.get("text"):
+    asked = {name for name, value in filters.items() if value not in (None, "")}
+    if states is None or asked - QUEUE_PARAMS:
         return None
     unit = actor["unit"] if actor["role"] in UNIT_ROLES else filters.get("unit")
     units = [unit] if unit else [u["_id"] for u in db.units.find({}, {"_id": 1})]
     after = _decode(filters["cursor"]) if filters.get("cursor") else None
-    skip = (int(filters["page"]) - 1) * (limit - 1) if filters.get("page") else 0
     keep = _entry_keeps(filters, now)
     return queues.page(db, units, states, keep, sort, after, limit, skip)
 
@@ -208,11 +213,12 @@ def list_cases(db, now, filters, actor):
             if query
             else _after(field, direction, filters["cursor"])
         )
-    rows = _from_queues(db, now, filters, actor, sort, limit + 1)
+    skip = (int(filters["page"]) - 1) * limit if filters.get("page") else 0
+    rows = _from_queues(db, now, filters, actor, sort, limit + 1, skip)
     if rows is None:
         found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
-        if filters.get("page"):
-            found = found.skip((int(filters["page"]) - 1) * limit)
+        if skip:
+            found = found.skip(skip)
         rows = list(found.limit(limit + 1))
     more, rows = len(rows) > limit, rows[:limit]
     items = [summary(c, now) for c in rows]

@@ -98,7 +98,7 @@ def _served(monkeypatch):
 def _filters(county):
     """Lists with filters beyond unit and state, their values taken from the county."""
     case = county.cases.find_one({"status": "in_progress", "location.town": {"$ne": None}})
-    owing = ",".join(queues.RUNNING)
+    owing = ",".join(queries.RUNNING)
     return [
         {"status": "in_progress", "topic": case["topic"]},
         {"status": owing, "town": case["location"]["town"]},
@@ -169,6 +169,16 @@ def test_a_case_moves_between_queues_as_it_is_handled(county):
     assert case["_id"] not in pages(county, {"status": "assigned"}, HANDLER)
     assert case["_id"] in pages(county, {"status": "in_progress"}, HANDLER)
     assert case["_id"] in pages(county, {"status": "in_progress"}, OFFICE)
+
+
+def test_a_flag_set_through_the_door_reaches_the_lists(county, monkeypatch):
+    """Intake's screening flags a repeat petitioner's open cases (`CaseStore.flag`)."""
+    case = county.cases.find_one({"status": "in_progress", "flags": {"$ne": "repeat_petitioner"}})
+    casestore.CaseStore(county).flag(case["_id"], "repeat_petitioner")
+    answered = _served(monkeypatch)
+    got = pages(county, {"status": "in_progress", "flag": "repeat_petitioner"}, OFFICE)
+    assert answered and all(answered)
+    assert case["_id"] in got
 
 
 def test_a_queue_that_missed_a_write_is_put_right(county, monkeypatch):
