@@ -24,7 +24,8 @@ The same on MongoDB and on the local store: `_id` lookups and single-document up
 """
 
 import argparse
-from datetime import timezone
+import json
+from datetime import datetime, timezone
 
 from . import cases
 
@@ -57,15 +58,40 @@ def key(unit, state):
 
 
 def entry(case):
-    """What a queue keeps of a case: the fields of `FIELDS` it has (none empty)."""
-    out = {}
-    for name, path in FIELDS.items():
+    """What a queue keeps of a case: the values of `FIELDS` in order, as one JSON text (dates
+    as epoch milliseconds, as the store keeps them; flags as a list). One string per case,
+    not a sub-document: the local store decodes a document value by value, and a busy unit's
+    queue of 1 469 entries read in 137–218 ms as sub-documents, 33–53 ms as strings."""
+    values = []
+    for path in FIELDS.values():
         value = case
         for part in path:
-            value = (value or {}).get(part) if isinstance(value, dict) else None
-        if value not in (None, [], ""):
-            out[name] = value
-    return out
+            value = value.get(part) if isinstance(value, dict) else None
+        values.append(ms(value) if isinstance(value, datetime) else (value or None))
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def unpack(text):
+    """An entry as {field name: value} (the names of `FIELDS`; dates in epoch ms), or None
+    when it is not an entry of this shape."""
+    try:
+        values = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(values, list) or len(values) != len(FIELDS):
+        return None
+    return {name: value for name, value in zip(FIELDS, values) if value is not None}
+
+
+def ms(when):
+    """A date as epoch milliseconds (a naive date is UTC), truncated as the store keeps it."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    since = when - EPOCH
+    return since.days * 86_400_000 + since.seconds * 1000 + since.microseconds // 1000
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def entries(case):
@@ -82,7 +108,7 @@ def sync(db, case_id, before, after):
     for k in old.keys() - new.keys():
         db.queues.update_one({"_id": k}, {"$unset": {f"e.{case_id}": ""}})
     for k, e in new.items():
-        if k not in old or not _same(old[k], e):
+        if old.get(k) != e:
             db.queues.update_one({"_id": k}, {"$set": {f"e.{case_id}": e}}, upsert=True)
 
 
@@ -107,9 +133,12 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
         if "c" in doc:
             return None
         state = doc["_id"].rsplit("|", 1)[1]
-        for case_id, e in (doc.get("e") or {}).items():
-            if keep(state, e):
-                found[case_id] = e
+        for case_id, text in (doc.get("e") or {}).items():
+            e = unpack(text)
+            if e is None:  # not an entry of this shape: put right below
+                e = {}
+            if keep(state, e) or not e:
+                found[case_id] = {**e, "text": text}
     field, descending = SORT_FIELDS[sort]
 
     def position(case_id):
@@ -117,14 +146,15 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
 
     order = sorted(found, key=position, reverse=descending)
     if after is not None:  # strictly after the cursor, in the page's direction
-        cursor = _sort_key(*after)
+        value, after_id = after
+        cursor = _sort_key(ms(value) if isinstance(value, datetime) else value, after_id)
         order = [i for i in order if (position(i) < cursor if descending else position(i) > cursor)]
     ids = order[skip : skip + limit]
     read = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}})} if ids else {}
     rows, stale = [], []
     for case_id in ids:
         case = read.get(case_id)
-        if _belongs(case, units, states, found[case_id]):
+        if _belongs(case, units, states, found[case_id]["text"]):
             rows.append(case)
         else:
             stale.append(case_id)
@@ -140,27 +170,13 @@ SORT_FIELDS = {"due_at": ("d", False), "received_at": ("r", False), "-received_a
 
 def _sort_key(value, case_id):
     # MongoDB's ascending order: null first, then dates; ties by id
-    return (value is not None, _norm(value) if value is not None else 0, case_id)
-
-
-def _norm(value):
-    """A date as the store keeps it (milliseconds, UTC), so that a case in memory and the
-    same case read back compare equal."""
-    if hasattr(value, "microsecond") and hasattr(value, "tzinfo"):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.replace(microsecond=value.microsecond // 1000 * 1000)
-    return value
-
-
-def _same(a, b):
-    return a.keys() == b.keys() and all(_norm(a[n]) == _norm(b[n]) for n in a)
+    return (value is not None, value if value is not None else 0, case_id)
 
 
 def _belongs(case, units, states, stored):
     if case is None or case.get("status") not in states:
         return False
-    return _same(entry(case), stored) and bool(set(cases.units_of(case)) & set(units))
+    return entry(case) == stored and bool(set(cases.units_of(case)) & set(units))
 
 
 def upgrade(db):

@@ -131,7 +131,7 @@ def summary(case, now):
 
 
 def _entry_overdue(state, e, now):
-    # `_overdue` on a queue entry (lianxin/queues.py FIELDS)
+    # `_overdue` on a queue entry (lianxin/queues.py FIELDS; dates and `now` in epoch ms)
     if state not in RUNNING:
         return False
     return e["x"] < now if "x" in e else ("d" in e and e["d"] < now)
@@ -140,6 +140,7 @@ def _entry_overdue(state, e, now):
 def _entry_keeps(filters, now):
     """`query_for`'s filters other than unit and state, on a queue entry: a predicate
     (state, entry) -> bool, the same answer the store's query gives for the case."""
+    now = queues.ms(now)
     tests = []
     for name, field in (("topic", "t"), ("channel", "h"), ("kind", "k"), ("town", "n")):
         values = set(_csv(filters.get(name)))
@@ -163,10 +164,10 @@ def _entry_keeps(filters, now):
     elif level:
         tests.append(lambda s, e: not marked(s, e))
     if filters.get("from"):
-        start = parse_iso(filters["from"])
+        start = queues.ms(parse_iso(filters["from"]))
         tests.append(lambda s, e: "r" in e and e["r"] >= start)
     if filters.get("to"):
-        end = parse_iso(filters["to"])
+        end = queues.ms(parse_iso(filters["to"]))
         tests.append(lambda s, e: "r" in e and e["r"] < end)
     return lambda state, e: all(test(state, e) for test in tests)
 

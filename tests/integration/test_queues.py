@@ -207,7 +207,7 @@ def test_documents_of_the_first_shape_are_upgraded(county, monkeypatch):
     from `cases` until the reading service's start gives each document its entries."""
     kept = {d["_id"]: d["e"] for d in county.queues.find()}
     for doc_id, e in kept.items():
-        old = {case_id: entry.get("d") for case_id, entry in e.items()}
+        old = {case_id: queues.unpack(text).get("d") for case_id, text in e.items()}
         county.queues.replace_one({"_id": doc_id}, {"_id": doc_id, "c": old})
     answered = _served(monkeypatch)
     before = pages(county, {"status": "in_progress"}, HANDLER)
