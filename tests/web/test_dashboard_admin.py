@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from pymongo.errors import PyMongoError
 
 from bench.screenshots import admin_screens
+from lianxin import queues
 from lianxin.clock import utcnow
 from services.reading import rollup_store
 from tests.e2e.test_lifecycle import submit, to_answered
@@ -44,13 +45,17 @@ def overdue(county, case_ids):
     """Arrange: the clocks of assigned cases ran out a day ago (the sweep is not waited for).
     A change made behind the services' back, as a restore would: the statistics rollups are
     rebuilt from the cases then (docs/decisions/0021) — once the services have taken in every
-    case, since a rebuild drops what a recording service may be writing at the same moment."""
+    case, since a rebuild drops what a recording service may be writing at the same moment —
+    and the cases filed again in their queues (lianxin/queues.py; the lists of open cases
+    read them, decision 0032)."""
     for attempt in range(3):
         wait_for(lambda: statistics_settled(county.db), timeout=60)
         county.db.cases.update_many(
             {"_id": {"$in": case_ids}},
             {"$set": {"assignment.due_at": utcnow() - timedelta(days=1)}},
         )
+        for case in county.db.cases.find({"_id": {"$in": case_ids}}, queues.PROJECTION):
+            queues.sync(county.db, case["_id"], None, case)
         try:
             rollup_store.rebuild(county.db, out=lambda *_: None)
             return
