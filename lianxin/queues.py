@@ -123,10 +123,9 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
     """The first `limit` cases (documents) of the queues of `units` × `states` whose entries
     `keep(state, entry)` accepts, by `sort` ("due_at" ascending, "received_at" or
     "-received_at"; ties by id; as MongoDB orders them, nulls first ascending and last
-    descending), strictly after the
-    cursor `after` = (value, id), `skip` more left out; None when the documents cannot
-    answer: one is of the first shape (`upgrade`), or a queue does not match its cases (then
-    put right: read `cases` instead)."""
+    descending), strictly after the cursor `after` = (value, id), `skip` more left out; None
+    when the documents cannot answer: one is of the first shape (`upgrade`), or a queue does
+    not match its cases (then put right: read `cases` instead)."""
     keys = [key(u, s) for u in units for s in states]
     found: dict[str, dict] = {}
     for doc in db.queues.find({"_id": {"$in": keys}}):
