@@ -52,14 +52,16 @@ def grow(db, start, end, batch=2000):
         pages = {}
         for seq in range(lo, hi):
             page, slot = journal._page(seq)
-            pages.setdefault(page, {})[f"e.{slot}"] = {
-                "event_id": f"e{seq}",
-                "type": "case.received",
-                "case_id": f"C{seq}",
-                "units": ["hbj"],
-                "occurred_at": now.isoformat(),
-                "data": {},
-            }
+            pages.setdefault(page, {})[f"e.{slot}"] = journal.text(
+                {
+                    "event_id": f"e{seq}",
+                    "type": "case.received",
+                    "case_id": f"C{seq}",
+                    "units": ["hbj"],
+                    "occurred_at": now.isoformat(),
+                    "data": {},
+                }
+            )
         for page, fields in pages.items():
             db.journal_pages.update_one({"_id": page}, {"$set": fields}, upsert=True)
         # the seq-th event's message goes to user seq % USERS, as its (seq // USERS + 1)-th

@@ -397,7 +397,7 @@ def generate(
                 )
                 writer.add("journal_seen", {"_id": event["event_id"], "seq": seq})
                 page, slot = journal._page(seq)
-                page_docs.setdefault(page, {})[slot] = event
+                page_docs.setdefault(page, {})[slot] = journal.text(event)
                 if len(page_docs) > 1:  # a page is complete once the next one starts
                     full = min(page_docs)
                     writer.add("journal_pages", {"_id": full, "e": page_docs.pop(full)})

@@ -58,9 +58,9 @@ QUERIES = (
         "lianxin/casestore.py CaseStore.get",
     ),
     HotQuery(
-        "feed page: 100 events",
+        "feed page: 100 events (the one or two page documents they are on)",
         "journal_pages",
-        {"_id": "0000000042"},
+        {"_id": {"$in": ["0000000042", "0000000043"]}},
         None,
         "services/notify/journal.py read",
     ),

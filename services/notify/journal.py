@@ -8,13 +8,20 @@ the head move is repaired by the next write, which finds the number taken. `jour
 maps event_id → number, so an event published twice (the outbox's at-least-once) is recorded
 once. A number's document has the string `_id` "000000000001", "000000000002" …: the store
 serves an equality on a string `_id` from its index on either store; an unpatched FerretDB
-scans for an integer `_id`, a range or an `$in` (docs/platform.md §4). So that a page
-of the feed is not a hundred lookups, each event is also copied into its page,
-`journal_pages["0000000042"]` (events 4 200 … 4 299, slot "00" … "99"): a page of 100 events
-is two lookups, at 10 events as at 1 M. A slot a crash left empty is read from `journal`.
+scans for an integer `_id` or a range (docs/platform.md §4). So that a page of the feed is not
+a hundred lookups, each event is also copied into its page, `journal_pages["0000000042"]`
+(events 4 200 … 4 299, slot "00" … "99"): a page of 100 events is one `_id $in` read of the
+one or two documents it is on (served by the `_id` index, decision 0015), at 10 events as at
+1 M. A slot a crash left empty is read from `journal`.
+
+A slot holds the event as one JSON text, not as a sub-document: the local store decodes a
+document value by value, and a full page of sub-documents took 30–70 ms to read on the 1 M
+store against ~7 ms as texts (docs/decisions/0033). A page written before holds
+sub-documents; `read` takes either and writes the page's old slots again as text.
 """
 
 import fnmatch
+import json
 
 from pymongo.errors import DuplicateKeyError
 
@@ -28,7 +35,28 @@ def key(seq):
 
 
 def _page(seq):
-    return f"{seq // PAGE:010d}", f"{seq % PAGE:02d}"
+    return f"{seq // PAGE:010d}", f"{seq % PAGE:02d}"  # the page's `_id` and the slot
+
+
+def text(event):
+    """A page slot's value: the event as compact JSON (an envelope is JSON by contract §9)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def _slots(db, pages):
+    """{page: its slots as stored, {slot: text}} for the pages named (one `_id $in` read; a
+    page not written yet is {}). Slots of the older shape (sub-documents) are written again
+    as text, so such a page is decoded slowly once."""
+    found = {page: {} for page in pages}
+    for doc in db.journal_pages.find({"_id": {"$in": list(pages)}}):
+        found[doc["_id"]] = stored = doc.get("e", {})
+        old = {slot: event for slot, event in stored.items() if isinstance(event, dict)}
+        if old:
+            db.journal_pages.update_one(
+                {"_id": doc["_id"]},
+                {"$set": {f"e.{slot}": text(event) for slot, event in old.items()}},
+            )
+    return found
 
 
 def _seen(db, event_id, seq):
@@ -65,7 +93,7 @@ def append(db, now, event):
                 break
             seq += 1
     page, slot = _page(seq)
-    db.journal_pages.update_one({"_id": page}, {"$set": {f"e.{slot}": event}}, upsert=True)
+    db.journal_pages.update_one({"_id": page}, {"$set": {f"e.{slot}": text(event)}}, upsert=True)
     _seen(db, event["event_id"], seq)
     _advance(db, seq)
     return seq
@@ -76,13 +104,18 @@ def read(db, after, limit, visible=lambda event: True, max_scan=None):
     lets through, in order; at most `max_scan` numbers are looked at per call, so a reader
     who may see few events still gets a cursor that moves on."""
     max_scan = max_scan or limit * 20
-    events, seq, pages = [], after, {}
+    # the pages of the next `limit` numbers in one read: all a page of the office's needs
+    events, seq = [], after
+    first, last = (after + 1) // PAGE, (after + limit) // PAGE
+    pages = _slots(db, [f"{page:010d}" for page in range(first, last + 1)])
     for _ in range(max_scan):
         page, slot = _page(seq + 1)
         if page not in pages:
-            pages = {page: (db.journal_pages.find_one({"_id": page}) or {}).get("e", {})}
+            pages = _slots(db, [page])
         event = pages[page].get(slot)
-        if event is None:
+        if isinstance(event, str):
+            event = json.loads(event)
+        elif event is None:
             doc = db.journal.find_one({"_id": key(seq + 1)})
             if doc is None:
                 break

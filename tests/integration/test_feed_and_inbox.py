@@ -46,6 +46,30 @@ def test_a_page_slot_a_crash_left_empty_is_read_from_the_journal(db):
     assert [e["event_id"] for e in journal.read(db, 0, 10)[0]] == [e["event_id"] for e in events]
 
 
+def test_page_slots_are_json_texts_and_read_back_as_the_events(db):
+    events = _events(3)
+    for e in events:
+        journal.append(db, utcnow(), e)
+    slots = db.journal_pages.find_one({"_id": "0000000000"})["e"]
+    assert sorted(slots) == ["01", "02", "03"]
+    assert all(isinstance(value, str) for value in slots.values())
+    assert journal.read(db, 0, 10) == (events, 3)
+
+
+def test_a_page_of_the_older_shape_reads_the_same_and_is_written_again_as_text(db):
+    events = _events(4)
+    for e in events:
+        journal.append(db, utcnow(), e)
+    # as written before slots were texts: the events as sub-documents
+    db.journal_pages.update_one(
+        {"_id": "0000000000"}, {"$set": {"e.01": events[0], "e.02": events[1]}}
+    )
+    assert journal.read(db, 0, 10) == (events, 4)
+    slots = db.journal_pages.find_one({"_id": "0000000000"})["e"]
+    assert all(isinstance(value, str) for value in slots.values())
+    assert journal.read(db, 1, 2) == (events[1:3], 3)
+
+
 def test_a_feed_numbered_by_integer_ids_keeps_its_numbers_and_cursors(db):
     events = _events(3)
     for seq, e in enumerate(events, 1):
