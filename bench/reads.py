@@ -35,6 +35,7 @@ QUEUES = (
     ("supervisor", "supervisor: to review", {"status": "replied", "sort": "due_at"}),
     ("dispatcher", "dispatcher: returns", {"status": "return_requested", "sort": "due_at"}),
     ("clerk", "clerk: received", {"status": "received", "sort": "-received_at"}),
+    ("supervisor", "every case, newest first", {"sort": "-received_at"}),
     (
         "cg_handler",
         "unit: owing, 90 days",
@@ -52,9 +53,11 @@ QUEUES = (
         "unit: hotline complaints owing",
         {"status": "assigned,in_progress", "channel": "hotline", "kind": "complaint"},
     ),
-    # last: at 1 M it reads every case of the topic and keeps the store busy after the
-    # gateway has given up, which would slow the lists timed after it
+    # last: at 1 M these read every case of the topic, the state or the flag and keep the
+    # store busy after the gateway has given up, which would slow the lists timed after them
     ("supervisor", "topic and town", {"topic": "environment", "town": "城关镇"}),
+    ("supervisor", "supervisor: to visit", {"status": "answered", "sort": "received_at"}),
+    ("leader_li", "leader: raised", {"flag": "final_dissatisfied", "sort": "-received_at"}),
 )
 
 

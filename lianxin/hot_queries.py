@@ -161,7 +161,35 @@ QUERIES = (
         51,
     ),
     HotQuery(
-        "every case, newest first (the admin's list)",
+        "every case, newest first (the admin's list): the cases of a window of received time",
+        "cases",
+        {"received_at": {"$gte": NOW - timedelta(days=8)}},
+        ("received_at",),
+        "services/reading/queries.py _newest_first (web/src/staff/queues.ts admin.all)",
+        NEWEST,
+        51,
+    ),
+    HotQuery(
+        "a newest-first list with filters, in a window of received time (topic, town)",
+        "cases",
+        {
+            "$and": [
+                {
+                    "$and": [
+                        {"topic": {"$in": ["environment"]}},
+                        {"location.town": {"$in": ["城关镇"]}},
+                    ]
+                },
+                {"received_at": {"$gte": NOW - timedelta(days=8)}},
+            ]
+        },
+        ("topic", "received_at"),
+        "services/reading/queries.py _newest_first",
+        NEWEST,
+        51,
+    ),
+    HotQuery(
+        "every case, newest first, when 64 days' window does not fill the page",
         "cases",
         {},
         ("received_at",),

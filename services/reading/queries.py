@@ -4,6 +4,7 @@ petitioner's history for the office, and the citizen's tracking view (with the a
 import base64
 import json
 import re
+from datetime import timedelta
 
 from lianxin import cases, queues, workflow
 from lianxin.access import code_matches
@@ -201,6 +202,40 @@ def _from_queues(db, now, filters, actor, sort, limit, skip):
     return queues.page(db, units, states, keep, sort, after, limit, skip)
 
 
+# How far back a newest-first list reads, widening until a page is full (decision 0034).
+WINDOWS = tuple(timedelta(days=d) for d in (1, 8, 64))
+
+
+def _windowed(filters, actor):
+    """Does a window serve this list? The store's planner reads a window by `received_at`
+    (`lianxin/hot_queries.py`), except when the list filters by a flag or is a unit's over
+    every state: then it picks the index of flags or of the lead unit, which a window does not
+    narrow, and reading in windows would only repeat the read."""
+    unit_wide = actor["role"] in UNIT_ROLES or filters.get("unit")
+    return not filters.get("flag") and not (unit_wide and not filters.get("status"))
+
+
+def _newest_first(db, query, top, limit, skip):
+    """The cases of `query`, newest received first (ties by id), `skip` of them left out,
+    `limit` kept: read from the store in windows received since `top` minus 1, 8 and 64
+    days, and returned from the first window that fills the page; None when none does (the
+    caller reads without a window). The same rows as the query without a window: every
+    case received in a window comes before every case received earlier or never (received_at
+    is a date whenever it is set), so a window holding skip + limit cases holds the page.
+    A window bounds what the local store sorts and type-checks: without one, a list over
+    every case reads all of them (decision 0015, "sort pushdown")."""
+    if top is None:
+        return None
+    for window in WINDOWS:
+        recent = {"received_at": {"$gte": top - window}}
+        found = db.cases.find({"$and": [query, recent]} if query else recent)
+        found = found.sort([("received_at", -1), ("_id", -1)])
+        rows = list((found.skip(skip) if skip else found).limit(limit))
+        if len(rows) >= limit:
+            return rows
+    return None
+
+
 def list_cases(db, now, filters, actor):
     sort = filters.get("sort") or "-received_at"
     if sort not in SORTS:
@@ -216,6 +251,9 @@ def list_cases(db, now, filters, actor):
         )
     skip = (int(filters["page"]) - 1) * limit if filters.get("page") else 0
     rows = _from_queues(db, now, filters, actor, sort, limit + 1, skip)
+    if rows is None and sort == "-received_at" and _windowed(filters, actor):
+        top = _decode(filters["cursor"])[0] if filters.get("cursor") else now
+        rows = _newest_first(db, query, top, limit + 1, skip)
     if rows is None:
         found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
         if skip:
