@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 
 import requests
 
@@ -126,12 +127,12 @@ class Poller(threading.Thread):
         t = time.perf_counter()
         try:
             r = self.session.get(f"{self.url}/api/v1{path}", params=params, timeout=30)
-            ok = r.status_code == 200
-        except requests.RequestException:
-            r, ok = None, False
+            ok, kind = r.status_code == 200, f"{path} {r.status_code}"
+        except requests.RequestException as exc:
+            r, ok, kind = None, False, f"{path} {type(exc).__name__}"
         self.stats["latency"].append(time.perf_counter() - t)
         if not ok:
-            self.stats["errors"] += 1
+            self.stats["errors"][kind] += 1
         return r.json() if ok else None
 
     def beyond(self, n):
@@ -181,7 +182,7 @@ class Poller(threading.Thread):
 
 
 def consoles(url, gateway_pid, toks, n, seconds):
-    stop, stats = threading.Event(), {"latency": [], "errors": 0, "seen": {}}
+    stop, stats = threading.Event(), {"latency": [], "errors": Counter(), "seen": {}}
     before = gateway_rss_mb(gateway_pid)
     pollers = [
         Poller(url, toks[USERS[i % len(USERS)]], stop, stats, POLL * i / n) for i in range(n)
@@ -222,7 +223,8 @@ def consoles(url, gateway_pid, toks, n, seconds):
         "rss_peak": peak,
         "requests": len(lat),
         "rate": len(lat) / seconds,
-        "errors": stats["errors"],
+        "errors": sum(stats["errors"].values()),
+        "error_kinds": ", ".join(f"{k} ×{n}" for k, n in stats["errors"].most_common()),
         "p50": lat[len(lat) // 2] * 1000 if lat else 0,
         "p95": lat[int(len(lat) * 0.95)] * 1000 if lat else 0,
         "submitted": len(submitted),
@@ -322,6 +324,8 @@ def measure(lx, n, n_consoles, seconds):
         f"({r['rate']:.0f}/s), errors {r['errors']}, p50 {r['p50']:.0f} ms, "
         f"p95 {r['p95']:.0f} ms"
     )
+    if r["errors"]:
+        print(f"  errors by request and answer       {r['error_kinds']}")
     if r["sightings"]:
         print(
             f"  a new case reached the consoles    first after median "
