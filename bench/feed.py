@@ -27,6 +27,17 @@ OFFICE = {"role": "supervisor", "username": "supervisor"}
 
 def grow(db, start, end, batch=2000):
     now = datetime.now(timezone.utc)
+
+    def event(seq):
+        return {
+            "event_id": f"e{seq}",
+            "type": "case.received",
+            "case_id": f"C{seq}",
+            "units": ["hbj"],
+            "occurred_at": now.isoformat(),
+            "data": {},
+        }
+
     for lo in range(start + 1, end + 1, batch):
         hi = min(lo + batch, end + 1)
         db.journal.insert_many(
@@ -36,14 +47,7 @@ def grow(db, start, end, batch=2000):
                     "seq": seq,
                     "event_id": f"e{seq}",
                     "recorded_at": now,
-                    "event": {
-                        "event_id": f"e{seq}",
-                        "type": "case.received",
-                        "case_id": f"C{seq}",
-                        "units": ["hbj"],
-                        "occurred_at": now.isoformat(),
-                        "data": {},
-                    },
+                    "event": event(seq),
                 }
                 for seq in range(lo, hi)
             ],
@@ -52,16 +56,7 @@ def grow(db, start, end, batch=2000):
         pages = {}
         for seq in range(lo, hi):
             page, slot = journal._page(seq)
-            pages.setdefault(page, {})[f"e.{slot}"] = journal.text(
-                {
-                    "event_id": f"e{seq}",
-                    "type": "case.received",
-                    "case_id": f"C{seq}",
-                    "units": ["hbj"],
-                    "occurred_at": now.isoformat(),
-                    "data": {},
-                }
-            )
+            pages.setdefault(page, {})[f"e.{slot}"] = journal.text(event(seq))
         for page, fields in pages.items():
             db.journal_pages.update_one({"_id": page}, {"$set": fields}, upsert=True)
         # the seq-th event's message goes to user seq % USERS, as its (seq // USERS + 1)-th

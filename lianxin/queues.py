@@ -134,9 +134,9 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
         state = doc["_id"].rsplit("|", 1)[1]
         for case_id, text in (doc.get("e") or {}).items():
             e = unpack(text)
-            if e is None:  # not an entry of this shape: put right below
-                e = {}
-            if keep(state, e) or not e:
+            if e is None:  # not an entry of this shape: kept, found stale if shown, put right
+                found[case_id] = {"text": text}
+            elif keep(state, e):
                 found[case_id] = {**e, "text": text}
     field, descending = SORT_FIELDS[sort]
 

@@ -12,6 +12,7 @@ from bench import generate
 from lianxin import casestore, store
 from services.reading import queries
 from tests.conftest import MONGO_URI
+from tests.helpers import answers
 
 pytestmark = pytest.mark.integration
 
@@ -44,16 +45,7 @@ def county():
 
 def _windows_used(monkeypatch):
     """Records, for each list, whether a window answered it."""
-    used = []
-    real = queries._newest_first
-
-    def newest_first(*args):
-        rows = real(*args)
-        used.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(queries, "_newest_first", newest_first)
-    return used
+    return answers(monkeypatch, queries, "_newest_first")
 
 
 def by_cursor(db, filters, actor, limit=7):

@@ -13,6 +13,7 @@ from lianxin import cases, casestore, queues, store
 from services.handling import rules as handling
 from services.reading import queries
 from tests.conftest import MONGO_URI
+from tests.helpers import answers
 
 pytestmark = pytest.mark.integration
 
@@ -64,16 +65,7 @@ def pages(db, filters, actor, limit=7, via_queues=True, monkeypatch=None, sort="
 
 def _served(monkeypatch):
     """Records whether each list was answered from the queue documents."""
-    answered = []
-    real = queries._from_queues
-
-    def from_queues(*args):
-        rows = real(*args)
-        answered.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(queries, "_from_queues", from_queues)
-    return answered
+    return answers(monkeypatch, queries, "_from_queues")
 
 
 @pytest.mark.parametrize("actor", [HANDLER, SMALL_UNIT, OFFICE], ids=lambda a: a["username"])
