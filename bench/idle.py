@@ -3,8 +3,9 @@ service process). For each size N, fills a database of the store at --uri with N
 (bench/generate.py, history ending now), starts the whole system on it (bench/system.py),
 lets it settle (first sweeps, the day's reminder), then measures for --seconds, with no
 request made: the CPU time of every process — each service, the gateway (master and
-workers), devmail, and the store (FerretDB, found by its port: use a store no one else is
-using meanwhile) — as a share of one core, and each process's memory (RSS).
+workers), devmail, the store (FerretDB, found by its port: use a store no one else is
+using meanwhile) and the broker (RabbitMQ's Erlang VM: the one of this machine, so nothing
+else should use it meanwhile either) — as a share of one core, and each process's memory (RSS).
 
 Usage: python -m bench.idle --uri mongodb://127.0.0.1:27028/ --sizes 0,10000,100000
   [--settle 60] [--seconds 120] [--keep]   or   --existing DB  (a filled database, kept)
@@ -22,10 +23,12 @@ from lianxin import store
 from lianxin.clock import utcnow
 
 
-def sample(sys_, store_pid):
+def sample(sys_, store_pid, broker_pid):
     pids = sys_.pids()
     if store_pid:
         pids["store"] = [store_pid]
+    if broker_pid:
+        pids["broker"] = [broker_pid]
     return {name: sum(system.cpu_seconds(p) for p in ps) for name, ps in pids.items()}, pids
 
 
@@ -43,14 +46,14 @@ def measure(uri, n, settle, seconds, keep, existing=None):
             f"events stored in {time.perf_counter() - t:.0f} s",
             flush=True,
         )
-    spid = system.store_pid(uri)
+    spid, bpid = system.store_pid(uri), system.broker_pid()
     try:
         with system.running(uri, db_name) as sys_:
             time.sleep(settle)
-            before, pids = sample(sys_, spid)
+            before, pids = sample(sys_, spid, bpid)
             t0 = time.perf_counter()
             time.sleep(seconds)
-            after, pids = sample(sys_, spid)
+            after, pids = sample(sys_, spid, bpid)
             wall = time.perf_counter() - t0
             total = 0.0
             for name in after:

@@ -97,9 +97,8 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def store_pid(uri):
-    """The FerretDB serving `uri` on this machine (found by its listening port), or None."""
-    port = uri.rstrip("/").rsplit(":", 1)[-1].split("/")[0]
+def _find(matches):
+    """The first process whose command line (a list of bytes) `matches`, or None."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -108,13 +107,25 @@ def store_pid(uri):
                 cmd = f.read().split(b"\0")
         except OSError:
             continue
-        if (
-            cmd
-            and b"ferretdb" in os.path.basename(cmd[0])
-            and any(a.endswith(f":{port}".encode()) for a in cmd)
-        ):
+        if cmd and matches(cmd):
             return int(entry)
     return None
+
+
+def store_pid(uri):
+    """The FerretDB serving `uri` on this machine (found by its listening port), or None."""
+    port = uri.rstrip("/").rsplit(":", 1)[-1].split("/")[0]
+    return _find(
+        lambda cmd: b"ferretdb" in os.path.basename(cmd[0])
+        and any(a.endswith(f":{port}".encode()) for a in cmd)
+    )
+
+
+def broker_pid():
+    """RabbitMQ's Erlang VM on this machine, or None."""
+    return _find(
+        lambda cmd: os.path.basename(cmd[0]) == b"beam.smp" and b"rabbit" in b" ".join(cmd)
+    )
 
 
 class System:

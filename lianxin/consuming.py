@@ -14,9 +14,11 @@ Handlers are idempotent (event ids, compare-and-set), so a message handled again
 """
 
 import logging
+import socket
 import traceback
 
 import eventlet
+from eventlet.hubs import get_hub, trampoline
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.constants import PERSISTENT
 from nameko.events import EventHandler
@@ -174,8 +176,85 @@ def _rpc_reply(self, message, result, exc_info):
         return result, exc_info
 
 
+class _Woken(Exception):
+    """Thrown into a consumer's loop parked in `park`: look at once whether to stop."""
+
+
+def park(owner, conn, seconds):
+    """A consumer loop's idle wait, run by the loop's greenthread: until the broker sends
+    something on `conn` (True), `seconds` pass or `wake(owner, …)` is called (False)."""
+    if owner.__dict__.pop("_lx_wake", False):
+        return False
+    owner._lx_parked = True
+    try:
+        trampoline(conn.connection.sock, read=True, timeout=seconds, timeout_exc=socket.timeout)
+        return True
+    except (socket.timeout, _Woken):
+        return False
+    finally:
+        owner._lx_parked = False
+
+
+def wake(owner, gt):
+    """Have the loop `gt` of `owner` go round now (to stop, or drop a consumer): at the hub's
+    next turn if it is parked, otherwise its next `park` returns at once. Only `park`'s wait
+    is interrupted, never a read or a write on the connection."""
+    owner._lx_wake = True
+
+    def throw():
+        if owner.__dict__.get("_lx_parked") and gt is not None and not gt.dead:
+            gt.throw(_Woken())
+
+    get_hub().schedule_call_global(0, throw)
+
+
+def _consume(self, limit=None, timeout=None, safety_interval=1, **kwargs):
+    """kombu's `ConsumerMixin.consume` (the loop of nameko's consumer), but idle it sleeps
+    `settings.CONSUMER_WAKE_SECONDS` instead of one second and is woken by `wake`. It reads
+    from the connection only once the socket has something, so a wake never interrupts a read:
+    the thrown exception lands in `park`'s wait alone."""
+    with self.consumer_context(**kwargs) as (conn, channel, consumers):
+        while not self.should_stop:
+            self.on_iteration()
+            if self.should_stop:
+                break
+            if not park(self, conn, settings.CONSUMER_WAKE_SECONDS):
+                conn.heartbeat_check()
+                continue
+            try:
+                conn.drain_events(timeout=1)  # what woke the socket is there, or a frame's rest
+            except socket.timeout:
+                conn.heartbeat_check()
+            except OSError:
+                if not self.should_stop:
+                    raise
+            else:
+                yield
+
+
+_unregister_provider = QueueConsumer.unregister_provider
+_stop = QueueConsumer.stop
+
+
+def _unregister_provider_now(self, provider):
+    wake(self, self._gt)
+    return _unregister_provider(self, provider)
+
+
+def _stop_now(self):
+    wake(self, self._gt)
+    return _stop(self)
+
+
 def harden_nameko():
-    """Apply the three changes above (idempotent; the runner calls it before starting)."""
+    """Apply the changes above (idempotent; the runner calls it before starting). The last
+    one lets an idle consumer sleep `settings.CONSUMER_WAKE_SECONDS` between two looks at
+    whether it must stop (kombu wakes it every second: after the store client's threads, an
+    idle process's largest cost, docs/decisions/0035): a message wakes it at once, and so do
+    a stop and a provider's removal."""
     QueueConsumer.ack_message = _ack_message
     QueueConsumer.requeue_message = _requeue_message
     RpcConsumer.handle_result = _rpc_reply
+    QueueConsumer.consume = _consume
+    QueueConsumer.unregister_provider = _unregister_provider_now
+    QueueConsumer.stop = _stop_now

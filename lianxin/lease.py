@@ -19,3 +19,9 @@ def acquire(db, name, holder, now, seconds):
     except DuplicateKeyError:  # someone else holds it, unexpired
         return False
     return True
+
+
+def expires_at(db, name):
+    """When lease `name` runs out as it stands (None: no lease, or it is gone)."""
+    doc = db.leases.find_one({"_id": name}, {"expires_at": 1})
+    return (doc or {}).get("expires_at")

@@ -43,7 +43,8 @@ WEBHOOK_TIMEOUT = float(_env("LX_WEBHOOK_TIMEOUT", "10"))
 # turn; it never holds up the others).
 WEBHOOK_CONCURRENCY = int(_env("LX_WEBHOOK_CONCURRENCY", "2"))
 # How often notify looks for deliveries that are due (retries, and sends a crash left behind).
-DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "1"))
+# A first send does not wait for it; a retry waits a minute or more anyway.
+DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "5"))
 # How long a sender holds a delivery it has claimed before another replica may take it over
 # (a sender that died mid-send is retried after this). Keep it well above the channels'
 # timeouts: a claim that runs out while the send is still going on can send twice.
@@ -60,12 +61,22 @@ EVENT_RETRY_DELAYS = tuple(
 REDRIVE_GRACE_SECONDS = float(_env("LX_REDRIVE_GRACE_SECONDS", "300"))
 REDRIVE_BATCH = int(_env("LX_REDRIVE_BATCH", "500"))
 
+# The shortest time between two checks of the store by its client's background threads
+# (lianxin/store.py); they wake this often when idle.
+STORE_CHECK_SECONDS = float(_env("LX_STORE_CHECK_SECONDS", "2"))
+
+# How long an idle consumer sleeps before it looks again whether its service is stopping
+# (a message wakes it at once; lianxin/consuming.py harden_nameko).
+CONSUMER_WAKE_SECONDS = float(_env("LX_CONSUMER_WAKE_SECONDS", "5"))
+
 RPC_TIMEOUT = float(_env("LX_RPC_TIMEOUT", "10"))
 RPC_POOL_SIZE = int(_env("LX_RPC_POOL_SIZE", "8"))
 REPORT_TIMEOUT = float(_env("LX_REPORT_TIMEOUT", "300"))  # statistics and reports read a period
 
-# Sweepers: how often they run, and how long a thing may sit before it is re-driven.
-SWEEP_INTERVAL = float(_env("LX_SWEEP_INTERVAL", "5"))
+# Sweepers: how often they run, and how long a thing may sit before it is re-driven. Each
+# sweep of the eleven services costs the store a few reads (docs/decisions/0035); a clock
+# due, a stranded event or a statistic waits at most one interval more.
+SWEEP_INTERVAL = float(_env("LX_SWEEP_INTERVAL", "15"))
 OUTBOX_GRACE_SECONDS = float(_env("LX_OUTBOX_GRACE_SECONDS", "5"))
 ROUTING_GRACE_SECONDS = float(_env("LX_ROUTING_GRACE_SECONDS", "10"))
 LEASE_SECONDS = float(_env("LX_LEASE_SECONDS", "30"))

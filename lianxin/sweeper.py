@@ -14,16 +14,29 @@ log = logging.getLogger(__name__)
 
 
 class Sweeps:
-    """The periodic work of one service instance, each piece under its own lease."""
+    """The periodic work of one service instance, each piece under its own lease.
+
+    An instance that finds a lease held by another remembers until when it is held and does
+    not ask the store again before then: the holder renews it at every sweep, so the others
+    would only be refused at each of theirs (eleven services try the outbox relay's lease).
+    A holder that dies is replaced as soon as before: when its lease runs out."""
 
     def __init__(self, db, holder):
         self.db, self.holder = db, holder
+        self.held_by_others = {}  # lease name → when the other holder's lease runs out
 
     def run_once(self, name, work):
         """Run `work()` if this instance holds lease `name`; returns its result or None."""
         # Leases run on real time, whatever business time says (LX_CLOCK=store in tests).
-        if not lease.acquire(self.db, name, self.holder, exact_utcnow(), settings.LEASE_SECONDS):
+        now = exact_utcnow()
+        until = self.held_by_others.get(name)
+        if until is not None and now < until:
             return None
+        if not lease.acquire(self.db, name, self.holder, now, settings.LEASE_SECONDS):
+            # Read back when it runs out; if it is gone meanwhile, try again next sweep.
+            self.held_by_others[name] = lease.expires_at(self.db, name)
+            return None
+        self.held_by_others.pop(name, None)
         try:
             return work()
         except Exception:

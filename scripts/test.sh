@@ -6,6 +6,11 @@ source "$(dirname "$0")/lib.sh"
 cd "$LX_ROOT"
 
 export LX_TEST_MONGO_PORT="${LX_TEST_MONGO_PORT:-27018}"
+# The tests wait for sweeps and retries: they run them faster than a deployment's defaults
+# (lianxin/settings.py), as they always have. The e2e systems set their own on top.
+# Their services also stop within a second or two (LX_CONSUMER_WAKE_SECONDS).
+export LX_SWEEP_INTERVAL="${LX_SWEEP_INTERVAL:-5}" LX_DELIVERY_POLL_SECONDS="${LX_DELIVERY_POLL_SECONDS:-1}"
+export LX_CONSUMER_WAKE_SECONDS="${LX_CONSUMER_WAKE_SECONDS:-1}"
 PYTEST=("$VENV/bin/python" -m pytest)
 WALKS=(tests/web --suppress-nameko-eventlet-notification)  # no eventlet patches for Playwright
 

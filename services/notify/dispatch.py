@@ -11,7 +11,7 @@ from eventlet.greenpool import GreenPool
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
-from lianxin import bus, settings
+from lianxin import bus, consuming, settings
 from lianxin.clock import Clock
 from lianxin.store import database
 
@@ -62,6 +62,7 @@ class Dispatch(DependencyProvider):
     def stop(self):
         self.running = False
         if self.thread is not None:
+            consuming.wake(self, self.thread)
             self.thread.wait()
         self.pool.waitall()
 
@@ -116,6 +117,9 @@ class Dispatch(DependencyProvider):
                         accept=["json", "application/json"],
                     ):
                         while self.running:
+                            if not consuming.park(self, conn, settings.CONSUMER_WAKE_SECONDS):
+                                conn.heartbeat_check()
+                                continue
                             try:
                                 conn.drain_events(timeout=1)
                             except socket.timeout:

@@ -1,13 +1,15 @@
 """What the sweepers re-drive: work left behind by a crash, a lost message or a service that
 was down, done once whatever the number of replicas."""
 
+import time
 from datetime import timedelta
 
 import pytest
 
-from lianxin import lease
+from lianxin import lease, settings
 from lianxin.clock import utcnow
 from lianxin.events import make_event
+from lianxin.sweeper import Sweeps
 from services.intake import domain as intake_domain
 from tests.helpers import wait_for
 
@@ -96,3 +98,28 @@ def test_a_lease_has_one_holder_until_it_expires(db):
     assert lease.acquire(db, "job", "a", now + timedelta(seconds=10), 30)  # renewal
     assert lease.acquire(db, "job", "b", now + timedelta(seconds=41), 30)  # a died
     assert not lease.acquire(db, "job", "a", now + timedelta(seconds=42), 30)
+
+
+def test_a_replica_refused_a_lease_asks_again_only_when_it_runs_out(db, monkeypatch):
+    monkeypatch.setattr(settings, "LEASE_SECONDS", 1.5)
+    asked = []
+    acquire = lease.acquire
+    monkeypatch.setattr(
+        lease,
+        "acquire",
+        lambda db, name, holder, *a: asked.append(holder) or acquire(db, name, holder, *a),
+    )
+    a, b = Sweeps(db, "replica-a"), Sweeps(db, "replica-b")
+    done = []
+    assert a.run_once("job", lambda: done.append("a") or "a") == "a"
+    assert b.run_once("job", lambda: done.append("b")) is None  # refused once...
+    for _ in range(3):  # ...then not asked again while a's lease holds
+        assert b.run_once("job", lambda: done.append("b")) is None
+    assert asked == ["replica-a", "replica-b"]
+    time.sleep(1.6)  # a died without renewing: b takes over as soon as its lease runs out
+    assert b.run_once("job", lambda: done.append("b") or "b") == "b"
+    assert done == ["a", "b"]
+    # and a, refused now, waits for b's lease in turn
+    assert a.run_once("job", lambda: done.append("a")) is None
+    assert a.run_once("job", lambda: done.append("a")) is None
+    assert asked == ["replica-a", "replica-b", "replica-b", "replica-a"]
