@@ -195,6 +195,21 @@ def park(owner, conn, seconds):
         owner._lx_parked = False
 
 
+def drain(owner, conn):
+    """One turn of a consumer loop: wait in `park` (`settings.CONSUMER_WAKE_SECONDS` at
+    most), then read what came, its callbacks run. True when a message was handled; on a
+    timeout or a wake, the connection's heartbeat is checked instead. Reads only once the
+    socket has something, so a wake never interrupts a read."""
+    if park(owner, conn, settings.CONSUMER_WAKE_SECONDS):
+        try:
+            conn.drain_events(timeout=1)  # what woke the socket is there, or a frame's rest
+            return True
+        except socket.timeout:
+            pass
+    conn.heartbeat_check()
+    return False
+
+
 def wake(owner, gt):
     """Have the loop `gt` of `owner` go round now (to stop, or drop a consumer): at the hub's
     next turn if it is parked, otherwise its next `park` returns at once. Only `park`'s wait
@@ -209,27 +224,22 @@ def wake(owner, gt):
 
 
 def _consume(self, limit=None, timeout=None, safety_interval=1, **kwargs):
-    """kombu's `ConsumerMixin.consume` (the loop of nameko's consumer), but idle it sleeps
-    `settings.CONSUMER_WAKE_SECONDS` instead of one second and is woken by `wake`. It reads
-    from the connection only once the socket has something, so a wake never interrupts a read:
-    the thrown exception lands in `park`'s wait alone."""
+    """kombu's `ConsumerMixin.consume` (the loop of nameko's consumer), but turning by
+    `drain`: idle it sleeps `settings.CONSUMER_WAKE_SECONDS` instead of one second and is
+    woken by `wake`."""
     with self.consumer_context(**kwargs) as (conn, channel, consumers):
         while not self.should_stop:
             self.on_iteration()
             if self.should_stop:
                 break
-            if not park(self, conn, settings.CONSUMER_WAKE_SECONDS):
-                conn.heartbeat_check()
-                continue
             try:
-                conn.drain_events(timeout=1)  # what woke the socket is there, or a frame's rest
-            except socket.timeout:
-                conn.heartbeat_check()
+                drained = drain(self, conn)
             except OSError:
                 if not self.should_stop:
                     raise
             else:
-                yield
+                if drained:
+                    yield
 
 
 _unregister_provider = QueueConsumer.unregister_provider

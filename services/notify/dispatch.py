@@ -4,7 +4,6 @@ consumer that records the feed in bus order (docs/decisions/0009)."""
 
 import json
 import logging
-import socket
 
 import eventlet
 from eventlet.greenpool import GreenPool
@@ -117,13 +116,7 @@ class Dispatch(DependencyProvider):
                         accept=["json", "application/json"],
                     ):
                         while self.running:
-                            if not consuming.park(self, conn, settings.CONSUMER_WAKE_SECONDS):
-                                conn.heartbeat_check()
-                                continue
-                            try:
-                                conn.drain_events(timeout=1)
-                            except socket.timeout:
-                                conn.heartbeat_check()
+                            consuming.drain(self, conn)
             except Exception:
                 if self.running:
                     log.warning("journal consumer lost the bus; reconnecting", exc_info=True)
