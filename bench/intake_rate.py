@@ -26,12 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tests.conftest  # noqa: F401  (eventlet first, as in the tests)
-from lianxin import bus, demo, store
+from lianxin import bus, demo, settings, store
 from tests.conftest import Mailbox, _rabbitmqctl
 from tests.e2e.conftest import System
 from tests.helpers import wait_for
 
-SERVICES = ("intake", "routing", "supervision", "notify")
+SERVICES = settings.SERVICES
 HERE = Path(__file__).resolve().parent
 CASE = {
     "kind": "complaint",
@@ -175,6 +175,7 @@ def main(rate, seconds):
 
         before, _ = commands(counts_dir)
         targets_before, _ = commands(counts_dir, "targets")
+        micros_before, _ = commands(counts_dir, "micros")
         t0 = time.time() + 0.5
         with ThreadPoolExecutor(max_workers=96) as pool:
             list(pool.map(one, range(n)))
@@ -218,6 +219,10 @@ def main(rate, seconds):
         print("by command and collection (per submission, idle included):")
         for name, count in targets.most_common(30):
             print(f"  {name:<36} {count / max(len(submitted), 1):6.2f}")
+        spent = commands(counts_dir, "micros")[0] - micros_before
+        print("store wall time by command and collection (ms per submission, idle included):")
+        for name, us in spent.most_common(30):
+            print(f"  {name:<36} {us / 1000 / max(len(submitted), 1):6.2f}")
         print("by process (per submission, idle included):")
         for proc, c in sorted(per.items()):
             print(f"  {proc:<40} {sum(c.values()) / max(len(submitted), 1):6.2f}")

@@ -9,7 +9,7 @@ FERRETDB_VERSION="v1.24.2"
 # -lxN: our patch level, then a digest of the patch series (scripts/ferretdb/), so that any
 # change to a patch builds a new binary and start_ferretdb restarts stores run by an older one.
 FERRETDB_PATCHES="$(cat "$LX_ROOT"/scripts/ferretdb/*.patch | sha256sum | cut -c1-8)"
-FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx5-$FERRETDB_PATCHES"
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx6-$FERRETDB_PATCHES"
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
 log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
@@ -54,7 +54,8 @@ build_ferretdb() {
     echo "$FERRETDB_VERSION" >"$w/src/build/version/version.txt"
     # Our patch series (scripts/ferretdb/*.patch, applied in order; see decisions 0003 and
     # 0015): atomic conditional writes, the _id index used by UPDATE/DELETE and by any filter
-    # naming an _id, and equality/$in/range filters pushed down onto the indexes.
+    # naming an _id, and equality/$in/range filters pushed down onto the indexes; resource
+    # tracking (a stack trace and a finalizer per iterator) in debug builds only (0036).
     local p
     for p in "$LX_ROOT"/scripts/ferretdb/[0-9][0-9][0-9][0-9]-*.patch; do
       patch -d "$w/src" -p1 --forward --batch --quiet --no-backup-if-mismatch <"$p" \

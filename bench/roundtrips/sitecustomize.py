@@ -18,23 +18,41 @@ if OUT:
 
     counts = collections.Counter()
     targets = collections.Counter()  # "command collection", to see which reads repeat
+    micros = collections.Counter()  # "command collection": the wall time the store took
     name = " ".join(sys.argv[-2:]) if len(sys.argv) > 1 else sys.argv[0]
     last = [0.0]
 
     def dump():
         path = os.path.join(OUT, f"{os.getpid()}.json")
         with open(path + ".tmp", "w") as f:
-            json.dump({"process": name, "commands": dict(counts), "targets": dict(targets)}, f)
+            json.dump(
+                {
+                    "process": name,
+                    "commands": dict(counts),
+                    "targets": dict(targets),
+                    "micros": dict(micros),
+                },
+                f,
+            )
         os.replace(path + ".tmp", path)
+
+    started_at = {}  # request id -> "command collection"
 
     def started(self, event):
         counts[event.command_name] += 1
         target = event.command.get(event.command_name)
-        targets[f"{event.command_name} {target if isinstance(target, str) else ''}".strip()] += 1
+        key = f"{event.command_name} {target if isinstance(target, str) else ''}".strip()
+        targets[key] += 1
+        started_at[event.request_id] = key
         now = time.monotonic()
         if now - last[0] > 1:
             last[0] = now
             dump()
+
+    def finished(self, event):
+        key = started_at.pop(event.request_id, None)
+        if key:
+            micros[key] += event.duration_micros
 
     class Hook(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
@@ -51,7 +69,7 @@ if OUT:
                 counting = type(
                     "Counting",
                     (monitoring.CommandListener,),
-                    {"started": started, "succeeded": lambda *a: None, "failed": lambda *a: None},
+                    {"started": started, "succeeded": finished, "failed": finished},
                 )
                 monitoring.register(counting())
 

@@ -29,8 +29,8 @@ import random
 import time
 from datetime import timedelta
 
-from pymongo import ReturnDocument
-from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from lianxin import settings
 
@@ -74,19 +74,61 @@ def until_stored(write, what, pause=0.5, max_pause=5, sleep=time.sleep):
 def create(db, now, doc):
     """Record a delivery (once: the same key again is a no-op) and mark it due now.
     Returns True when this call created it."""
-    doc = {"status": "pending", "attempts": 0, "created_at": now, "history": [], **doc}
-    # Due first: a crash between the two writes leaves a due mark without a delivery (the
-    # poller drops it), never a pending delivery nobody will send.
-    db.delivery_due.update_one({"_id": doc["_id"]}, {"$setOnInsert": {"at": now}}, upsert=True)
-    if doc.get("case_id"):  # the case's delivery log lists it (readers skip unknown ids)
+    return doc["_id"] in create_many(db, now, [doc])
+
+
+# FerretDB 1.24.2 holds a SQLite connection per statement of an update command until the
+# command ends (docs/decisions/0031): a bulk of upserts goes in pieces.
+BULK_PIECE = 50
+
+
+def create_many(db, now, docs, claim=False):
+    """Record deliveries, each once (a key already recorded is left as it is), with three
+    writes for the lot: their due marks, the cases' delivery logs, the deliveries. With
+    `claim`, those this call creates are recorded claimed by the caller (`sending`, until
+    the claim runs out), so the caller sends them without a claim of its own; should it die
+    first, the due mark lets the poller send them once the claim has run out, as after any
+    claim. Returns {key: the document stored} of those this call created."""
+    base = {"status": "pending", "attempts": 0, "created_at": now, "history": []}
+    # One document per key: the first of a key wins, as if each were created in turn.
+    first = {}
+    for d in docs:
+        first.setdefault(d["_id"], {**base, **d})
+    docs = list(first.values())
+    if not docs:
+        return {}
+    # Due first: a crash between the writes leaves a due mark without a delivery (the
+    # poller drops it), never a pending delivery nobody will send. A delivery recorded
+    # settled (no template) needs no mark.
+    due_marks = [
+        UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {"at": now}}, upsert=True)
+        for d in docs
+        if d["status"] in UNSETTLED
+    ]
+    for i in range(0, len(due_marks), BULK_PIECE):
+        db.delivery_due.bulk_write(due_marks[i : i + BULK_PIECE], ordered=False)
+    by_case = {}
+    for d in docs:
+        if d.get("case_id"):  # the case's delivery log lists it (readers skip unknown ids)
+            by_case.setdefault(d["case_id"], []).append(d["_id"])
+    for case_id, keys in by_case.items():
         db.case_deliveries.update_one(
-            {"_id": doc["case_id"]}, {"$addToSet": {"ids": doc["_id"]}}, upsert=True
+            {"_id": case_id}, {"$addToSet": {"ids": {"$each": keys}}}, upsert=True
         )
+    if claim:
+        until = now + timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS)
+        for d in docs:
+            if d["status"] == "pending":
+                d.update(status="sending", claimed_until=until)
+    refused = set()
     try:
-        db.deliveries.insert_one(doc)
-    except DuplicateKeyError:
-        return False
-    return True
+        db.deliveries.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        for error in exc.details.get("writeErrors", []):
+            if error.get("code") != 11000:
+                raise
+            refused.add(docs[error["index"]]["_id"])
+    return {d["_id"]: d for d in docs if d["_id"] not in refused}
 
 
 def due(db, now, limit=200):
@@ -115,10 +157,13 @@ def claim(db, now, key):
     )
 
 
-def attempt(db, now, key, send, max_attempts=None):
-    """Claim delivery `key` and run `send(delivery)` once. Returns the new status, or None
-    when the delivery is not ours to send (settled, or another sender holds it)."""
-    delivery = claim(db, now, key)
+def attempt(db, now, key, send, max_attempts=None, claimed=None):
+    """Claim delivery `key` and run `send(delivery)` once (`claimed`: the delivery as
+    `create_many` recorded it claimed by this caller, so no claim is asked for). Returns the
+    new status, or None when the delivery is not ours to send (settled, or another sender
+    holds it). A citizen's settled message keeps its subject but not its text (it may hold
+    what the citizen wrote); a dead one keeps it for the admin's replay."""
+    delivery = claimed if claimed is not None else claim(db, now, key)
     if delivery is None:
         current = db.deliveries.find_one({"_id": key})
         if current is None or current["status"] != "sending":
@@ -127,13 +172,14 @@ def attempt(db, now, key, send, max_attempts=None):
     max_attempts = max_attempts or settings.DELIVERY_MAX_ATTEMPTS
     attempts = delivery["attempts"] + 1
     entry = {"at": now, "attempt": attempts}
+    forget = delivery.get("recipient_kind") == "citizen"
     try:
         send(delivery)
     except Skipped as exc:
-        return _settle(db, key, "skipped", attempts, {**entry, "error": str(exc)})
+        return _settle(db, key, "skipped", attempts, {**entry, "error": str(exc)}, forget)
     except Permanent as exc:
         log.warning("delivery %s failed for good: %s", key, exc)
-        return _settle(db, key, "failed", attempts, {**entry, "error": str(exc)})
+        return _settle(db, key, "failed", attempts, {**entry, "error": str(exc)}, forget)
     except Exception as exc:  # the other side did not take it: try again later
         error = f"{type(exc).__name__}: {exc}"[:500]
         if attempts >= max_attempts:
@@ -158,18 +204,20 @@ def attempt(db, now, key, send, max_attempts=None):
 
         until_stored(record_retry, f"retry of delivery {key}")
         return "retrying"
-    return _settle(db, key, "sent", attempts, {**entry, "ok": True}, sent_at=now)
+    return _settle(db, key, "sent", attempts, {**entry, "ok": True}, forget, sent_at=now)
 
 
-def _settle(db, key, status, attempts, entry, **extra):
+def _settle(db, key, status, attempts, entry, forget=False, **extra):
     fields = {"status": status, "attempts": attempts, **extra}
     if entry.get("error"):
         fields["last_error"] = entry["error"]
+    unset = {"next_attempt_at": ""}
+    if forget:
+        unset["content"] = ""
 
     def record():
         db.deliveries.update_one(
-            {"_id": key},
-            {"$set": fields, "$push": {"history": entry}, "$unset": {"next_attempt_at": ""}},
+            {"_id": key}, {"$set": fields, "$push": {"history": entry}, "$unset": unset}
         )
         db.delivery_due.delete_one({"_id": key})
 

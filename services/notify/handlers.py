@@ -122,6 +122,12 @@ class Directory:
 def plan(db, now, event, cfg):
     """Record the deliveries `event` calls for (once, whatever happens after). Returns the
     keys of the message deliveries it calls for."""
+    return _plan(db, now, event, cfg)[0]
+
+
+def _plan(db, now, event, cfg, claim=False):
+    """`plan`, and {key: delivery} of those this call recorded (claimed by the caller with
+    `claim`: see `deliveries.create_many`)."""
     case = db.cases.find_one({"_id": event["case_id"]}) if event.get("case_id") else None
     if event.get("case_id") and case is None:
         log.warning("notify: no case %s for %s", event["case_id"], event["type"])
@@ -135,12 +141,13 @@ def plan(db, now, event, cfg):
         default_lang=cfg.lang,
         access_code=ack and access.CODE_PLACEHOLDER,
     )
-    keys = []
+    docs, templates = [], {}  # an event's messages share their templates (a unit's staff)
     for m in messages:
-        key = deliveries.message_key(event["event_id"], m.channel, m.recipient)
-        template = templating.find(db, m.template, m.lang, cfg.lang)
+        if (m.template, m.lang) not in templates:
+            templates[m.template, m.lang] = templating.find(db, m.template, m.lang, cfg.lang)
+        template = templates[m.template, m.lang]
         doc = {
-            "_id": key,
+            "_id": deliveries.message_key(event["event_id"], m.channel, m.recipient),
             "kind": "message",
             "event_id": event["event_id"],
             "event_type": event["type"],
@@ -157,9 +164,9 @@ def plan(db, now, event, cfg):
         else:
             content = templating.render(template, m.values)
             doc.update(content=content, subject=content.get("subject", ""))
-        deliveries.create(db, now, doc)
-        keys.append(key)
-    return keys
+        docs.append(doc)
+    created = deliveries.create_many(db, now, docs, claim=claim)
+    return list(dict.fromkeys(d["_id"] for d in docs)), created
 
 
 def send_delivery(db, senders, now, delivery):
@@ -197,34 +204,45 @@ def send_delivery(db, senders, now, delivery):
         raise Skipped(f"unknown channel {channel}")
 
 
-def attempt(db, senders, now, key):
-    """Try delivery `key` once. A citizen's message may hold the access code: once settled
-    only its subject is kept, and once the first one carrying the code is out, the plain code
-    is deleted."""
-    status = deliveries.attempt(db, now, key, lambda d: send_delivery(db, senders, now, d))
-    if status in ("sent", "skipped", "failed"):
+def attempt(db, senders, now, key, claimed=None):
+    """Try delivery `key` once (`claimed`: as `plan` recorded it, claimed by this caller). A
+    citizen's settled message keeps only its subject (`deliveries.attempt`), and once the
+    first one carrying the access code is out, the plain code is deleted."""
+    sent = []
+
+    def send(d):
+        send_delivery(db, senders, now, d)
+        sent.append(d)
+
+    status = deliveries.attempt(db, now, key, send, claimed=claimed)
+    d = sent[0] if sent else None
+    if (
+        status == "sent"
+        and d.get("recipient_kind") == "citizen"
+        and d.get("template") in CODE_TEMPLATES
+        and d.get("case_id")
+    ):
         deliveries.until_stored(
-            lambda: _forget_secrets(db, key, status), f"clean-up of delivery {key}"
+            lambda: db.ack_codes.delete_one({"_id": d["case_id"]}), f"clean-up of delivery {key}"
         )
     return status
-
-
-def _forget_secrets(db, key, status):
-    d = db.deliveries.find_one({"_id": key}, {"recipient_kind": 1, "template": 1, "case_id": 1})
-    if d and d.get("recipient_kind") == "citizen":
-        db.deliveries.update_one({"_id": key}, {"$unset": {"content": ""}})
-        if status == "sent" and d.get("template") in CODE_TEMPLATES and d.get("case_id"):
-            db.ack_codes.delete_one({"_id": d["case_id"]})
 
 
 def on_event(db, senders, now, event, cfg):
     """An event from the bus: plan its messages, then send each (a failure is retried by the
     poller). Once planned, the event is marked so, for the re-drive."""
-    keys = plan(db, now, event, cfg)
+    keys, created = _plan(db, now, event, cfg, claim=True)
     db.notify_planned.update_one(
         {"_id": event["event_id"]}, {"$setOnInsert": {"at": now}}, upsert=True
     )
-    return {key: attempt(db, senders, now, key) for key in keys}
+    out = {}
+    for key in keys:
+        d = created.get(key)
+        if d is not None and d["status"] != "sending":
+            out[key] = None  # recorded settled (no template): nothing to send
+        else:
+            out[key] = attempt(db, senders, now, key, claimed=d)
+    return out
 
 
 def redrive(db, senders, now, cfg, grace_seconds, batch):
@@ -324,29 +342,25 @@ def record(db, now, event):
     """The ordered consumer's work for one event: the feed, then a delivery per matching
     webhook subscription. Returns the webhook delivery keys (created now or before)."""
     seq = journal.append(db, now, event)
-    keys = []
-    for sub in db.webhooks.find():
-        if journal.matches(sub, event):
-            key = deliveries.webhook_key(sub["_id"], event["event_id"])
-            deliveries.create(
-                db,
-                now,
-                {
-                    "_id": key,
-                    "kind": "webhook",
-                    "channel": "webhook",
-                    "recipient": sub["url"],
-                    "recipient_kind": "system",
-                    "subscription": sub["_id"],
-                    "event_id": event["event_id"],
-                    "event_type": event["type"],
-                    "case_id": event.get("case_id"),
-                    "event": event,
-                    "sequence": seq,
-                },
-            )
-            keys.append(key)
-    return keys
+    docs = [
+        {
+            "_id": deliveries.webhook_key(sub["_id"], event["event_id"]),
+            "kind": "webhook",
+            "channel": "webhook",
+            "recipient": sub["url"],
+            "recipient_kind": "system",
+            "subscription": sub["_id"],
+            "event_id": event["event_id"],
+            "event_type": event["type"],
+            "case_id": event.get("case_id"),
+            "event": event,
+            "sequence": seq,
+        }
+        for sub in db.webhooks.find()
+        if journal.matches(sub, event)
+    ]
+    deliveries.create_many(db, now, docs)
+    return [d["_id"] for d in docs]
 
 
 def feed(db, actor, after, limit):
