@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tests.conftest  # noqa: F401  (eventlet first, as in the tests)
+from bench.system import broker_pid, cpu_seconds, store_pid
 from lianxin import bus, demo, settings, store
 from tests.conftest import Mailbox, _rabbitmqctl
 from tests.e2e.conftest import System
@@ -93,6 +94,32 @@ def commands(folder, field="commands"):
         per[doc["process"]] = Counter(doc.get(field) or {})
         total.update(doc.get(field) or {})
     return total, per
+
+
+def tree_cpu(pid):
+    """CPU seconds of a process and its children (the gateway's workers)."""
+    total = cpu_seconds(pid)
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return total
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                total += sum(tree_cpu(int(c)) for c in f.read().split())
+        except OSError:
+            pass
+    return total
+
+
+def cpu_now(system, uri):
+    """CPU seconds so far of every process of the run: the services, the gateway, the store,
+    the broker and this benchmark (its HTTP clients, the SMTP server, the event tap)."""
+    pids = {name: proc.pid for name, proc in system.procs.items()}
+    pids.update(store=store_pid(uri), broker=broker_pid())
+    out = {name: tree_cpu(pid) for name, pid in pids.items() if pid}
+    out["benchmark"] = cpu_seconds(os.getpid())  # not its children: the services are
+    return out
 
 
 def pct(values, p):
@@ -176,6 +203,7 @@ def main(rate, seconds):
         before, _ = commands(counts_dir)
         targets_before, _ = commands(counts_dir, "targets")
         micros_before, _ = commands(counts_dir, "micros")
+        cpu_before = cpu_now(system, uri)
         t0 = time.time() + 0.5
         with ThreadPoolExecutor(max_workers=96) as pool:
             list(pool.map(one, range(n)))
@@ -190,6 +218,7 @@ def main(rate, seconds):
                 break
             time.sleep(0.5)
         end = time.time()
+        cpu_after = cpu_now(system, uri)
         after, per = commands(counts_dir)
         to_assigned = [assigned[c] - s for c, (s, _) in submitted.items() if c in assigned]
         to_ack = [box.arrived[m] - s for c, (s, m) in submitted.items() if m in box.arrived]
@@ -223,7 +252,15 @@ def main(rate, seconds):
         print("store wall time by command and collection (ms per submission, idle included):")
         for name, us in spent.most_common(30):
             print(f"  {name:<36} {us / 1000 / max(len(submitted), 1):6.2f}")
-        print("by process (per submission, idle included):")
+        cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+        per_case = 1000 / max(len(submitted), 1)
+        print(
+            f"CPU per submission over the {end - t0:.0f} s until the last was acknowledged "
+            f"(idle included): {sum(cpu.values()) * per_case:.0f} ms in all"
+        )
+        for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:<16} {seconds * per_case:7.1f} ms")
+        print("store commands by process (per submission, idle included):")
         for proc, c in sorted(per.items()):
             print(f"  {proc:<40} {sum(c.values()) / max(len(submitted), 1):6.2f}")
     finally:

@@ -114,9 +114,10 @@ def act(store, publisher, now, case_id, actor, action, decide):
     return apply(store, publisher, now, case, actor, action, change)
 
 
-def apply(store, publisher, now, case, actor, action, change):
+def apply(store, publisher, now, case, actor, action, change, reload=True):
     """Write `change` to `case` with the status the workflow gives `action`, as one
-    compare-and-set on the case's version, with its timeline line and its event."""
+    compare-and-set on the case's version, with its timeline line and its event. Returns the
+    case as stored then (`reload=False`: None, for a caller that does not look)."""
     store = casestore.for_db(store)
     status = workflow.check_state(action, case["status"])
     event = make_event(
@@ -142,7 +143,7 @@ def apply(store, publisher, now, case, actor, action, change):
         store.flush(publisher, case["_id"], [event])
     except Exception:  # stored with the change; the relay publishes it
         log.warning("%s for %s not published yet", event["type"], case["_id"], exc_info=True)
-    return store.get(case["_id"])
+    return store.get(case["_id"]) if reload else None
 
 
 def _assignment_after(case, change):

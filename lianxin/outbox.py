@@ -45,17 +45,26 @@ def with_events(update, events, now):
 
 
 def flush(db, publisher, doc_id, events, collection="cases", token=None):
-    """Publish events already stored in a document's outbox, and remove each once published;
-    once the outbox is empty, remove the note `token` (if it is still that one)."""
+    """Publish events already stored in a document's outbox, then remove them; once the
+    outbox is empty, remove the note `token` (if it is still that one). In the usual case —
+    the outbox holds just these events — the removal is one write that also says the outbox
+    is empty. A crash after a publish leaves the events in the outbox: the relay publishes
+    them again, the same envelopes (consumers dedupe on event_id)."""
     coll = db[collection]
+    events = list(events)
     for event in events:
         publisher.publish(event)
-        # The whole envelope, not {"event_id": …}: FerretDB ignores a $pull by condition
-        # (silently), while both stores remove an exactly equal document.
-        coll.update_one({"_id": doc_id}, {"$pull": {"outbox": event}})
+    # $pullAll with the whole envelopes: FerretDB ignores a $pull by condition (silently),
+    # while both stores remove an exactly equal document.
     emptied = coll.update_one(
-        {"_id": doc_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}}
-    ).matched_count
+        {"_id": doc_id, "outbox": {"$size": len(events)}},
+        {"$pullAll": {"outbox": events}, "$unset": {"outbox_since": ""}},
+    ).modified_count
+    if not emptied:  # others' events are in it too (or already gone): ours only, then look
+        coll.update_one({"_id": doc_id}, {"$pullAll": {"outbox": events}})
+        emptied = coll.update_one(
+            {"_id": doc_id, "outbox": {"$size": 0}}, {"$unset": {"outbox_since": ""}}
+        ).matched_count
     if emptied and token:
         db.outbox_due.delete_one({"_id": _note(collection, doc_id), "token": token})
 

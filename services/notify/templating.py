@@ -10,6 +10,8 @@ Python objects). The HTML part is autoescaped, so a citizen's title such as `<b>
 text; plain-text parts are not, since they are not HTML. An unknown variable renders empty.
 """
 
+from functools import lru_cache
+
 from jinja2 import TemplateError, TemplateSyntaxError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -28,14 +30,20 @@ def find(db, name, lang, default_lang="zh-CN"):
     return None
 
 
+@lru_cache(maxsize=512)
+def _compiled(html, source):
+    """A part's source compiled once per process (Jinja parses and compiles a template to
+    Python each time it is given the text): keyed by the text, so an edit is a new entry."""
+    return (_html if html else _text).from_string(source)
+
+
 def render(template, values):
     """{part: text} for every part the template has."""
     out = {}
     for part in PARTS:
         source = template.get(part)
         if source:
-            env = _html if part == "html" else _text
-            out[part] = env.from_string(source).render(**values)
+            out[part] = _compiled(part == "html", source).render(**values)
     if "subject" in out:
         out["subject"] = " ".join(out["subject"].split())  # one line, whatever the data
     return out

@@ -76,6 +76,7 @@ def _route(db, publisher, call, now, case_id):
             ROUTER,
             "route",
             assignment_change(db, call, now, case, decision, ROUTER),
+            reload=False,
         )
     except WrongState:
         return "conflict"  # someone else acted first; the next look sees what they did

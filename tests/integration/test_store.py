@@ -65,6 +65,31 @@ def test_outbox_flush_removes_what_it_published(db):
     assert case["outbox"] == [] and "outbox_since" not in case
 
 
+def test_outbox_flush_leaves_another_writer_s_events_and_note(db):
+    from lianxin import outbox
+    from lianxin.clock import utcnow
+    from lianxin.events import make_event
+
+    ours, theirs = (make_event("case.assigned", now=utcnow(), case_id="c2") for _ in range(2))
+    our_token = outbox.mark(db, "c2", utcnow())
+    db.cases.insert_one({"_id": "c2", "outbox": [ours], "outbox_since": utcnow()})
+    their_token = outbox.mark(db, "c2", utcnow())  # a later writer renews the note …
+    db.cases.update_one({"_id": "c2"}, {"$push": {"outbox": theirs}})  # … and adds its event
+
+    class Recorder:
+        def publish(self, event):
+            pass
+
+    outbox.flush(db, Recorder(), "c2", [ours], token=our_token)
+    case = db.cases.find_one({"_id": "c2"})
+    assert case["outbox"] == [theirs] and "outbox_since" in case
+    assert db.outbox_due.find_one({"_id": "cases:c2"})["token"] == their_token
+    outbox.flush(db, Recorder(), "c2", [theirs], token=their_token)
+    case = db.cases.find_one({"_id": "c2"})
+    assert case["outbox"] == [] and "outbox_since" not in case
+    assert db.outbox_due.find_one({"_id": "cases:c2"}) is None
+
+
 def test_every_field_name_an_admin_item_accepts_the_store_keeps_and_reads_back(db):
     """The admin items' name rule (lianxin/admin_schemas.py) against the store itself: each
     ASCII character and a few awkward others, in a top-level and a nested name; what the
