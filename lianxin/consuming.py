@@ -210,6 +210,15 @@ def drain(owner, conn):
     return False
 
 
+def readable(conn):
+    """Whether the broker has sent something on `conn` that is not read yet (no wait)."""
+    try:
+        trampoline(conn.connection.sock, read=True, timeout=0.001, timeout_exc=socket.timeout)
+    except socket.timeout:
+        return False
+    return True
+
+
 def wake(owner, gt):
     """Have the loop `gt` of `owner` go round now (to stop, or drop a consumer): at the hub's
     next turn if it is parked, otherwise its next `park` returns at once. Only `park`'s wait

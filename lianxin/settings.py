@@ -42,6 +42,9 @@ WEBHOOK_TIMEOUT = float(_env("LX_WEBHOOK_TIMEOUT", "10"))
 # How many deliveries to one webhook may be in flight at once (a slow endpoint waits its
 # turn; it never holds up the others).
 WEBHOOK_CONCURRENCY = int(_env("LX_WEBHOOK_CONCURRENCY", "2"))
+# Events the feed's consumer takes from the broker before it records them (together, in
+# order): 1 records one at a time (docs/decisions/0036).
+JOURNAL_BATCH = max(1, int(_env("LX_JOURNAL_BATCH", "50")))
 # How often notify looks for deliveries that are due (retries, and sends a crash left behind).
 # A first send does not wait for it; a retry waits a minute or more anyway.
 DELIVERY_POLL_SECONDS = float(_env("LX_DELIVERY_POLL_SECONDS", "5"))

@@ -51,6 +51,7 @@ class Dispatch(DependencyProvider):
         self.clock = Clock(self.db if settings.CLOCK_SOURCE == "store" else None)
         self.pool = GreenPool(64)
         self.in_flight = {}
+        self.pending = []  # (event, message) read from the journal queue, not yet recorded
         self.running = False
         self.thread = None
 
@@ -112,15 +113,23 @@ class Dispatch(DependencyProvider):
                     with conn.Consumer(
                         [bus.journal_queue()],
                         callbacks=[self._on_message],
-                        prefetch_count=1,
+                        prefetch_count=settings.JOURNAL_BATCH,
                         accept=["json", "application/json"],
                     ):
                         while self.running:
-                            consuming.drain(self, conn)
+                            if consuming.drain(self, conn):
+                                # what else is here already, up to a batch
+                                while len(self.pending) < settings.JOURNAL_BATCH and (
+                                    consuming.readable(conn)
+                                ):
+                                    conn.drain_events(timeout=1)
+                            self._record_pending(conn)
             except Exception:
                 if self.running:
                     log.warning("journal consumer lost the bus; reconnecting", exc_info=True)
                     eventlet.sleep(2)
+            finally:
+                self.pending = []  # unacked: the broker gives them back, in their order
 
     def _on_message(self, body, message):
         try:
@@ -131,14 +140,35 @@ class Dispatch(DependencyProvider):
             self.db.journal_rejects.insert_one({"body": str(body)[:10000]})
             message.ack()
             return
-        try:
-            keys = handlers.record(self.db, self.clock.now(), event)
-        except Exception:
-            log.warning("journal: %s not recorded; trying again", event["event_id"], exc_info=True)
-            eventlet.sleep(1)
-            message.requeue()  # back to the head of the queue: the order holds
+        self.pending.append((event, message))
+
+    def _record_pending(self, conn):
+        """Record the events read, in their order, then ack them. Until the store takes them
+        the same batch is tried again, never requeued: later events are already on their way
+        to this consumer, and a requeued one would be recorded after them. Should the
+        connection go meanwhile, the broker gives the batch back, in order, to whoever
+        consumes next (recording is idempotent by event id)."""
+        if not self.pending:
             return
-        message.ack()
+        events = [event for event, _ in self.pending]
+        while True:
+            try:
+                keys = handlers.record_many(self.db, self.clock.now(), events)
+                break
+            except Exception:
+                log.warning(
+                    "journal: %d event(s) from %s not recorded; trying again",
+                    len(events),
+                    events[0]["event_id"],
+                    exc_info=True,
+                )
+                if not self.running:
+                    return
+                eventlet.sleep(1)
+                conn.heartbeat_check()
+        for _, message in self.pending:
+            message.ack()
+        self.pending = []
         for key in keys:
             sub = key.split(":")[1]
             self.submit(key, sub)

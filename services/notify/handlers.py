@@ -341,7 +341,14 @@ def acknowledge_waiting(db, senders, now, cfg, wait_seconds, limit=100):
 def record(db, now, event):
     """The ordered consumer's work for one event: the feed, then a delivery per matching
     webhook subscription. Returns the webhook delivery keys (created now or before)."""
-    seq = journal.append(db, now, event)
+    return record_many(db, now, [event])
+
+
+def record_many(db, now, events):
+    """`record` for events in bus order: the feed in one go (`journal.append_many`), the
+    webhook deliveries of them all in one `create_many`."""
+    numbers = journal.append_many(db, now, events)
+    subscriptions = list(db.webhooks.find()) if events else []
     docs = [
         {
             "_id": deliveries.webhook_key(sub["_id"], event["event_id"]),
@@ -354,13 +361,14 @@ def record(db, now, event):
             "event_type": event["type"],
             "case_id": event.get("case_id"),
             "event": event,
-            "sequence": seq,
+            "sequence": numbers[event["event_id"]],
         }
-        for sub in db.webhooks.find()
+        for event in events
+        for sub in subscriptions
         if journal.matches(sub, event)
     ]
     deliveries.create_many(db, now, docs)
-    return [d["_id"] for d in docs]
+    return list(dict.fromkeys(d["_id"] for d in docs))
 
 
 def feed(db, actor, after, limit):

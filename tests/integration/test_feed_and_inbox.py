@@ -38,6 +38,59 @@ def test_the_feed_pages_through_every_event_once_in_order_across_journal_pages(d
     assert db.journal_pages.count_documents({}) == 3  # 1–99, 100–199, 200–230
 
 
+def test_events_recorded_together_are_numbered_in_order_once_each_across_pages(db):
+    events = _events(130)
+    journal.append(db, utcnow(), events[3])  # recorded before: keeps its number
+    batch = events[:60] + [events[10]] + events[60:]  # and one published twice
+    numbers = journal.append_many(db, utcnow(), batch)
+    assert numbers[events[3]["event_id"]] == 1
+    assert [numbers[e["event_id"]] for e in events[:3]] == [2, 3, 4]
+    assert max(numbers.values()) == 130 and len(set(numbers.values())) == 130
+    in_feed = journal.read(db, 0, 200, max_scan=300)[0]
+    assert [e["event_id"] for e in in_feed] == [events[3]["event_id"]] + [
+        e["event_id"] for e in events if e is not events[3]
+    ]
+    assert db.journal_head.find_one({"_id": journal.HEAD})["seq"] == 130
+    assert journal.append_many(db, utcnow(), events) == numbers  # all seen: nothing new
+
+
+def test_a_batch_meeting_numbers_a_crash_or_another_consumer_took_steps_over_them(db):
+    first, mine = _events(3), _events(5)
+    for e in first:
+        journal.append(db, utcnow(), e)
+    # another consumer wrote number 4 and died before moving the head; this consumer had
+    # written number 5 (its own first event), then crashed before anything else
+    other = _events(1)[0]
+    for seq, e in ((4, other), (5, mine[0])):
+        db.journal.insert_one(
+            {
+                "_id": journal.key(seq),
+                "seq": seq,
+                "event_id": e["event_id"],
+                "event": e,
+                "recorded_at": utcnow(),
+            }
+        )
+    numbers = journal.append_many(db, utcnow(), mine)
+    assert [numbers[e["event_id"]] for e in mine] == [5, 6, 7, 8, 9]
+    assert [e["event_id"] for e in journal.read(db, 0, 20)[0]] == [
+        e["event_id"] for e in first + [other] + mine
+    ]
+    assert db.journal_head.find_one({"_id": journal.HEAD})["seq"] == 9
+
+
+def test_a_batch_s_webhook_deliveries_carry_each_event_s_number(db):
+    db.webhooks.insert_one(
+        {"_id": "w1", "url": "http://127.0.0.1:9/hook", "secret": "s", "event_types": ["*"]}
+    )
+    events = _events(3)
+    keys = handlers.record_many(db, utcnow(), events)
+    assert keys == [f"wh:w1:{e['event_id']}" for e in events]
+    assert [db.deliveries.find_one({"_id": k})["sequence"] for k in keys] == [1, 2, 3]
+    assert handlers.record_many(db, utcnow(), events) == keys  # again: the same, once each
+    assert db.deliveries.count_documents({"kind": "webhook"}) == 3
+
+
 def test_a_page_slot_a_crash_left_empty_is_read_from_the_journal(db):
     events = _events(5)
     for e in events:
