@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 class Dispatch(DependencyProvider):
     """The channels, a pool that sends webhooks without holding anyone up (at most
     LX_WEBHOOK_CONCURRENCY in flight per subscription; the rest wait for the poller), and the
-    journal consumer: one greenthread reading `lianxin.journal` one message at a time, in bus
-    order, acking each after the feed and the webhook deliveries are recorded."""
+    journal consumer: one greenthread reading `lianxin.journal` in bus order, what has come
+    in up to LX_JOURNAL_BATCH events at a time, acking them once the feed and the webhook
+    deliveries are recorded (docs/decisions/0036)."""
 
     def setup(self):
         cfg = self.container.config
