@@ -116,3 +116,65 @@ def test_every_field_name_an_admin_item_accepts_the_store_keeps_and_reads_back(d
             assert stored[f"u{i}"][f"a{ch}z"] == 1 and stored[f"u{i}"]["n"] == {f"a{ch}z": [ch]}
     assert set(refused) == {".", '"', "\\"} | {chr(i) for i in range(1, 0x20)}
     assert len(kept) == len(chars) - len(refused)
+
+
+def test_the_local_store_build_keeps_no_resource_tracking_profiles(tmp_path):
+    """Patch 0006 (decision 0036): a release build of our FerretDB does not record a stack
+    trace and a finalizer per iterator, cursor and transaction — its debug server lists no
+    `FerretDB/…` profiles after queries that open and leave cursors."""
+    import re
+    import subprocess
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from nameko.testing.utils import find_free_port
+    from pymongo import MongoClient
+
+    root = Path(__file__).resolve().parents[2]
+    binary = subprocess.run(
+        ["bash", "-c", 'source scripts/lib.sh && printf %s "$FERRETDB_BIN"'],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if not Path(binary).exists():
+        pytest.skip("the tests' store is not our FerretDB build")
+    port, debug = find_free_port(), find_free_port()
+    store = subprocess.Popen(
+        [
+            binary,
+            "--handler=sqlite",
+            f"--sqlite-url=file:{tmp_path}/",
+            f"--listen-addr=127.0.0.1:{port}",
+            "--telemetry=disable",
+            "--log-level=warn",
+            f"--state-dir={tmp_path}",
+            f"--debug-addr=127.0.0.1:{debug}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = MongoClient(f"mongodb://127.0.0.1:{port}/", serverSelectionTimeoutMS=20000)
+        db = client.probe
+        db.c.insert_many([{"_id": str(i), "a": i} for i in range(50)])
+        left_open = db.c.find({"a": {"$gt": 3}}).batch_size(5)
+        next(left_open)  # a cursor the store keeps
+        assert len(list(db.c.find())) == 50
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{debug}/debug/pprof/").read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert b"goroutine" in page  # the debug server's profile list
+        assert re.findall(rb"FerretDB/[\w.]+", page) == []
+        client.close()
+    finally:
+        store.terminate()
+        store.wait(timeout=10)
