@@ -50,9 +50,10 @@ def _receipt(case, access_code):
 
 
 def _reserve(db, now, tz, request_key, secret):
-    """(tracking number, access code) for this request key: made on its first arrival, read
-    back (unsealed) on a retry within the retry window. After the window the code is gone:
-    a retry of a request whose case was stored gets 409 with the case's number."""
+    """(tracking number, access code, whether made now) for this request key: made on its
+    first arrival, read back (unsealed) on a retry within the retry window. After the window
+    the code is gone: a retry of a request whose case was stored gets 409 with the case's
+    number. A number made now was claimed just now: no case has it yet."""
     reservation = db.submissions.find_one({"_id": request_key})
     if reservation is None:
         case_id, code = _claim_number(db, now, tz, request_key), access.new_access_code()
@@ -71,12 +72,12 @@ def _reserve(db, now, tz, request_key, secret):
             db.submissions.update_one(
                 {"_id": request_key}, {"$setOnInsert": {"case_id": case_id, "at": now}}, upsert=True
             )
-            return case_id, code
+            return case_id, code, True
     kept = db.retry_codes.find_one({"_id": request_key})
     case_id = (kept or reservation)["case_id"]
     code = kept and access.unseal(kept["sealed"], secret, case_id)
     if code:
-        return case_id, code
+        return case_id, code, False
     if db.cases.find_one({"_id": case_id}, {"_id": 1}) is not None:
         raise WrongState(
             "this request was filed already; its receipt is no longer kept", {"case_id": case_id}
@@ -133,8 +134,8 @@ def submit(
     secret = secret or settings.SECRET_KEY
 
     # Reserve (tracking number, access code) for this request key before anything else.
-    case_id, code = _reserve(db, now, tz, request_key, secret)
-    existing = db.cases.find_one({"_id": case_id})
+    case_id, code, fresh = _reserve(db, now, tz, request_key, secret)
+    existing = None if fresh else db.cases.find_one({"_id": case_id})
     if existing is not None:
         # A retry of a request that stored its case: redo the idempotent follow-ups a crash
         # may have cut short, then answer as the first time.
@@ -218,7 +219,7 @@ def submit_open311(db, publisher, now, payload, request_key, api_key_id, tz="Asi
 
 
 def _check_topic(db, topic):
-    if db.topics.estimated_document_count() and db.topics.find_one({"_id": topic}) is None:
+    if db.topics.find_one({"_id": topic}) is None and db.topics.estimated_document_count():
         raise ValidationFailed(
             "the submission is not valid", {"fields": {"topic": [f"unknown topic {topic!r}"]}}
         )

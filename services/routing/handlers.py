@@ -41,7 +41,8 @@ def _route(db, publisher, call, now, case_id):
         return "missing"
     if case["status"] != "received" or (case.get("routing") or {}).get("queued"):
         return "skipped"
-    decision = domain.route(case, load_rules(db), load_directory(db))
+    directory = load_directory(db)
+    decision = domain.route(case, load_rules(db), directory)
     if decision.queued:
         queued = casestore.for_db(db).apply(
             case,
@@ -75,7 +76,7 @@ def _route(db, publisher, call, now, case_id):
             case,
             ROUTER,
             "route",
-            assignment_change(db, call, now, case, decision, ROUTER),
+            assignment_change(db, call, now, case, decision, ROUTER, directory.units),
             reload=False,
         )
     except WrongState:
@@ -83,9 +84,10 @@ def _route(db, publisher, call, now, case_id):
     return "assigned"
 
 
-def assignment_change(db, call, now, case, decision, actor):
+def assignment_change(db, call, now, case, decision, actor, units=None):
     """Give a case its lead unit (and co-units, leader) and start the clock of this
-    assignment with supervision, which owns deadlines (docs/decisions/0004)."""
+    assignment with supervision, which owns deadlines (docs/decisions/0004). `units`: the
+    units read already (the router's directory), else the lead unit is read."""
     complexity = decision.complexity or case.get("complexity", "general")
     # 首问负责: the leader who received the citizen stays on the case, whatever a rule or a
     # dispatcher names (docs/contract.md §13).
@@ -96,7 +98,10 @@ def assignment_change(db, call, now, case, decision, actor):
     facts.pop("text", None)
     facts.pop("received_by", None)
     clock = call("supervision", "start_clock", case["_id"], seq, facts, isoformat(now))
-    unit = db.units.find_one({"_id": decision.lead_unit}) or {}
+    if units is not None:
+        unit = next((u for u in units if u["_id"] == decision.lead_unit), {})
+    else:
+        unit = db.units.find_one({"_id": decision.lead_unit}) or {}
     change = Change(
         "case.assigned",
         public_note=f"转交{unit.get('name', decision.lead_unit)}办理",
