@@ -106,7 +106,7 @@ def test_no_case_message_or_process_is_lost_through_store_and_broker_faults(
         assert acks() == Counter({f"f{n}@example.com": 1 for n in range(N)})
 
         # the feed complete and in order, as a client reads it (once its one consumer has
-        # caught up: it records the events one at a time, in bus order)
+        # caught up: it records the events in bus order, in batches of what has come in)
         wait_for(
             lambda: db.journal.count_documents(
                 {"event.type": {"$in": ["case.received", "case.assigned"]}}
