@@ -1,9 +1,12 @@
 """Load N open, assigned cases with running clocks straight into a store — for the supervision
 benchmark and the replica tests. Cases are built from one template (hashing an access code
-per case would dominate the load time); ids are `LX-BENCH-NNNNNNN`."""
+per case would dominate the load time); ids are `LX-BENCH-NNNNNNN`. Their queue documents
+(lianxin/queues.py) are written too, as the one door would, and a unit not in the directory
+is added to it under its id."""
 
 from datetime import timedelta
 
+from lianxin import queues
 from lianxin.cases import yellow_at
 from services.intake import domain
 
@@ -23,10 +26,11 @@ SUBMISSION = {
 
 def load(db, n, start, units, days=7, batch=2000):
     """Insert `n` cases assigned at `start` to `units` (round robin), due `days` later, each
-    with its clock due for a first look at `start`. Returns the case ids."""
+    with its clock due for a first look at `start`, and their queue entries. Returns the case
+    ids."""
     template = domain.new_case("LX-BENCH-0000000", SUBMISSION, "ABCD2345", start)
     due = start + timedelta(days=days)
-    ids = []
+    ids, queued = [], {}
     for first in range(0, n, batch):
         cases, clocks = [], []
         for i in range(first, min(first + batch, n)):
@@ -70,4 +74,11 @@ def load(db, n, start, units, days=7, batch=2000):
             )
         db.cases.insert_many(cases, ordered=False)
         db.clocks.insert_many(clocks, ordered=False)
+        for case in cases:
+            for k, e in queues.entries(case).items():
+                queued.setdefault(k, {})[f"e.{case['_id']}"] = e
+    for k, sets in queued.items():
+        db.queues.update_one({"_id": k}, {"$set": sets}, upsert=True)
+    for unit in units:
+        db.units.update_one({"_id": unit}, {"$setOnInsert": {"name": unit}}, upsert=True)
     return ids

@@ -1,6 +1,6 @@
 """Benchmark: one full supervision sweep over N open cases (not a test; prints figures).
 
-    .venv/bin/python -m bench.supervision_sweep [N] [REPLICAS]   # default N = 100000, 1
+    .venv/bin/python -m bench.supervision_sweep [N] [REPLICAS] [reminders]   # N = 100000, 1
 
 Loads N assigned cases with running clocks into a fresh database of the store at
 LX_MONGO_URI (the tests' FerretDB, 127.0.0.1:27018, by default), moves business time to day 3
@@ -10,7 +10,8 @@ evaluated, its notice recorded and published) by REPLICAS sweepers at once (thre
 holders of their own, as replicas share the clocks), and the daily reminder pass. Counts the
 messages that reach a queue bound to the exchange against the expected (per case: the
 unclaimed notice and the first supervision notice; one reminder per unit). Prints cases/s,
-wall times and the process's peak RSS, then drops the database and the vhost.
+wall times and the process's peak RSS, then drops the database and the vhost. With
+`reminders`, only the daily reminder pass is timed (the clocks are left unswept).
 """
 
 import json
@@ -43,6 +44,7 @@ def rabbitmqctl(*args):
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     replicas = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    reminders_only = sys.argv[3:] == ["reminders"]
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
     db_name, vhost = f"bench_{uuid.uuid4().hex[:8]}", f"lianxin_bench_{uuid.uuid4().hex[:6]}"
     rabbitmqctl("add_vhost", vhost)
@@ -84,7 +86,10 @@ def main():
                 )
             )
 
-        threads = [threading.Thread(target=sweeper, args=(f"bench-{r}",)) for r in range(replicas)]
+        threads = [
+            threading.Thread(target=sweeper, args=(f"bench-{r}",))
+            for r in range(0 if reminders_only else replicas)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -95,12 +100,13 @@ def main():
         reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
         remind_s = time.perf_counter() - t
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
-            f"(unclaimed + first notice) in "
-            f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
-            f"(chunks of {settings.SWEEP_CHUNK}, {settings.SWEEP_WORKERS} at once)"
-        )
+        if not reminders_only:
+            print(
+                f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
+                f"(unclaimed + first notice) in "
+                f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
+                f"(chunks of {settings.SWEEP_CHUNK}, {settings.SWEEP_WORKERS} at once)"
+            )
         print(
             f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s"
         )
@@ -112,11 +118,12 @@ def main():
                 if message is None:
                     break
                 seen[json.loads(message.body)["event_id"]] += 1
-        expected = 2 * n + min(n, len(UNITS))
+        expected = (0 if reminders_only else 2 * n) + min(n, len(UNITS))
         print(
             f"messages on the exchange: {sum(seen.values())} ({len(seen)} distinct, "
             f"{sum(1 for c in seen.values() if c > 1)} twice or more) — expected {expected} "
-            f"(2 per case + 1 reminder per unit), {replicas} sweeper(s)"
+            f"({'' if reminders_only else '2 per case + '}1 reminder per unit), "
+            f"{0 if reminders_only else replicas} sweeper(s)"
         )
     finally:
         store.client(uri).drop_database(db_name)

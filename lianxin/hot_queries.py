@@ -360,6 +360,15 @@ QUERIES = (
         periodic=True,
     ),
     HotQuery(
+        "the daily reminder: the queue documents of every unit's owing states, then the first"
+        " 200 cases of each unit by id (decision 0037)",
+        "queues",
+        {"_id": {"$in": ["hexi_town|assigned", "hexi_town|in_progress"]}},
+        None,
+        "services/supervision/sweeps.py owing_by_unit (lianxin/queues.py owed_by_lead)",
+        periodic=True,
+    ),
+    HotQuery(
         "clock claims older than a day",
         "clock_claims",
         {"at": {"$lt": NOW - timedelta(days=1)}},

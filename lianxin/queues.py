@@ -43,11 +43,11 @@ FIELDS = {
     "h": ("channel",),
     "k": ("kind",),
     "f": ("flags",),
+    "u": ("assignment", "lead_unit"),  # a co-unit's queue holds the case too: whose answer it is
 }
 # What `follow` reads back of a case to file it: its state, units and entry.
 PROJECTION = {
     "status": 1,
-    "assignment.lead_unit": 1,
     "assignment.co_units": 1,
     **{".".join(path): 1 for path in FIELDS.values()},
 }
@@ -164,6 +164,25 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
     return None if stale else rows
 
 
+def owed_by_lead(db, units, states):
+    """{unit: [(due time in epoch ms, case id), ...]} of the cases in the queues of `units` ×
+    `states` that each unit leads (a co-unit's queue holds a case too), the due time being the
+    extended one if any; None when the documents cannot answer (one of the first shape, or an
+    entry of another shape: `upgrade`)."""
+    owed: dict[str, list] = {}
+    for doc in db.queues.find({"_id": {"$in": [key(u, s) for u in units for s in states]}}):
+        if "c" in doc:
+            return None
+        unit = doc["_id"].rsplit("|", 1)[0]
+        for case_id, text in (doc.get("e") or {}).items():
+            e = unpack(text)
+            if e is None:
+                return None
+            if e.get("u") == unit:
+                owed.setdefault(unit, []).append((e.get("x") or e.get("d"), case_id))
+    return owed
+
+
 SORT_FIELDS = {"due_at": ("d", False), "received_at": ("r", False), "-received_at": ("r", True)}
 
 
@@ -200,6 +219,40 @@ def upgrade(db):
             db.queues.update_one({"_id": doc["_id"]}, update)
         db.queues.update_one({"_id": doc["_id"], "c": {}}, {"$unset": {"c": ""}})
         done += 1
+    return done + upgrade_entries(db)
+
+
+LEAD_UNIT_UPGRADE = "queue-entries-lead-unit"
+
+
+def upgrade_entries(db):
+    """Write again every entry not of the present shape (entries before the lead unit was
+    added to them hold one value fewer), from its case read by id; once per store (a mark in
+    `upgrades`), at the reading service's start, after the writers run the new shape (an
+    older writer's entry is found stale by a page that shows it). Returns how many documents
+    held such entries."""
+    if db.upgrades.find_one({"_id": LEAD_UNIT_UPGRADE}):
+        return 0
+    done = 0
+    for doc in db.queues.find({}, {"e": 1}):
+        ids = [i for i, text in (doc.get("e") or {}).items() if unpack(text) is None]
+        if not ids:
+            continue
+        sets, unsets = {}, {}
+        for i in range(0, len(ids), 500):
+            found = {
+                c["_id"]: c for c in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION)
+            }
+            for case_id in ids[i : i + 500]:
+                e = entries(found.get(case_id)).get(doc["_id"])
+                if e is None:
+                    unsets[f"e.{case_id}"] = ""
+                else:
+                    sets[f"e.{case_id}"] = e
+        update = {k: v for k, v in (("$set", sets), ("$unset", unsets)) if v}
+        db.queues.update_one({"_id": doc["_id"]}, update)
+        done += 1
+    db.upgrades.update_one({"_id": LEAD_UNIT_UPGRADE}, {"$set": {"documents": done}}, upsert=True)
     return done
 
 

@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from lianxin import timers
+from lianxin import queues, timers
 from lianxin.cases import due_at
 from lianxin.clock import isoformat
 from lianxin.timers import forget_old_claims  # noqa: F401  (the service calls it from here)
@@ -64,6 +64,10 @@ def sweep_clocks(
     )
 
 
+# How many of its cases a unit's daily reminder lists (the soonest due first).
+REMINDER_LIST = 200
+
+
 def daily_reminders(db, publisher, now, rules, reminder_time):
     """一天一催: once a day, after the reminder time, one reminder per unit listing its open
     cases and the time left. A day's reminders are never sent twice (unique keys)."""
@@ -73,16 +77,9 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
     day = local.date().isoformat()
     if db.reminder_days.find_one({"_id": day}):
         return 0
-    by_unit = {}
-    for case in db.cases.find(
-        {"status": {"$in": list(watch.OWING)}}, {"title": 1, "assignment": 1, "status": 1}
-    ):
-        unit = (case.get("assignment") or {}).get("lead_unit")
-        if unit:
-            by_unit.setdefault(unit, []).append(case)
+    by_unit = owing_by_unit(db)
     outgoing = []
-    for unit, cases in sorted(by_unit.items()):
-        cases.sort(key=due_at)
+    for unit, (count, cases) in sorted(by_unit.items()):
         items = [
             {
                 "case_id": c["_id"],
@@ -91,13 +88,13 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
                 "due_at": isoformat(due_at(c)),
                 "time_left_hours": watch.time_left_hours(c, now),
             }
-            for c in cases[:200]
+            for c in cases
         ]
         alert = watch.Alert(
             f"reminder:{unit}:{day}",
             "supervision.reminder",
             "daily",
-            {"unit": unit, "day": day, "open_cases": len(cases), "cases": items},
+            {"unit": unit, "day": day, "open_cases": count, "cases": items},
         )
         outgoing.append(timers.Outgoing(alert, None, [unit]))
     sent = timers.emit_many(db, publisher, now, outgoing)
@@ -105,3 +102,50 @@ def daily_reminders(db, publisher, now, rules, reminder_time):
         {"_id": day}, {"$set": {"at": now, "units": len(by_unit)}}, upsert=True
     )
     return sent
+
+
+def owing_by_unit(db):
+    """{unit: (how many cases it leads and owes, the first `REMINDER_LIST` of them by due
+    time)}, from the queue documents of the county's units (decision 0037): their entries say
+    which unit leads each case and when it is due, so only the listed cases are read, by id.
+    A listed case found no longer owed by that unit (an entry a crash left behind) is left
+    out. When the documents cannot answer (a store not yet upgraded), the store's query."""
+    units = [u["_id"] for u in db.units.find({}, {"_id": 1})]
+    owed = queues.owed_by_lead(db, units, watch.OWING)
+    if owed is None:
+        return _owing_from_cases(db)
+    firsts = {}
+    for unit, pairs in owed.items():
+        pairs.sort(key=lambda p: (p[0] is None, p[0] or 0, p[1]))
+        firsts[unit] = [case_id for _, case_id in pairs[:REMINDER_LIST]]
+    ids = [case_id for listed in firsts.values() for case_id in listed]
+    read = {}
+    for i in range(0, len(ids), 500):
+        for case in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, REMINDER_FIELDS):
+            read[case["_id"]] = case
+    by_unit = {}
+    for unit, listed in firsts.items():
+        cases = [
+            read[i]
+            for i in listed
+            if i in read
+            and read[i].get("status") in watch.OWING
+            and (read[i].get("assignment") or {}).get("lead_unit") == unit
+        ]
+        if cases:
+            by_unit[unit] = (len(owed[unit]) - (len(listed) - len(cases)), cases)
+    return by_unit
+
+
+REMINDER_FIELDS = {"title": 1, "assignment": 1, "status": 1}
+
+
+def _owing_from_cases(db):
+    by_unit = {}
+    for case in db.cases.find({"status": {"$in": list(watch.OWING)}}, REMINDER_FIELDS):
+        unit = (case.get("assignment") or {}).get("lead_unit")
+        if unit:
+            by_unit.setdefault(unit, []).append(case)
+    for cases in by_unit.values():
+        cases.sort(key=lambda c: (due_at(c), c["_id"]))
+    return {unit: (len(cases), cases[:REMINDER_LIST]) for unit, cases in by_unit.items()}

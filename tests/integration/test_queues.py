@@ -2,6 +2,7 @@
 read from them is the page the store's query gives: the same cases in the same order, page
 after page, for a unit and for the office; a queue that missed a write is put right."""
 
+import json
 import random
 import uuid
 from datetime import timedelta
@@ -12,6 +13,7 @@ from bench import generate
 from lianxin import cases, casestore, queues, store
 from services.handling import rules as handling
 from services.reading import queries
+from services.supervision import sweeps
 from tests.conftest import MONGO_URI
 from tests.helpers import answers
 
@@ -145,6 +147,28 @@ def test_the_office_queue_spans_pages(county):
     assert len(pages(county, {"status": "in_progress"}, OFFICE, limit=3)) > 30
 
 
+@pytest.mark.parametrize("listed", [sweeps.REMINDER_LIST, 3])
+def test_the_daily_reminder_is_the_store_s_count_and_list(county, monkeypatch, listed):
+    """一天一催 reads each unit's count and soonest-due cases from the queue documents: only
+    the cases it leads (a co-unit's queue holds them too), as the store's query finds them."""
+    monkeypatch.setattr(sweeps, "REMINDER_LIST", listed)
+    co_unit = "chengguan_town"
+    for case in county.cases.find(
+        {"status": {"$in": ["assigned", "in_progress"]}, "assignment.lead_unit": {"$ne": co_unit}}
+    ).limit(5):  # the generated county has no co-units: give a few cases one, as routing would
+        county.cases.update_one({"_id": case["_id"]}, {"$set": {"assignment.co_units": [co_unit]}})
+        queues.follow(county, case)
+    assert county.queues.find_one({"_id": queues.key(co_unit, "in_progress")})
+    units = {u["_id"] for u in county.units.find({}, {"_id": 1})}
+    want = {u: v for u, v in sweeps._owing_from_cases(county).items() if u in units}
+    got = answers(monkeypatch, sweeps, "_owing_from_cases")
+    assert sweeps.owing_by_unit(county) == want
+    assert got == []  # the queue documents answered
+    assert len(want) > 5 and sum(count for count, _ in want.values()) > 100
+    most = max(count for count, _ in want.values())
+    assert max(len(listed_cases) for _, listed_cases in want.values()) == min(listed, most)
+
+
 def test_a_case_moves_between_queues_as_it_is_handled(county):
     case = county.cases.find_one({"status": "assigned", "assignment.lead_unit": "chengguan_town"})
     assert case["_id"] in pages(county, {"status": "assigned"}, HANDLER)
@@ -184,6 +208,43 @@ def test_a_rebuild_makes_the_same_queues(county):
     kept = {d["_id"]: d["e"] for d in county.queues.find()}
     assert queues.rebuild(county) == len({i for e in kept.values() for i in e})
     assert {d["_id"]: d["e"] for d in county.queues.find()} == kept
+
+
+def test_the_daily_reminder_leaves_out_a_case_its_queue_missed(county):
+    case = county.cases.find_one({"status": "in_progress"})
+    unit = case["assignment"]["lead_unit"]
+    count, listed = sweeps.owing_by_unit(county)[unit]
+    assert case["_id"] in [c["_id"] for c in listed]
+    # as if the case's answer had been stored and its queue's write lost in a crash
+    county.cases.update_one({"_id": case["_id"]}, {"$set": {"status": "answered"}})
+    try:
+        count_now, listed_now = sweeps.owing_by_unit(county).get(unit, (0, []))
+        assert count_now == count - 1
+        assert [c["_id"] for c in listed_now] == [
+            c["_id"] for c in listed if c["_id"] != case["_id"]
+        ]
+    finally:
+        county.cases.update_one({"_id": case["_id"]}, {"$set": {"status": "in_progress"}})
+
+
+def test_entries_without_the_lead_unit_are_upgraded(county, monkeypatch):
+    """Entries written before the lead unit was added hold one value fewer: the reminder reads
+    the store's query until the reading service's start writes them again (once)."""
+    kept = {d["_id"]: d["e"] for d in county.queues.find()}
+    for doc_id, e in kept.items():
+        old = {i: json.dumps(json.loads(text)[:-1]) for i, text in e.items()}
+        county.queues.replace_one({"_id": doc_id}, {"_id": doc_id, "e": old})
+    county.upgrades.delete_one({"_id": queues.LEAD_UNIT_UPGRADE})
+    fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
+    before = sweeps.owing_by_unit(county)
+    assert len(fallback) == 1
+    monkeypatch.undo()
+    assert queues.upgrade(county) == len([e for e in kept.values() if e])
+    assert queues.upgrade(county) == 0  # done once
+    assert {d["_id"]: d["e"] for d in county.queues.find()} == kept
+    fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
+    assert sweeps.owing_by_unit(county) == before
+    assert fallback == []
 
 
 def test_documents_of_the_first_shape_are_upgraded(county, monkeypatch):
