@@ -4,9 +4,11 @@ the store holds (issue 14; decisions 0020 and 0032).
 
 One document per unit and state, `_id` = "<unit>|<state>", `e` = {case id: entry}, for the
 states whose queues are read by time left (`STATES`). An entry holds the case's due time, its
-extension and yellow mark, received time, topic, town, channel, kind and flags (`entry`), so a
-staff list whose states are all queue states — whatever else it filters by, except text — is
-answered from the documents: filtered and sorted in memory, then the page's cases read by id.
+extension and yellow mark, received time, topic, town, channel, kind, flags and lead unit
+(`entry`), so a staff list whose states are all queue states — whatever else it filters by,
+except text — is answered from the documents: filtered and sorted in memory, then the page's
+cases read by id; and the daily reminder counts and lists each unit's cases from them
+(`owed_by_lead`, decision 0037).
 A case is in the document of its lead unit and of each co-unit. The one door for case writes
 (`lianxin/casestore.py`) calls `follow` after every change it stores, so the documents follow
 the cases; they are a projection, never the truth: a page re-reads its cases by id and checks
