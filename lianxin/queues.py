@@ -31,8 +31,11 @@ from datetime import datetime, timezone
 
 from . import cases
 
-# The states whose queues staff read by time left (web/src/staff/queues.ts).
-STATES = ("assigned", "in_progress", "return_requested", "replied")
+# The states staff work through (web/src/staff/queues.ts): the four read by time left, and
+# the answered cases the office visits (回访) before closing them (decision 0038).
+STATES = ("assigned", "in_progress", "return_requested", "replied", "answered")
+# The queue of cases no unit handles: answered on the spot (直办) and never assigned.
+NO_UNIT = ""
 
 # An entry's fields: short names, since a busy unit's document holds thousands of entries.
 FIELDS = {
@@ -97,11 +100,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def entries(case):
-    """{queue key: entry} of the queues a case belongs in (none once it is answered)."""
+    """{queue key: entry} of the queues a case belongs in (none once it is closed)."""
     if not case or case.get("status") not in STATES:
         return {}
     e = entry(case)
-    return {key(unit, case["status"]): e for unit in cases.units_of(case)}
+    return {key(unit, case["status"]): e for unit in units_of(case)}
+
+
+def units_of(case):
+    """The units whose queues hold a case: its lead and co-units, or `NO_UNIT`."""
+    return cases.units_of(case) or [NO_UNIT]
 
 
 def sync(db, case_id, before, after):
@@ -128,6 +136,8 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
     descending), strictly after the cursor `after` = (value, id), `skip` more left out; None
     when the documents cannot answer: one is of the first shape (`upgrade`), or a queue does
     not match its cases (then put right: read `cases` instead)."""
+    if "answered" in states and not answered_ready(db):
+        return None
     keys = [key(u, s) for u in units for s in states]
     found: dict[str, dict] = {}
     for doc in db.queues.find({"_id": {"$in": keys}}):
@@ -196,7 +206,7 @@ def _sort_key(value, case_id):
 def _belongs(case, units, states, stored):
     if case is None or case.get("status") not in states:
         return False
-    return entry(case) == stored and bool(set(cases.units_of(case)) & set(units))
+    return entry(case) == stored and bool(set(units_of(case)) & set(units))
 
 
 def upgrade(db):
@@ -221,7 +231,45 @@ def upgrade(db):
             db.queues.update_one({"_id": doc["_id"]}, update)
         db.queues.update_one({"_id": doc["_id"], "c": {}}, {"$unset": {"c": ""}})
         done += 1
-    return done + upgrade_entries(db)
+    return done + upgrade_entries(db) + upgrade_answered(db)
+
+
+ANSWERED_UPGRADE = "queue-answered"
+_answered_ready: set[str] = set()  # the databases whose answered queues are made
+
+
+def answered_ready(db):
+    """Have the answered cases of a store been queued (`upgrade_answered`, `rebuild`)? Until
+    then the lists of answered cases are read from `cases`."""
+    if db.name not in _answered_ready:
+        if not db.upgrades.find_one({"_id": ANSWERED_UPGRADE}):
+            return False
+        _answered_ready.add(db.name)
+    return True
+
+
+def upgrade_answered(db):
+    """Queue the answered cases of a store written before they were queued (decision 0038),
+    once per store (a mark in `upgrades`), at the reading service's start; the writers queue
+    them as they change meanwhile (an entry this writes for a case closed meanwhile is found
+    stale by a page that shows it). Returns how many documents it wrote."""
+    if db.upgrades.find_one({"_id": ANSWERED_UPGRADE}):
+        return 0
+    queued: dict[str, dict] = {}
+    for case in db.cases.find({"status": "answered"}, PROJECTION):
+        for k, e in entries(case).items():
+            queued.setdefault(k, {})[f"e.{case['_id']}"] = e
+    for k, sets in queued.items():
+        names = list(sets)
+        for i in range(0, len(names), 1000):
+            part = {n: sets[n] for n in names[i : i + 1000]}
+            db.queues.update_one({"_id": k}, {"$set": part}, upsert=True)
+    _mark(db, ANSWERED_UPGRADE, len(queued))
+    return len(queued)
+
+
+def _mark(db, upgrade_id, documents):
+    db.upgrades.update_one({"_id": upgrade_id}, {"$set": {"documents": documents}}, upsert=True)
 
 
 LEAD_UNIT_UPGRADE = "queue-entries-lead-unit"
@@ -254,7 +302,7 @@ def upgrade_entries(db):
         update = {k: v for k, v in (("$set", sets), ("$unset", unsets)) if v}
         db.queues.update_one({"_id": doc["_id"]}, update)
         done += 1
-    db.upgrades.update_one({"_id": LEAD_UNIT_UPGRADE}, {"$set": {"documents": done}}, upsert=True)
+    _mark(db, LEAD_UNIT_UPGRADE, done)
     return done
 
 
@@ -268,6 +316,8 @@ def rebuild(db, batch=1000):
     docs = [{"_id": k, "e": e} for k, e in queues.items()]
     for i in range(0, len(docs), batch):
         db.queues.insert_many(docs[i : i + batch])
+    for upgrade_id in (LEAD_UNIT_UPGRADE, ANSWERED_UPGRADE):  # made in the present shape
+        _mark(db, upgrade_id, len(docs))
     return len({case_id for e in queues.values() for case_id in e})
 
 

@@ -196,7 +196,10 @@ def _from_queues(db, now, filters, actor, sort, limit, skip):
     if states is None or asked - QUEUE_PARAMS:
         return None
     unit = actor["unit"] if actor["role"] in UNIT_ROLES else filters.get("unit")
-    units = [unit] if unit else [u["_id"] for u in db.units.find({}, {"_id": 1})]
+    if unit:
+        units = [unit]
+    else:  # the office: every unit's queues, and the answered cases no unit handled
+        units = [u["_id"] for u in db.units.find({}, {"_id": 1})] + [queues.NO_UNIT]
     after = _decode(filters["cursor"]) if filters.get("cursor") else None
     keep = _entry_keeps(filters, now)
     return queues.page(db, units, states, keep, sort, after, limit, skip)

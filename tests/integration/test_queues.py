@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 
 from bench import generate
+from bench.open_cases import SUBMISSION
 from lianxin import cases, casestore, queues, store
 from services.handling import rules as handling
+from services.intake import domain
 from services.reading import queries
 from services.supervision import sweeps
 from tests.conftest import MONGO_URI
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.integration
 HANDLER = {"username": "cg_handler", "role": "handler", "unit": "chengguan_town", "name": "h"}
 SMALL_UNIT = {"username": "x", "role": "handler", "unit": "party_office", "name": "x"}
 OFFICE = {"username": "supervisor", "role": "supervisor", "unit": None, "name": "s"}
+CLERK = {"username": "clerk", "role": "clerk", "unit": None, "name": "c"}
 NOW = generate.NOW
 
 
@@ -39,6 +42,7 @@ def county():
     rnd = random.Random(7)
     county = generate.County(db, generate.SECRET)
     store.ensure_indexes(db)
+    queues.upgrade(db)  # the reading service's start on a fresh store
     door = casestore.CaseStore(db)
     times = list(generate.received_times(rnd, 400, days=21))
     for i, received in enumerate(times):
@@ -208,6 +212,44 @@ def test_a_rebuild_makes_the_same_queues(county):
     kept = {d["_id"]: d["e"] for d in county.queues.find()}
     assert queues.rebuild(county) == len({i for e in kept.values() for i in e})
     assert {d["_id"]: d["e"] for d in county.queues.find()} == kept
+
+
+def test_an_answer_on_the_spot_is_in_the_office_s_return_visits(county, monkeypatch):
+    """直办: a case answered at intake has no unit; the office's list of answered cases (its
+    return visits, oldest first) still holds it, from the queue of no unit."""
+    case = domain.new_case("LX-T-DIRECT01", SUBMISSION, "ABCD2345", NOW - timedelta(hours=1))
+    case = domain.direct_answer(case, {"outcome": "solved", "opinion": "已当场答复"}, CLERK, NOW)
+    case["outbox"] = []
+    assert casestore.CaseStore(county).insert(case, [], NOW)
+    visits = {"status": "answered"}
+    answered = _served(monkeypatch)
+    got = pages(county, visits, OFFICE, sort="received_at")
+    assert answered and all(answered)
+    monkeypatch.undo()
+    assert case["_id"] in got
+    assert got == pages(county, visits, OFFICE, 7, False, monkeypatch, sort="received_at")
+    assert case["_id"] not in pages(county, visits, HANDLER, sort="received_at")
+
+
+def test_the_answered_cases_of_an_older_store_are_queued_once(county, monkeypatch):
+    """A store written before answered cases were queued: their lists are read from `cases`
+    until the reading service's start queues them (once)."""
+    kept = {d["_id"]: d["e"] for d in county.queues.find({"_id": {"$regex": r"\|answered$"}})}
+    assert len(kept) > 3 and sum(len(e) for e in kept.values()) >= 5
+    county.queues.delete_many({"_id": {"$in": list(kept)}})
+    county.upgrades.delete_one({"_id": queues.ANSWERED_UPGRADE})
+    queues._answered_ready.clear()
+    visits = {"status": "answered"}
+    answered = _served(monkeypatch)
+    before = pages(county, visits, OFFICE, sort="received_at")
+    assert answered and not any(answered)  # read from cases, not from the missing queues
+    monkeypatch.undo()
+    assert queues.upgrade(county) == len(kept)
+    assert queues.upgrade(county) == 0  # done once
+    assert {d["_id"]: d["e"] for d in county.queues.find({"_id": {"$in": list(kept)}})} == kept
+    answered = _served(monkeypatch)
+    assert pages(county, visits, OFFICE, sort="received_at") == before
+    assert answered and all(answered)
 
 
 def test_the_daily_reminder_leaves_out_a_case_its_queue_missed(county):
