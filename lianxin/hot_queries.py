@@ -189,6 +189,20 @@ QUERIES = (
         51,
     ),
     HotQuery(
+        "a flag's list newest first (a leader's raised cases), in a window of received time",
+        "cases",
+        {
+            "$and": [
+                {"$and": [{"flags": {"$in": ["final_dissatisfied"]}}]},
+                {"received_at": {"$gte": NOW - timedelta(days=8)}},
+            ]
+        },
+        ("flags", "received_at"),
+        "services/reading/queries.py _newest_first (web/src/staff/queues.ts leader.raised)",
+        NEWEST,
+        51,
+    ),
+    HotQuery(
         "every case, newest first, when 64 days' window does not fill the page",
         "cases",
         {},

@@ -46,6 +46,8 @@ def ensure_indexes(db):
     db.cases.create_index([("assignment.co_units", 1)])
     db.cases.create_index([("status", 1), ("assignment.due_at", 1)])
     db.cases.create_index([("flags", 1), ("status", 1)])
+    # a flag's list newest first, in windows of received time (a leader's raised cases, 0039)
+    db.cases.create_index([("flags", 1), ("received_at", 1)])
     db.cases.create_index([("topic", 1), ("received_at", 1)])
     db.cases.create_index([("received_at", 1)])
     db.cases.create_index([("public_consent", 1), ("status", 1)])

@@ -211,11 +211,12 @@ WINDOWS = tuple(timedelta(days=d) for d in (1, 8, 64))
 
 def _windowed(filters, actor):
     """Does a window serve this list? The store's planner reads a window by `received_at`
-    (`lianxin/hot_queries.py`), except when the list filters by a flag or is a unit's over
-    every state: then it picks the index of flags or of the lead unit, which a window does not
-    narrow, and reading in windows would only repeat the read."""
+    (`lianxin/hot_queries.py`; a flag's window by the index of flags and received time,
+    decision 0039), except when the list is a unit's over every state: then it picks the
+    index of the lead unit, which a window does not narrow, and reading in windows would
+    only repeat the read."""
     unit_wide = actor["role"] in UNIT_ROLES or filters.get("unit")
-    return not filters.get("flag") and not (unit_wide and not filters.get("status"))
+    return not (unit_wide and not filters.get("status"))
 
 
 def _newest_first(db, query, top, limit, skip):
