@@ -11,11 +11,11 @@ A query the local store still answers by reading a whole collection is listed wi
 `known_scan` saying why; its test is expected to fail, so that fixing it shows. One whose
 code reads everything its filter selects (no page) says so in `unbounded`.
 
-The staff lists of open cases (states all among `queues.STATES`, any filter but text, any
-sort) are answered from the queue documents (`lianxin/queues.py`, decision 0032): `_id`
-reads (and, for the office's lists, the units). The list queries on `cases` below serve the
-rest (the received cases, closed ones, text) and every list until a store's queue documents
-are upgraded to their entries.
+The staff lists of the cases in hand, open or answered (states all among `queues.STATES`,
+any filter but text, any sort) are answered from the queue documents (`lianxin/queues.py`,
+decisions 0032 and 0038): `_id` reads (and, for the office's lists, the units). The list
+queries on `cases` below serve the rest (the received cases, closed ones, text) and every
+list until a store's queue documents are upgraded to their entries.
 """
 
 from dataclasses import dataclass

@@ -23,8 +23,10 @@ def _on_case_events(fn):
 
 
 class QueueShape(StartupStep):
-    """Queue documents of the first shape given their entries (lianxin/queues.py `upgrade`),
-    as soon as the store answers; until then the staff lists are read from `cases`."""
+    """Queue documents of an older shape brought to the present one (lianxin/queues.py
+    `upgrade`: the first shape's entries, entries without their lead unit, the answered cases
+    not yet queued), as soon as the store answers; until then the lists they would answer are
+    read from `cases`."""
 
     def run(self, db):
         queues.upgrade(db)
