@@ -218,12 +218,8 @@ def upgrade(db):
     done = 0
     for doc in db.queues.find({"c": {"$exists": True}}, {"c": 1}):
         ids = list(doc.get("c") or {})
-        sets = {}
-        for i in range(0, len(ids), 500):
-            for case in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION):
-                e = entries(case).get(doc["_id"])
-                if e is not None:
-                    sets[f"e.{case['_id']}"] = e
+        now = _entries_now(db, doc["_id"], ids)
+        sets = {f"e.{i}": e for i, e in now.items() if e is not None}
         update: dict = {"$unset": {f"c.{case_id}": "" for case_id in ids}}
         if sets:
             update["$set"] = sets
@@ -232,6 +228,17 @@ def upgrade(db):
         db.queues.update_one({"_id": doc["_id"], "c": {}}, {"$unset": {"c": ""}})
         done += 1
     return done + upgrade_entries(db) + upgrade_answered(db)
+
+
+def _entries_now(db, queue_key, ids):
+    """{case id: its entry in queue `queue_key` now, None if it does not belong there (or is
+    gone)}, the cases read by id 500 at a time."""
+    now = {}
+    for i in range(0, len(ids), 500):
+        found = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION)}
+        for case_id in ids[i : i + 500]:
+            now[case_id] = entries(found.get(case_id)).get(queue_key)
+    return now
 
 
 ANSWERED_UPGRADE = "queue-answered"
@@ -288,17 +295,9 @@ def upgrade_entries(db):
         ids = [i for i, text in (doc.get("e") or {}).items() if unpack(text) is None]
         if not ids:
             continue
-        sets, unsets = {}, {}
-        for i in range(0, len(ids), 500):
-            found = {
-                c["_id"]: c for c in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION)
-            }
-            for case_id in ids[i : i + 500]:
-                e = entries(found.get(case_id)).get(doc["_id"])
-                if e is None:
-                    unsets[f"e.{case_id}"] = ""
-                else:
-                    sets[f"e.{case_id}"] = e
+        now = _entries_now(db, doc["_id"], ids)
+        sets = {f"e.{i}": e for i, e in now.items() if e is not None}
+        unsets = {f"e.{i}": "" for i, e in now.items() if e is None}
         update = {k: v for k, v in (("$set", sets), ("$unset", unsets)) if v}
         db.queues.update_one({"_id": doc["_id"]}, update)
         done += 1
