@@ -8,7 +8,7 @@ LX_VAR="${LX_VAR:-$LX_ROOT/var}"                      # data, logs, pids (gitign
 FERRETDB_VERSION="v1.24.2"
 # -lxN: our patch level, then a digest of the patch series (scripts/ferretdb/), so that any
 # change to a patch builds a new binary and start_ferretdb restarts stores run by an older one.
-FERRETDB_PATCHES="$(cat "$LX_ROOT"/scripts/ferretdb/*.patch | sha256sum | cut -c1-8)"
+FERRETDB_PATCHES="$(cat "$LX_ROOT"/scripts/ferretdb/*.patch "$LX_ROOT"/scripts/ferretdb/*/*.patch | sha256sum | cut -c1-8)"
 FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx7-$FERRETDB_PATCHES"
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
@@ -68,6 +68,19 @@ build_ferretdb() {
     mkdir -p .git # upstream's test helpers find the module's root by its .git
     CGO_ENABLED=0 go test -count=1 ./internal/handler/sjson/ >"$w/sjson-test.log" 2>&1 \
       || { cat "$w/sjson-test.log"; log "the patched document decoder fails its tests"; exit 1; }
+    # The C library SQLite runs on, translated to Go (modernc.org/libc): our patches to it
+    # (scripts/ferretdb/modernc-libc, decision 0040) are applied to a copy of the module,
+    # which the build uses in its place (a `replace`). They patch the linux/amd64
+    # translation; elsewhere the module is built as it is.
+    if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
+      go mod download modernc.org/libc
+      cp -r "$(go list -m -f '{{.Dir}}' modernc.org/libc)" "$w/libc" && chmod -R u+w "$w/libc"
+      for p in "$LX_ROOT"/scripts/ferretdb/modernc-libc/[0-9][0-9][0-9][0-9]-*.patch; do
+        patch -d "$w/libc" -p1 --forward --batch --quiet --no-backup-if-mismatch <"$p" \
+          || { log "patch $(basename "$p") does not apply to modernc.org/libc"; exit 1; }
+      done
+      go mod edit -replace "modernc.org/libc=$w/libc"
+    fi
     # Go >= 1.23 rejects modernc.org/sqlite's //go:linkname use without this flag (docs/platform.md §4).
     CGO_ENABLED=0 go build -ldflags=-checklinkname=0 -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb
   )
