@@ -68,6 +68,7 @@ build_ferretdb() {
     mkdir -p .git # upstream's test helpers find the module's root by its .git
     CGO_ENABLED=0 go test -count=1 ./internal/handler/sjson/ >"$w/sjson-test.log" 2>&1 \
       || { cat "$w/sjson-test.log"; log "the patched document decoder fails its tests"; exit 1; }
+    rm -rf .git
     # The C library SQLite runs on, translated to Go (modernc.org/libc): our patches to it
     # (scripts/ferretdb/modernc-libc, decision 0040) are applied to a copy of the module,
     # which the build uses in its place (a `replace`). They patch the linux/amd64
