@@ -2,9 +2,10 @@
 (patch 0007 in scripts/ferretdb, decision 0040: documents are decoded in one pass, strings
 and integers without a decoder each, schemas kept by their bytes). The patch's own Go tests
 and fuzz targets compare its parts with encoding/json; here whole documents go through the
-real store and back: keys and strings with quotes, backslashes, braces, control characters
-and non-ASCII text, every value type the services store, nesting, empty documents and arrays,
-and many documents sharing one shape or each of its own (the decoded-schema cache)."""
+real store and back: strings with quotes, backslashes, braces, control characters and
+non-ASCII text (keys with what the store takes of them, `key_of`), every value type the
+services store, nesting, empty documents and arrays, and many documents sharing one shape or
+each of its own (the decoded-schema cache)."""
 
 import datetime
 import re
