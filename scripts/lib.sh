@@ -9,7 +9,7 @@ FERRETDB_VERSION="v1.24.2"
 # -lxN: our patch level, then a digest of the patch series (scripts/ferretdb/), so that any
 # change to a patch builds a new binary and start_ferretdb restarts stores run by an older one.
 FERRETDB_PATCHES="$(cat "$LX_ROOT"/scripts/ferretdb/*.patch "$LX_ROOT"/scripts/ferretdb/*/*.patch | sha256sum | cut -c1-8)"
-FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx7-$FERRETDB_PATCHES"
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx8-$FERRETDB_PATCHES"
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
 log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
@@ -56,8 +56,8 @@ build_ferretdb() {
     # 0015): atomic conditional writes, the _id index used by UPDATE/DELETE and by any filter
     # naming an _id, and equality/$in/range filters pushed down onto the indexes; resource
     # tracking (a stack trace and a finalizer per iterator) in debug builds only (0036);
-    # documents decoded in one pass (0040), whose tests (ours and upstream's for that package)
-    # must pass before the store is built.
+    # documents decoded in one pass (0040) and built without a scan per key (0041), whose
+    # tests (ours and upstream's for those packages) must pass before the store is built.
     local p
     for p in "$LX_ROOT"/scripts/ferretdb/[0-9][0-9][0-9][0-9]-*.patch; do
       patch -d "$w/src" -p1 --forward --batch --quiet --no-backup-if-mismatch <"$p" \
@@ -66,8 +66,8 @@ build_ferretdb() {
     mkdir -p "$LX_CACHE"
     cd "$w/src"
     mkdir -p .git # upstream's test helpers find the module's root by its .git
-    CGO_ENABLED=0 go test -count=1 ./internal/handler/sjson/ >"$w/sjson-test.log" 2>&1 \
-      || { cat "$w/sjson-test.log"; log "the patched document decoder fails its tests"; exit 1; }
+    CGO_ENABLED=0 go test -count=1 ./internal/handler/sjson/ ./internal/types/ >"$w/go-test.log" 2>&1 \
+      || { cat "$w/go-test.log"; log "the patched documents or their decoder fail their tests"; exit 1; }
     rm -rf .git
     # The C library SQLite runs on, translated to Go (modernc.org/libc): our patches to it
     # (scripts/ferretdb/modernc-libc, decision 0040) are applied to a copy of the module,
