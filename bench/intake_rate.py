@@ -1,7 +1,9 @@
 """Benchmark: intake end to end at an offered rate over HTTP (issue 14; not a test, prints
 figures).
 
-    .venv/bin/python -m bench.intake_rate [RATE] [SECONDS]      # default 60 cases/s for 60 s
+    .venv/bin/python -m bench.intake_rate [RATE] [SECONDS] [--db NAME]
+    # default 60 cases/s for 60 s, on a fresh database; --db: on that database as it is
+    # (e.g. one `bench.generate` filled), which is kept, with what the run added
 
 Runs the whole system as processes (one of each service, the gateway with 1 worker × 8
 threads) on a vhost of its own and a fresh database of the store at LX_MONGO_URI (the tests'
@@ -127,7 +129,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
 
 
-def main(rate, seconds):
+def main(rate, seconds, existing=None):
     import requests
 
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
@@ -138,9 +140,10 @@ def main(rate, seconds):
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     amqp = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    db_name = f"bench_{uuid.uuid4().hex[:8]}"
+    db_name = existing or f"bench_{uuid.uuid4().hex[:8]}"
     db = store.database(uri, db_name)
-    demo.load(db)
+    demo.load(db)  # idempotent: on an existing database it puts back the demo county
+    print(f"database {db_name}: {db.cases.estimated_document_count()} cases before the run")
     box = TimedMailbox()
     box.controller.start()
     system = System(tmp, amqp, db_name, box.port)
@@ -267,10 +270,13 @@ def main(rate, seconds):
         stop.set()
         system.stop_all()
         box.controller.stop()
-        store.client(uri).drop_database(db_name)
+        if not existing:
+            store.client(uri).drop_database(db_name)
         _rabbitmqctl("delete_vhost", vhost)
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    main(float(args[0]) if args else 60.0, float(args[1]) if len(args) > 1 else 60.0)
+    argv = sys.argv[1:]
+    existing = argv[argv.index("--db") + 1] if "--db" in argv else None
+    args = [a for a in argv if not a.startswith("-") and a != existing]
+    main(float(args[0]) if args else 60.0, float(args[1]) if len(args) > 1 else 60.0, existing)

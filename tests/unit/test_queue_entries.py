@@ -1,0 +1,98 @@
+"""A queue entry's text and its reading back (lianxin/queues.py): what `entry` writes,
+`unpack` reads as `json.loads` would, by the C scanner when it can."""
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from lianxin import queues
+
+CASE = {
+    "_id": "C1",
+    "status": "in_progress",
+    "received_at": datetime(2026, 11, 2, 1, 30, tzinfo=timezone.utc),
+    "topic": "environment",
+    "location": {"town": "城关镇"},
+    "channel": "hotline",
+    "kind": "complaint",
+    "flags": ["repeat_petitioner"],
+    "assignment": {
+        "lead_unit": "u1",
+        "due_at": datetime(2026, 11, 20, 9, 0, 0, 123456, tzinfo=timezone.utc),
+        "yellow_at": datetime(2026, 11, 17, tzinfo=timezone.utc),
+    },
+}
+
+
+def test_an_entry_reads_back_with_its_fields_and_none_left_out():
+    text = queues.entry(CASE)
+    assert queues.unpack(text) == {
+        "d": queues.ms(CASE["assignment"]["due_at"]),
+        "y": queues.ms(CASE["assignment"]["yellow_at"]),
+        "r": queues.ms(CASE["received_at"]),
+        "t": "environment",
+        "n": "城关镇",
+        "h": "hotline",
+        "k": "complaint",
+        "f": ["repeat_petitioner"],
+        "u": "u1",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[1,null,2,3,"a \\"quoted\\" \\\\ \\u00e9","b","c","d",null,"u"]',
+        ' [1,null,2,3,"a","b","c","d",null,"u"]',  # whitespace: as json.loads reads it
+        '[1,null,2,3,"a","b","c","d",null,"u"]\n',
+    ],
+)
+def test_unpack_reads_what_json_reads(text):
+    values = json.loads(text)
+    assert queues.unpack(text) == {
+        name: v for name, v in zip(queues.FIELDS, values) if v is not None
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[1,null,2,3,"a","b","c","d",null,"u"]x',  # more after the value
+        '[1,null,2,3,"a","b","c","d",null,"u"][1]',
+        "[1,null,2]",  # another shape
+        '{"d": 1}',
+        "",
+        "not json",
+        None,
+        17,
+        b"[1]",
+    ],
+)
+def test_unpack_of_what_is_not_an_entry_is_none(text):
+    assert queues.unpack(text) is None
+
+
+def test_a_sort_key_read_from_the_text_is_the_decoded_one():
+    bare = {"_id": "C2", "status": "answered", "received_at": CASE["received_at"]}
+    for case in (CASE, bare):
+        text = queues.entry(case)
+        e = queues.unpack(text)
+        for field, index in queues.HEAD.items():
+            assert queues._head_value(text, index) == e.get(field)
+    assert queues._head_value("[-5,null,null,null,1,2,3,4,5,6]", 0) == -5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '["2026-11-20",null,null,3,"a","b","c","d",null,"u"]',
+        "[1.5,2,3,4,5]",
+        "[1,2]",
+        "",
+        "x",
+        None,
+    ],
+)
+def test_a_text_not_of_that_form_is_decoded_instead(text):
+    assert queues._head_value(text, 0) is queues._UNREAD
