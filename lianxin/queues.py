@@ -28,6 +28,8 @@ The same on MongoDB and on the local store: `_id` lookups and single-document up
 import argparse
 import heapq
 import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import cases
@@ -97,7 +99,7 @@ def unpack(text):
     return {name: value for name, value in zip(FIELDS, values) if value is not None}
 
 
-_scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__
 
 
 def ms(when):
@@ -143,18 +145,22 @@ def follow(db, before, case_id=None):
 
 def page(db, units, states, keep, sort, after, limit, skip=0):
     """The first `limit` cases (documents) of the queues of `units` × `states` whose entries
-    `keep(state, entry)` accepts (every one when `keep` is None), by `sort` ("due_at"
+    `keep` (a `Keep`) accepts (every one when `keep` is None), by `sort` ("due_at"
     ascending, "received_at" or "-received_at"; ties by id; as MongoDB orders them, nulls
     first ascending and last descending), strictly after the cursor `after` = (value, id),
     `skip` more left out; None when the documents cannot answer: one is of the first shape
     (`upgrade`), or a queue does not match its cases (then put right: read `cases` instead).
-    Only the page is sorted (a partial sort of what the documents hold), and a list that
-    filters on nothing else reads each entry's sort key from its text (`_head_value`)."""
+    Only the page is sorted (a partial sort of what the documents hold); a list that sorts
+    and filters by dates alone reads them from each entry's text (`_head_entry`), and one
+    that filters by a text field decodes only the entries whose text holds it (`Keep`). An
+    entry of another shape that such a filter leaves out stays until the case's next write
+    or a rebuild, as one a filter rejects."""
     if "answered" in states and not answered_ready(db):
         return None
     keys = [key(u, s) for u in units for s in states]
     field, descending = SORT_FIELDS[sort]
-    head = HEAD.get(field) if keep is None else None
+    dates_only = keep is None or keep.fields <= set(HEAD)  # field is d or r: a date too
+    needles = keep is not None and bool(keep.needles)
     texts: dict[str, str] = {}  # case id: the text of the entry it was selected by
     positions: dict[str, tuple] = {}  # case id: its place in the sort
     for doc in db.queues.find({"_id": {"$in": keys}}):
@@ -162,16 +168,17 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
             return None
         state = doc["_id"].rsplit("|", 1)[1]
         for case_id, text in (doc.get("e") or {}).items():
-            value = _head_value(text, head) if head is not None else _UNREAD
-            if value is _UNREAD:
+            if needles and not (isinstance(text, str) and keep.holds(text)):
+                continue
+            e = _head_entry(text) if dates_only else None
+            if e is None:
                 e = unpack(text)
-                if e is not None and keep is not None and not keep(state, e):
-                    continue
-                # not an entry of this shape: kept, found stale if shown, put right
-                value = e.get(field) if e is not None else None
+            if e is not None and keep is not None and not keep.test(state, e):
+                continue
+            # an entry of another shape (e None) is kept: found stale if shown, put right
             texts[case_id] = text
-            positions[case_id] = _sort_key(value, case_id)
-    candidates = positions.items()
+            positions[case_id] = _sort_key(e.get(field) if e is not None else None, case_id)
+    candidates: Iterable[tuple[str, tuple]] = positions.items()
     if after is not None:  # strictly after the cursor, in the page's direction
         value, after_id = after
         cursor = _sort_key(ms(value) if isinstance(value, datetime) else value, after_id)
@@ -213,26 +220,46 @@ def owed_by_lead(db, units, states):
 
 
 SORT_FIELDS = {"due_at": ("d", False), "received_at": ("r", False), "-received_at": ("r", True)}
-# Where a sort's field sits in an entry's text: the first four values are dates (epoch ms) or
-# null, so a list that filters on nothing else reads its sort key without decoding the entry.
-HEAD = {"d": 0, "r": 3}
-_UNREAD = object()
+# An entry's first four values are dates (epoch ms) or null: a list that sorts and filters on
+# those alone (the plain queues, the return visits, overdue and yellow) reads them by
+# splitting the entry's text and decodes nothing else.
+HEAD = tuple(FIELDS)[:4]
+assert HEAD == ("d", "x", "y", "r")
 
 
-def _head_value(text, index):
-    """The value at `index` (< 4) of an entry's text when it is an integer or null, read by
-    splitting the text; `_UNREAD` when the text is not of that form (then it is decoded)."""
-    if not isinstance(text, str) or not text.startswith("["):
-        return _UNREAD
+def _head_entry(text):
+    """An entry's dates {d, x, y, r} (those not null) read by splitting its text, or None when
+    the text is not of that form (then it is decoded)."""
+    if not isinstance(text, str) or text[:1] != "[":
+        return None
     parts = text[1:].split(",", 4)
     if len(parts) < 5:
-        return _UNREAD
-    token = parts[index]
-    if token == "null":
         return None
-    if token.isdigit() or (token[:1] == "-" and token[1:].isdigit()):
-        return int(token)
-    return _UNREAD
+    e = {}
+    for name, token in zip(HEAD, parts):
+        if token == "null":
+            continue
+        digits = token[1:] if token[:1] == "-" else token
+        if not (digits.isascii() and digits.isdigit()):
+            return None
+        e[name] = int(token)
+    return e
+
+
+@dataclass(frozen=True)
+class Keep:
+    """A list's filter on queue entries: `test(state, entry)`, the entry fields it reads, and
+    for each filter on a text field (topic, town, channel, kind, flag) the JSON texts of its
+    values. `entry` writes one JSON text whose strings are encoded as `json.dumps` encodes
+    each alone, so an entry the test accepts holds one text of each group: one that holds
+    none of a group is left without being decoded."""
+
+    test: Callable[[str, dict], bool]
+    fields: frozenset = frozenset()
+    needles: tuple = ()
+
+    def holds(self, text):
+        return all(any(n in text for n in group) for group in self.needles)
 
 
 def _second(pair):

@@ -139,21 +139,31 @@ def _entry_overdue(state, e, now):
 
 
 def _entry_keeps(filters, now):
-    """`query_for`'s filters other than unit and state, on a queue entry: a predicate
-    (state, entry) -> bool, the same answer the store's query gives for the case; None when
+    """`query_for`'s filters other than unit and state, on a queue entry: a `queues.Keep`
+    whose test (state, entry) -> bool gives the same answer the store's query gives for the
+    case, with the entry fields it reads and the texts an entry it accepts holds; None when
     there are none."""
     now = queues.ms(now)
-    tests = []
+    tests, fields, needles = [], set(), []
+
+    def texts(values):  # as `queues.entry` writes them
+        return tuple(json.dumps(v, ensure_ascii=False) for v in sorted(values))
+
     for name, field in (("topic", "t"), ("channel", "h"), ("kind", "k"), ("town", "n")):
         values = set(_csv(filters.get(name)))
         if values:
             tests.append(lambda s, e, f=field, v=values: e.get(f) in v)
+            fields.add(field)
+            needles.append(texts(values))
     flags = set(_csv(filters.get("flag")))
     if flags:
         tests.append(lambda s, e: bool(flags & set(e.get("f") or ())))
+        fields.add("f")
+        needles.append(texts(flags))
     if filters.get("overdue") is not None:
         wanted = bool(filters["overdue"])
         tests.append(lambda s, e: _entry_overdue(s, e, now) == wanted)
+        fields |= {"d", "x"}
     level = filters.get("warning")
 
     def marked(s, e):  # running and past its yellow mark
@@ -165,15 +175,21 @@ def _entry_keeps(filters, now):
         tests.append(lambda s, e: marked(s, e) and not _entry_overdue(s, e, now))
     elif level:
         tests.append(lambda s, e: not marked(s, e))
+    if level:
+        fields |= {"d", "x", "y"}
     if filters.get("from"):
         start = queues.ms(parse_iso(filters["from"]))
         tests.append(lambda s, e: "r" in e and e["r"] >= start)
+        fields.add("r")
     if filters.get("to"):
         end = queues.ms(parse_iso(filters["to"]))
         tests.append(lambda s, e: "r" in e and e["r"] < end)
+        fields.add("r")
     if not tests:
-        return None  # every entry: the queues read no entry whole (lianxin/queues.py page)
-    return lambda state, e: all(test(state, e) for test in tests)
+        return None  # every entry
+    return queues.Keep(
+        lambda state, e: all(test(state, e) for test in tests), frozenset(fields), tuple(needles)
+    )
 
 
 def _queue_states(filters):

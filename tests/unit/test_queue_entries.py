@@ -73,14 +73,13 @@ def test_unpack_of_what_is_not_an_entry_is_none(text):
     assert queues.unpack(text) is None
 
 
-def test_a_sort_key_read_from_the_text_is_the_decoded_one():
+def test_the_dates_read_from_the_text_are_the_decoded_ones():
     bare = {"_id": "C2", "status": "answered", "received_at": CASE["received_at"]}
     for case in (CASE, bare):
         text = queues.entry(case)
         e = queues.unpack(text)
-        for field, index in queues.HEAD.items():
-            assert queues._head_value(text, index) == e.get(field)
-    assert queues._head_value("[-5,null,null,null,1,2,3,4,5,6]", 0) == -5
+        assert queues._head_entry(text) == {k: v for k, v in e.items() if k in queues.HEAD}
+    assert queues._head_entry("[-5,null,null,7,1,2,3,4,5,6]") == {"d": -5, "r": 7}
 
 
 @pytest.mark.parametrize(
@@ -88,11 +87,32 @@ def test_a_sort_key_read_from_the_text_is_the_decoded_one():
     [
         '["2026-11-20",null,null,3,"a","b","c","d",null,"u"]',
         "[1.5,2,3,4,5]",
-        "[1,2]",
+        "[1,2,3,4]",
+        "[²,null,null,null,1]",  # a digit to str.isdigit, not to int
+        "[1,-,null,null,1]",
         "",
         "x",
         None,
     ],
 )
 def test_a_text_not_of_that_form_is_decoded_instead(text):
-    assert queues._head_value(text, 0) is queues._UNREAD
+    assert queues._head_entry(text) is None
+
+
+def test_an_entry_holds_the_json_text_of_each_value_a_filter_accepts():
+    """Keep.holds leaves out an entry only when no value of a group appears in its text: every
+    entry `entry` writes whose fields match holds them, whatever the characters."""
+    towns = ["城关镇", 'a "quoted" town', "back\\slash", "tab\there", "é"]
+    for town in towns:
+        case = {**CASE, "location": {"town": town}, "flags": ["x", "repeat_petitioner"]}
+        text = queues.entry(case)
+        keep = queues.Keep(
+            lambda s, e: True,
+            needles=(
+                tuple(json.dumps(t, ensure_ascii=False) for t in [town, "other"]),
+                (json.dumps("repeat_petitioner"),),
+            ),
+        )
+        assert keep.holds(text)
+        other = queues.Keep(lambda s, e: True, needles=((json.dumps("elsewhere"),),))
+        assert not other.holds(text)
