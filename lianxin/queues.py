@@ -99,7 +99,7 @@ def unpack(text):
     return {name: value for name, value in zip(FIELDS, values) if value is not None}
 
 
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (__init__ sets it)
 
 
 def ms(when):
@@ -170,6 +170,12 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
         for case_id, text in (doc.get("e") or {}).items():
             if needles and not (isinstance(text, str) and keep.holds(text)):
                 continue
+            if keep is None:  # the sort key alone
+                value = _head_value(text, HEAD.index(field))
+                if value is not _UNREAD:
+                    texts[case_id] = text
+                    positions[case_id] = _sort_key(value, case_id)
+                    continue
             e = _head_entry(text) if dates_only else None
             if e is None:
                 e = unpack(text)
@@ -244,6 +250,23 @@ def _head_entry(text):
             return None
         e[name] = int(token)
     return e
+
+
+_UNREAD = object()
+
+
+def _head_value(text, index):
+    """The date at `index` (< 4) of an entry's text, as `_head_entry` reads it, or `_UNREAD`."""
+    if not isinstance(text, str) or text[:1] != "[":
+        return _UNREAD
+    parts = text[1:].split(",", 4)
+    if len(parts) < 5:
+        return _UNREAD
+    token = parts[index]
+    if token == "null":
+        return None
+    digits = token[1:] if token[:1] == "-" else token
+    return int(token) if digits.isascii() and digits.isdigit() else _UNREAD
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ def test_the_dates_read_from_the_text_are_the_decoded_ones():
         text = queues.entry(case)
         e = queues.unpack(text)
         assert queues._head_entry(text) == {k: v for k, v in e.items() if k in queues.HEAD}
+        for index, name in enumerate(queues.HEAD):
+            assert queues._head_value(text, index) == e.get(name)
     assert queues._head_entry("[-5,null,null,7,1,2,3,4,5,6]") == {"d": -5, "r": 7}
 
 
@@ -97,6 +99,22 @@ def test_the_dates_read_from_the_text_are_the_decoded_ones():
 )
 def test_a_text_not_of_that_form_is_decoded_instead(text):
     assert queues._head_entry(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, index",
+    [
+        ('["2026-11-20",null,null,3,"a","b","c","d",null,"u"]', 0),
+        ("[1.5,2,3,4,5]", 0),
+        ("[1,2,3,4]", 3),
+        ("[²,null,null,null,1]", 0),
+        ("[1,-,null,null,1]", 1),
+        ("", 0),
+        (None, 3),
+    ],
+)
+def test_a_sort_key_not_of_that_form_is_decoded_instead(text, index):
+    assert queues._head_value(text, index) is queues._UNREAD
 
 
 def test_an_entry_holds_the_json_text_of_each_value_a_filter_accepts():
