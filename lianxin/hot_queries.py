@@ -350,11 +350,11 @@ QUERIES = (
         periodic=True,
     ),
     HotQuery(
-        "a sweep chunk's claims taken by another replica (lianxin/timers.py)",
-        "clock_claims",
-        {"_id": {"$in": ["C1:1@2026-11-25T02:00:00Z", "C2:1@2026-11-25T02:00:00Z"]}},
+        "a sweep chunk's clocks, its claims taken by another replica (lianxin/timers.py)",
+        "clocks",
+        {"_id": {"$in": ["LX-20261125-000042", "LX-20261125-000043"]}},
         None,
-        "lianxin/timers.py claim_many, for clocks and matter_clocks",
+        "lianxin/timers.py sweep, claim_many (clock_claims), also matter_clocks",
         periodic=True,
     ),
     HotQuery(

@@ -7,8 +7,8 @@ it (`services/supervision/sweeps.py`), matters watches supervised matters
 (`services/matters/handlers.py`); what is due is each one's own pure function.
 
 The sweep works in chunks (docs/decisions/0031): a chunk's wakes are claimed with one
-unordered insert, its clocks planned as the due query read them, its alerts recorded with
-one unordered insert, then published `PUBLISH_BATCH` at a
+unordered insert, its clocks read with one `_id $in` (served by the `_id` index on both
+stores), its alerts recorded with one unordered insert, then published `PUBLISH_BATCH` at a
 time, each batch with one round of publisher confirms and marked published with one insert,
 and its clocks moved by bulk writes of `BULK_UPDATES` — a handful of round trips per chunk
 instead of eight per clock."""
@@ -204,10 +204,9 @@ def sweep(
             ).matched_count
             return kept == len(keys)
 
-        # A held clock is planned as the due query read it, not read again: a plan reads the
-        # case (or matter) itself and of the clock only what never changes (its `_id`, case
-        # and assignment number), and the move below is conditional on the wake as claimed.
-        owed = plan(held)
+        by_id = {c["_id"]: c for c in clocks.find({"_id": {"$in": [s["_id"] for s in held]}})}
+        found = [(s, by_id[s["_id"]]) for s in held if s["_id"] in by_id]
+        owed = plan([c for _, c in found])
         sent = emit_many(
             db,
             publisher,
@@ -222,22 +221,24 @@ def sweep(
             if due.after is not None:
                 due.after()
         ops = []
-        for clock in held:
+        for stub, clock in found:
             next_at = owed[clock["_id"]].next_at
             update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
             ops.append(
-                UpdateOne({"_id": clock["_id"], "next_at": clock["next_at"]}, {"$set": update})
+                UpdateOne({"_id": clock["_id"], "next_at": stub["next_at"]}, {"$set": update})
             )
         for first in range(0, len(ops), BULK_UPDATES):
             clocks.bulk_write(ops[first : first + BULK_UPDATES], ordered=False)
-        return len(held), sent
+        return len(found), sent
 
     stats = {"clocks": 0, "alerts": 0}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
             due = [
                 c
-                for c in clocks.find({"state": "running", "next_at": {"$lte": now}}).limit(batch)
+                for c in clocks.find(
+                    {"state": "running", "next_at": {"$lte": now}}, {"_id": 1, "next_at": 1}
+                ).limit(batch)
                 if (c["_id"], c["next_at"]) not in seen
             ]
             random.shuffle(due)  # replicas start at different places
