@@ -31,6 +31,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import itemgetter
 
 from . import cases
 
@@ -87,9 +88,10 @@ def unpack(text):
     goes through `json.loads` itself."""
     try:
         values, end = _scan(text, 0)
+        whole = end == len(text)
     except (StopIteration, TypeError, ValueError):
-        end = -1
-    if end != (len(text) if isinstance(text, str) else -2):
+        whole = False
+    if not whole:
         try:
             values = json.loads(text)
         except (TypeError, ValueError):
@@ -190,7 +192,7 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
         cursor = _sort_key(ms(value) if isinstance(value, datetime) else value, after_id)
         candidates = [(i, p) for i, p in candidates if (p < cursor if descending else p > cursor)]
     select = heapq.nlargest if descending else heapq.nsmallest
-    ids = [case_id for case_id, _ in select(skip + limit, candidates, key=_second)][skip:]
+    ids = [case_id for case_id, _ in select(skip + limit, candidates, key=itemgetter(1))][skip:]
     read = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}})} if ids else {}
     rows, stale = [], []
     for case_id in ids:
@@ -233,40 +235,46 @@ HEAD = tuple(FIELDS)[:4]
 assert HEAD == ("d", "x", "y", "r")
 
 
-def _head_entry(text):
-    """An entry's dates {d, x, y, r} (those not null) read by splitting its text, or None when
-    the text is not of that form (then it is decoded)."""
-    if not isinstance(text, str) or text[:1] != "[":
-        return None
-    parts = text[1:].split(",", 4)
-    if len(parts) < 5:
-        return None
-    e = {}
-    for name, token in zip(HEAD, parts):
-        if token == "null":
-            continue
-        digits = token[1:] if token[:1] == "-" else token
-        if not (digits.isascii() and digits.isdigit()):
-            return None
-        e[name] = int(token)
-    return e
-
-
 _UNREAD = object()
 
 
-def _head_value(text, index):
-    """The date at `index` (< 4) of an entry's text, as `_head_entry` reads it, or `_UNREAD`."""
+def _head(text):
+    """The first four values of an entry's text, unparsed, or None when it does not start
+    like an entry."""
     if not isinstance(text, str) or text[:1] != "[":
-        return _UNREAD
+        return None
     parts = text[1:].split(",", 4)
-    if len(parts) < 5:
-        return _UNREAD
-    token = parts[index]
+    return parts if len(parts) == 5 else None
+
+
+def _date(token):
+    """A leading value of an entry's text: a date in epoch ms, None for null, or `_UNREAD`."""
     if token == "null":
         return None
     digits = token[1:] if token[:1] == "-" else token
     return int(token) if digits.isascii() and digits.isdigit() else _UNREAD
+
+
+def _head_entry(text):
+    """An entry's dates {d, x, y, r} (those not null) read by splitting its text, or None when
+    the text is not of that form (then it is decoded)."""
+    parts = _head(text)
+    if parts is None:
+        return None
+    e = {}
+    for name, token in zip(HEAD, parts):
+        value = _date(token)
+        if value is _UNREAD:
+            return None
+        if value is not None:
+            e[name] = value
+    return e
+
+
+def _head_value(text, index):
+    """The date at `index` (< 4) of an entry's text, as `_head_entry` reads it, or `_UNREAD`."""
+    parts = _head(text)
+    return _UNREAD if parts is None else _date(parts[index])
 
 
 @dataclass(frozen=True)
@@ -283,10 +291,6 @@ class Keep:
 
     def holds(self, text):
         return all(any(n in text for n in group) for group in self.needles)
-
-
-def _second(pair):
-    return pair[1]
 
 
 def _sort_key(value, case_id):
