@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+import amqp
 from kombu import Connection, Exchange, Producer, Queue
 from nameko.constants import PERSISTENT
 from nameko.events import SERVICE_POOL, EventHandler
@@ -189,7 +190,7 @@ class BatchConfirmPublisher:
         self.channel = self.conn.channel()
         events_exchange()(self.channel).declare()
         self.channel.confirm_select()
-        self.producer = Producer(self.channel, exchange=events_exchange(), serializer="json")
+        self.exchange = settings.EVENTS_EXCHANGE
         self.sent = 0  # delivery tags count up from 1 on a confirm-mode channel
         self.pending: set[int] = set()
         self.nacked: set[int] = set()
@@ -208,14 +209,21 @@ class BatchConfirmPublisher:
         self.nacked |= self._settle(tag, multiple)
 
     def publish(self, events, timeout):
+        # The channel's own basic_publish with the message kombu's Producer would build (same
+        # body, properties and headers): a quarter less of this process's time per message
+        # than going through the Producer (measured in decision 0043).
+        publish = self.channel.basic_publish
         for event in events:
-            self.producer.publish(
-                json.dumps(event, ensure_ascii=False),
+            publish(
+                amqp.Message(
+                    json.dumps(event, ensure_ascii=False).encode(),
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    delivery_mode=PERSISTENT,
+                    application_headers={"event_id": event["event_id"]},
+                ),
+                exchange=self.exchange,
                 routing_key=event["type"],
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=PERSISTENT,
-                headers={"event_id": event["event_id"]},
             )
             self.sent += 1
             self.pending.add(self.sent)

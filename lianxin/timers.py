@@ -15,6 +15,7 @@ instead of eight per clock."""
 
 import random
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -97,50 +98,90 @@ def _event(now, out):
 def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_timeout=30.0):
     """Record every alert under its unique key (one unordered insert), publish those not yet
     published and mark them published, `PUBLISH_BATCH` at a time (one round of confirms and
-    one insert each). An alert found recorded but not marked (its emitter died in between) is
-    published now, with the event recorded first (same event id). `still_mine()` is asked
-    before each batch: False leaves the recorded alerts not yet published to whoever holds the
-    work now (and returns None); a batch not confirmed within `publish_timeout` seconds
-    raises, leaving them the same way. Returns how many this call published."""
+    one small insert each). An alert found recorded but not marked (its emitter died in
+    between) is published now, with the event recorded first (same event id). `still_mine()`
+    is asked before each batch: False leaves the recorded alerts not yet published to whoever
+    holds the work now (and returns None); a batch not confirmed within `publish_timeout`
+    seconds raises, leaving them the same way. Returns how many this call published.
+
+    The mark of a batch this call recorded is one document for the batch (`alerts_published`,
+    `_id` the batch id that each alert's record carries, decision 0043); an alert another
+    emitter recorded is marked under its own key, as every alert was before."""
     by_key: dict[str, Outgoing] = {}
     for out in outgoing:
         by_key.setdefault(out.alert.key, out)
     if not by_key:
         return 0
     events = {key: _event(now, out) for key, out in by_key.items()}
+    keys = list(events)
+    batch_of = {}
+    for first in range(0, len(keys), PUBLISH_BATCH):
+        batch = f"batch:{uuid.uuid4().hex}"
+        batch_of.update((k, batch) for k in keys[first : first + PUBLISH_BATCH])
     taken = insert_new(
         db.alerts_sent,
         [
-            {"_id": k, "event": e, "at": now, "case_id": by_key[k].case_id, "type": e["type"]}
+            {
+                "_id": k,
+                "event": e,
+                "at": now,
+                "case_id": by_key[k].case_id,
+                "type": e["type"],
+                "batch": batch_of[k],
+            }
             for k, e in events.items()
         ],
     )
+    rounds = []  # (keys, the marks once they are published)
+    fresh: dict[str, list[str]] = {}
+    for k in keys:
+        if k not in taken:
+            fresh.setdefault(batch_of[k], []).append(k)
+    rounds += [(part, [{"_id": batch, "at": now}]) for batch, part in fresh.items()]
     if taken:
-        done = {
-            d["_id"] for d in db.alerts_published.find({"_id": {"$in": list(taken)}}, {"_id": 1})
+        recorded = {
+            d["_id"]: d
+            for d in db.alerts_sent.find({"_id": {"$in": list(taken)}}, {"event": 1, "batch": 1})
         }
-        left = [k for k in taken if k not in done]
-        recorded = (
-            {
-                d["_id"]: d["event"]
-                for d in db.alerts_sent.find({"_id": {"$in": left}}, {"event": 1})
-            }
-            if left
-            else {}
-        )
-        events = {k: recorded.get(k, e) for k, e in events.items() if k not in done}
+        marks = set(taken) | {d["batch"] for d in recorded.values() if d.get("batch")}
+        marked = {
+            d["_id"] for d in db.alerts_published.find({"_id": {"$in": list(marks)}}, {"_id": 1})
+        }
+        left = [
+            k
+            for k in keys
+            if k in taken and k not in marked and recorded.get(k, {}).get("batch") not in marked
+        ]
+        for k in left:
+            events[k] = recorded.get(k, {}).get("event", events[k])
+        rounds += [
+            (part, [{"_id": k, "at": now} for k in part])
+            for part in (left[i : i + PUBLISH_BATCH] for i in range(0, len(left), PUBLISH_BATCH))
+        ]
     if not still_mine():
         return None
-    keys, sent = list(events), 0
-    for first in range(0, len(keys), PUBLISH_BATCH):
-        part = keys[first : first + PUBLISH_BATCH]
-        if first and not still_mine():
+    sent = 0
+    for i, (part, marks) in enumerate(rounds):
+        if i and not still_mine():
             return None  # the rest stays recorded, for whoever holds the work now
         publisher.publish_many([events[k] for k in part], timeout=publish_timeout)
-        sent += len(part) - len(
-            insert_new(db.alerts_published, [{"_id": k, "at": now} for k in part])
-        )
+        # (an alert another emitter marked meanwhile under its key is not counted twice)
+        sent += len(part) - len(insert_new(db.alerts_published, marks) & set(part))
     return sent
+
+
+def unpublished(db, keys=None):
+    """The keys of the alerts recorded but not marked published (all, or of `keys`): what a
+    replica that died between the two left to be sent. For tests and for an operator; it
+    reads every record when `keys` is None."""
+    query = {} if keys is None else {"_id": {"$in": list(keys)}}
+    recorded = {d["_id"]: d.get("batch") for d in db.alerts_sent.find(query, {"batch": 1})}
+    marks = list(set(recorded) | {b for b in recorded.values() if b})
+    marked = set()
+    for i in range(0, len(marks), 1000):
+        part = marks[i : i + 1000]
+        marked |= {d["_id"] for d in db.alerts_published.find({"_id": {"$in": part}}, {"_id": 1})}
+    return {k for k, b in recorded.items() if k not in marked and b not in marked}
 
 
 def claim_key(clock_id, wake):

@@ -48,7 +48,7 @@ def settled(db):
     now = clock.now()
     if db.clocks.count_documents({"state": "running", "next_at": {"$lte": now}}):
         return False
-    if db.alerts_sent.count_documents({}) != db.alerts_published.count_documents({}):
+    if timers.unpublished(db):
         return False
     local = now.astimezone(BEIJING)
     if local.hour >= 9 and not db.reminder_days.find_one({"_id": local.date().isoformat()}):

@@ -110,6 +110,51 @@ def test_alerts_recorded_by_a_replica_killed_before_publishing_are_published_onc
     assert _supervision(event_tap.drain(wait=0.5)) == []
 
 
+class DiesAfterOneBatch(EventPublisher):
+    """Publishes (and lets the sweep mark) its first batch, then dies."""
+
+    def __init__(self, amqp_uri):
+        super().__init__(amqp_uri)
+        self.batches = 0
+
+    def publish_many(self, events, timeout=30):
+        self.batches += 1
+        if self.batches > 1:
+            raise Killed()
+        super().publish_many(events, timeout)
+
+
+def test_a_batch_marked_published_is_not_sent_again_and_the_unmarked_rest_is(
+    db, amqp_uri, event_tap, monkeypatch
+):
+    monkeypatch.setattr(timers, "PUBLISH_BATCH", 5)
+    load(db, 6, START, ["environment_bureau"])
+    real_now = exact_utcnow()
+    with pytest.raises(Killed):
+        _sweep(db, DiesAfterOneBatch(amqp_uri), "dying", real_now, chunk=6)
+    recorded = {d["_id"]: d for d in db.alerts_sent.find()}
+    assert len(recorded) == 12 and len({d["batch"] for d in recorded.values()}) == 3
+    marks = [d["_id"] for d in db.alerts_published.find()]  # one document for the first batch
+    assert len(marks) == 1 and marks[0].startswith("batch:")
+    first = {k for k, d in recorded.items() if d["batch"] == marks[0]}
+    assert len(first) == 5 and timers.unpublished(db) == set(recorded) - first
+    published = _supervision(event_tap.drain(wait=1))
+    assert sorted(e["event_id"] for e in published) == sorted(
+        recorded[k]["event"]["event_id"] for k in first
+    )
+    # Once the dead replica's claims ran out, the other seven go out once, with their ids.
+    publisher = EventPublisher(amqp_uri)
+    stats = _sweep(db, publisher, "other", real_now + timedelta(seconds=31))
+    assert stats == {"clocks": 6, "alerts": 7}
+    events = _supervision(event_tap.drain(wait=1))
+    assert sorted(e["event_id"] for e in events) == sorted(
+        recorded[k]["event"]["event_id"] for k in recorded if k not in first
+    )
+    assert timers.unpublished(db) == set()
+    assert _sweep(db, publisher, "third", real_now + timedelta(seconds=62))["alerts"] == 0
+    assert _supervision(event_tap.drain(wait=0.5)) == []
+
+
 def test_a_chunk_whose_claims_were_taken_over_before_publishing_is_left_to_the_new_holder(
     db, amqp_uri, event_tap
 ):
