@@ -28,11 +28,12 @@ from .clock import isoformat
 from .events import event_id_for, make_event
 
 DUPLICATE_KEY = 11000
-# FerretDB 1.24.2 keeps each statement of an update command's SQLite connection until the
-# command ends (a `defer` in a loop, internal/handler/msg_update.go) and its pool has 100:
-# an update command of 100 statements or more waits forever, holding the write lock of our
-# patch 0001, and the whole store with it (seen at 250). So bulk updates go 50 at a time.
-BULK_UPDATES = 50
+# Clock updates per update command. Upstream FerretDB 1.24.2 kept each statement's SQLite
+# connection until the command ended and its pool has 100, so a command of 100 statements
+# stalled the store (decision 0031: pieces of 50). Our patch 0010 closes each statement's
+# query when it is done, and reads a run of statements by `_id` with one query and writes it
+# in one transaction (decision 0044): a chunk's clocks go in one command.
+BULK_UPDATES = 250
 # Alerts published then marked per round of confirms: what a replica killed between the two
 # leaves to be published again (same event ids). Before each round the chunk checks that its
 # claims are still its own (renewing them when past half their lease), and a round may take

@@ -9,7 +9,7 @@ FERRETDB_VERSION="v1.24.2"
 # -lxN: our patch level, then a digest of the patch series (scripts/ferretdb/), so that any
 # change to a patch builds a new binary and start_ferretdb restarts stores run by an older one.
 FERRETDB_PATCHES="$(cat "$LX_ROOT"/scripts/ferretdb/*.patch "$LX_ROOT"/scripts/ferretdb/*/*.patch | sha256sum | cut -c1-8)"
-FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx8-$FERRETDB_PATCHES"
+FERRETDB_BIN="$LX_CACHE/ferretdb-$FERRETDB_VERSION-lx9-$FERRETDB_PATCHES"
 VENV="${LX_VENV:-$LX_ROOT/.venv}"
 
 log() { printf '\033[1;34m[lx]\033[0m %s\n' "$*" >&2; }
@@ -66,8 +66,9 @@ build_ferretdb() {
     mkdir -p "$LX_CACHE"
     cd "$w/src"
     mkdir -p .git # upstream's test helpers find the module's root by its .git
-    CGO_ENABLED=0 go test -count=1 ./internal/handler/sjson/ ./internal/types/ >"$w/go-test.log" 2>&1 \
-      || { cat "$w/go-test.log"; log "the patched documents or their decoder fail their tests"; exit 1; }
+    CGO_ENABLED=0 go test -count=1 ./internal/handler/sjson/ ./internal/types/ ./internal/handler/ \
+      >"$w/go-test.log" 2>&1 \
+      || { cat "$w/go-test.log"; log "the patched documents, their decoder or the update handler fail their tests"; exit 1; }
     rm -rf .git
     # The C library SQLite runs on, translated to Go (modernc.org/libc): our patches to it
     # (scripts/ferretdb/modernc-libc, decision 0040) are applied to a copy of the module,

@@ -77,8 +77,9 @@ def create(db, now, doc):
     return doc["_id"] in create_many(db, now, [doc])
 
 
-# FerretDB 1.24.2 holds a SQLite connection per statement of an update command until the
-# command ends (docs/decisions/0031): a bulk of upserts goes in pieces.
+# A bulk of upserts goes in pieces: upstream FerretDB 1.24.2 held a SQLite connection per
+# statement of an update command until the command ended (decision 0031; our patch 0010
+# closes each when its statement is done), and a short command holds the write lock briefly.
 BULK_PIECE = 50
 
 

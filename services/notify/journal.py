@@ -28,7 +28,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 HEAD = "journal"
 PAGE = 100  # events per journal page
-BULK_PIECE = 50  # statements per update command (FerretDB, docs/decisions/0031)
+BULK_PIECE = 50  # statements per update command (decisions 0031, 0044)
 
 
 def key(seq):

@@ -4,6 +4,7 @@ relies on (on FerretDB only with the patch `./lx` builds in; see docs/decisions)
 import threading
 
 import pytest
+from pymongo import UpdateOne
 
 pytestmark = pytest.mark.integration
 
@@ -178,3 +179,36 @@ def test_the_local_store_build_keeps_no_resource_tracking_profiles(tmp_path):
     finally:
         store.terminate()
         store.wait(timeout=10)
+
+
+def test_a_bulk_of_updates_by_id_applies_in_order_and_stops_at_a_failing_one(db):
+    """An ordered bulk of updates by `_id` (a sweep's clocks): each statement sees what the
+    ones before it wrote, a condition that no longer holds matches nothing, and a failing
+    statement leaves the earlier ones applied and the later ones not run — on the local store
+    through patch 0010's one read and one transaction (decision 0044)."""
+    db.probe.insert_many([{"_id": f"c{i}", "n": i, "s": "x"} for i in range(300)])
+    ops = [UpdateOne({"_id": f"c{i}", "n": i}, {"$inc": {"n": 1000}}) for i in range(300)]
+    ops += [
+        UpdateOne({"_id": "c0", "n": 1000}, {"$set": {"s": "seen"}}),  # sees the first write
+        UpdateOne({"_id": "c1", "n": 1}, {"$set": {"s": "stale"}}),  # condition gone
+        UpdateOne({"_id": "missing"}, {"$set": {"s": "none"}}),
+    ]
+    result = db.probe.bulk_write(ops)
+    assert (result.matched_count, result.modified_count) == (301, 301)
+    docs = {d["_id"]: d for d in db.probe.find()}
+    assert all(docs[f"c{i}"]["n"] == 1000 + i for i in range(300))
+    assert [docs["c0"]["s"], docs["c1"]["s"]] == ["seen", "x"] and "missing" not in docs
+
+    # (the command itself: pymongo's bulk result wants counts FerretDB leaves out on an error)
+    answer = db.command(
+        "update",
+        "probe",
+        updates=[
+            {"q": {"_id": "c2"}, "u": {"$set": {"s": "first"}}},
+            {"q": {"_id": "c3"}, "u": {"$inc": {"s": 1}}},  # $inc of a string fails
+            {"q": {"_id": "c4"}, "u": {"$set": {"s": "after"}}},
+        ],
+        ordered=True,
+    )
+    assert answer["writeErrors"][0]["code"] == 14  # TypeMismatch
+    assert [db.probe.find_one({"_id": f"c{i}"})["s"] for i in (2, 3, 4)] == ["first", "x", "x"]
