@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.open_cases import load
-from lianxin import cases, settings
+from lianxin import cases, settings, timers
 from lianxin.bus import EventPublisher
 from lianxin.clock import exact_utcnow, set_offset
 from services.handling import handlers
@@ -74,5 +74,5 @@ def test_an_extension_approved_on_day_six_moves_the_red_warning(db, amqp_uri):
     assert "overdue" not in sweep(7)  # the old deadline passes quietly
     assert "overdue" not in sweep(11.9)
     assert "overdue" in sweep(12)  # the new one does not
-    overdue = db.alerts_sent.find_one({"type": "supervision.overdue"})["event"]
+    overdue = timers.recorded_event(db.alerts_sent.find_one({"type": "supervision.overdue"}))
     assert overdue["data"]["due_at"].startswith("2026-12-13")  # Beijing 10:00 = 02:00Z
