@@ -51,6 +51,7 @@ def main():
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     db = store.database(uri, db_name)
     try:
+        store.ensure_indexes(db)  # as every service does when it starts
         start = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         t = time.perf_counter()
         load(db, n, start, UNITS, batch=5000)
