@@ -287,20 +287,29 @@ def _finish(doc, pub, clock):
 
 
 def received_times(rnd, n, days=DAYS):
-    """n moments over the `days` before NOW, busier on weekdays and in office hours, in order."""
-    weights = [1.0 if (NOW - timedelta(days=d)).weekday() < 5 else 0.45 for d in range(days)]
+    """n moments over the `days` before NOW, busier on weekdays and in office hours, in order.
+    Day 0 is NOW's own day (UTC), weighted by the share of its office hours already past and
+    filled only up to NOW, so the hours just before NOW hold cases as any day does."""
+    office = 15.99  # UTC hours after midnight: 08:00–24:00 in China
+    today = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = min((NOW - today).total_seconds() / 3600, office)
+    weights = [1.0 if (today - timedelta(days=d)).weekday() < 5 else 0.45 for d in range(days)]
+    weights[0] *= elapsed / office
     per_day = [0] * days
     for d in rnd.choices(range(days), weights, k=n):
         per_day[d] += 1
+
+    def hour(last):  # the office-hours curve, cut at `last` (drawn again past it)
+        while True:
+            h = min(max(rnd.gauss(5, 3), 0), office)
+            if h < last:
+                return h
+
     for d in range(days - 1, -1, -1):
-        day_start = (NOW - timedelta(days=d + 1)).replace(hour=0, minute=0, second=0)
-        hours = sorted(
-            min(max(rnd.gauss(5, 3), 0), 15.99) for _ in range(per_day[d])
-        )  # UTC hours: 08:00–24:00 in China
+        day_start = today - timedelta(days=d)
+        hours = sorted(hour(elapsed if d == 0 else office + 1) for _ in range(per_day[d]))
         for h in hours:
-            at = day_start + timedelta(seconds=int(h * 3600))
-            if at < NOW:
-                yield at
+            yield day_start + timedelta(seconds=int(h * 3600))
 
 
 class Writer:

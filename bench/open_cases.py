@@ -24,17 +24,19 @@ SUBMISSION = {
 }
 
 
-def load(db, n, start, units, days=7, batch=2000):
+def load(db, n, start, units, days=7, batch=2000, spread=None):
     """Insert `n` cases assigned at `start` to `units` (round robin), due `days` later, each
-    with its clock due for a first look at `start`, and their queue entries. Returns the case
-    ids."""
+    with its clock due for a first look when it was assigned, and their queue entries. With
+    `spread` (a timedelta) the assignments are spread evenly over the `spread` before `start`
+    instead, the newest at `start`. Returns the case ids."""
     template = domain.new_case("LX-BENCH-0000000", SUBMISSION, "ABCD2345", start)
-    due = start + timedelta(days=days)
     ids, queued = [], {}
     for first in range(0, n, batch):
         cases, clocks = [], []
         for i in range(first, min(first + batch, n)):
             case_id = f"LX-BENCH-{i:07d}"
+            assigned = start - spread * (n - 1 - i) / n if spread else start
+            due = assigned + timedelta(days=days)
             ids.append(case_id)
             cases.append(
                 {
@@ -46,12 +48,12 @@ def load(db, n, start, units, days=7, batch=2000):
                         "lead_unit": units[i % len(units)],
                         "co_units": [],
                         "leader": None,
-                        "assigned_at": start,
+                        "assigned_at": assigned,
                         "claimed_at": None,
                         "due_at": due,
                         "extended_to": None,
-                        "clock_started_at": start,
-                        "yellow_at": yellow_at(start, due),
+                        "clock_started_at": assigned,
+                        "yellow_at": yellow_at(assigned, due),
                         "co_due_at": None,
                     },
                 }
@@ -61,14 +63,14 @@ def load(db, n, start, units, days=7, batch=2000):
                     "_id": f"{case_id}:1",
                     "case_id": case_id,
                     "seq": 1,
-                    "started_at": start,
+                    "started_at": assigned,
                     "policy": "general",
                     "duration": {"days": days},
                     "due_at": due,
                     "stopped_at": None,
                     "extended_to": None,
                     "state": "running",
-                    "next_at": start,
+                    "next_at": assigned,
                     "lease_until": None,
                 }
             )
