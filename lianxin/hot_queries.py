@@ -366,7 +366,8 @@ QUERIES = (
         periodic=True,
     ),
     HotQuery(
-        "a sweep chunk's alerts already recorded: published? (alerts_sent read the same way)",
+        "a sweep chunk's alerts already recorded: published, under their keys or batch ids?"
+        " (alerts_sent read the same way)",
         "alerts_published",
         {"_id": {"$in": ["notice:LX-20261125-000042:1:3", "unclaimed:LX-20261125-000043:1"]}},
         None,
