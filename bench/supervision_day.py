@@ -102,7 +102,7 @@ def midnight_state(db, day_start, rules):
     return sent
 
 
-def recount(db, day_start, sweep_times, sent, rules):
+def recount(db, sweep_times, sent, rules):
     """The alerts the day's sweeps should send: per case, from the midnight state, each wake
     evaluated at the first sweep after it, counting only keys not sent before."""
     expected = Counter()
@@ -145,7 +145,7 @@ def main():
             f"in {time.perf_counter() - t:.1f} s"
         )
         sweep_times = [day_start + EVERY * k for k in range(1, 97)]
-        expected = recount(db, day_start, sweep_times, sent, rules)
+        expected = recount(db, sweep_times, sent, rules)
         publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
         with Connection(publisher.amqp_uri) as conn:
             events_exchange()(conn.channel()).declare()
