@@ -35,7 +35,7 @@ class Publisher:
 
 @pytest.fixture(scope="module")
 def county():
-    """About 400 cases of the last three weeks, stored through the case store (one store
+    """About 500 cases of the last three weeks, stored through the case store (one store
     for the module: the tests that change cases run after those that only read)."""
     name = f"lx_queues_{uuid.uuid4().hex[:8]}"
     db = store.database(MONGO_URI, name)
@@ -44,7 +44,7 @@ def county():
     store.ensure_indexes(db)
     queues.upgrade(db)  # the reading service's start on a fresh store
     door = casestore.CaseStore(db)
-    times = list(generate.received_times(rnd, 400, days=21))
+    times = list(generate.received_times(rnd, 500, days=21))
     for i, received in enumerate(times):
         doc, _, _ = generate.make_case(county, rnd, f"LX-T-{i:06d}", received, i % 50)
         doc["outbox"] = []
