@@ -31,13 +31,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kombu import Connection, Queue
 from pymongo import UpdateOne
 
 from bench.open_cases import load
-from bench.supervision_sweep import UNITS, rabbitmqctl
+from bench.supervision_sweep import UNITS, tapped_bus
 from lianxin import settings, store, timers
-from lianxin.bus import EventPublisher, events_exchange
 from lianxin.clock import exact_utcnow
 from services.supervision import sweeps, watch
 
@@ -79,7 +77,7 @@ def midnight_state(db, day_start, rules):
         sent[case["_id"]] = {a.key for a in alerts}
         for alert in alerts:
             out = timers.Outgoing(alert, case["_id"], [case["assignment"]["lead_unit"]])
-            event = timers._event(day_start, out)
+            event = timers.event_of(day_start, out)
             records.append(
                 {
                     "_id": alert.key,
@@ -128,86 +126,70 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     days = int(sys.argv[2]) if len(sys.argv) > 2 else 7
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
-    db_name, vhost = f"bench_{uuid.uuid4().hex[:8]}", f"lianxin_bench_{uuid.uuid4().hex[:6]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    db_name = f"bench_{uuid.uuid4().hex[:8]}"
     db = store.database(uri, db_name)
+    with tapped_bus() as (publisher, drain):
+        try:
+            run(db, n, days, publisher, drain)
+        finally:
+            store.client(uri).drop_database(db_name)
+
+
+def run(db, n, days, publisher, drain):
+    """Load, make the midnight state, recount, run the day and count; see the module's text."""
     rules = watch.Rules(tz=settings.TIMEZONE)
-    try:
-        store.ensure_indexes(db)  # as every service does when it starts
-        day_start = datetime(2026, 12, 8, 0, 0, tzinfo=ZoneInfo(settings.TIMEZONE))  # a Tuesday
+    store.ensure_indexes(db)  # as every service does when it starts
+    day_start = datetime(2026, 12, 8, 0, 0, tzinfo=ZoneInfo(settings.TIMEZONE))  # a Tuesday
+    t = time.perf_counter()
+    load(db, n, day_start, UNITS, days=days, batch=PAGE, spread=timedelta(days=days))
+    sent = midnight_state(db, day_start, rules)
+    print(
+        f"loaded {n} open cases assigned over {days} days, and their state at midnight "
+        f"({sum(len(k) for k in sent.values())} alerts sent before), "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
+    sweep_times = [day_start + EVERY * k for k in range(1, 97)]
+    expected = recount(db, sweep_times, sent, rules)
+    took, stats = [], Counter()
+    store0, own0 = store_cpu_seconds(), time.process_time()
+    for now in sweep_times:
         t = time.perf_counter()
-        load(db, n, day_start, UNITS, days=days, batch=PAGE, spread=timedelta(days=days))
-        sent = midnight_state(db, day_start, rules)
-        print(
-            f"loaded {n} open cases assigned over {days} days, and their state at midnight "
-            f"({sum(len(k) for k in sent.values())} alerts sent before), "
-            f"in {time.perf_counter() - t:.1f} s"
+        done = sweeps.sweep_clocks(
+            db,
+            publisher,
+            now,
+            exact_utcnow(),
+            "bench",
+            rules,
+            settings.SWEEP_BATCH,
+            300,
+            settings.SWEEP_CHUNK,
+            settings.SWEEP_WORKERS,
         )
-        sweep_times = [day_start + EVERY * k for k in range(1, 97)]
-        expected = recount(db, sweep_times, sent, rules)
-        publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
-        with Connection(publisher.amqp_uri) as conn:
-            events_exchange()(conn.channel()).declare()
-            tap = Queue(
-                "bench-supervision-tap",
-                exchange=events_exchange(),
-                routing_key="supervision.#",
-                durable=False,
-                auto_delete=False,
-            )
-            tap(conn.channel()).declare()
-        took, stats = [], Counter()
-        store0, own0 = store_cpu_seconds(), time.process_time()
-        for now in sweep_times:
-            t = time.perf_counter()
-            done = sweeps.sweep_clocks(
-                db,
-                publisher,
-                now,
-                exact_utcnow(),
-                "bench",
-                rules,
-                settings.SWEEP_BATCH,
-                300,
-                settings.SWEEP_CHUNK,
-                settings.SWEEP_WORKERS,
-            )
-            stats["reminders"] += sweeps.daily_reminders(
-                db, publisher, now, rules, settings.REMINDER_LOCAL_TIME
-            )
-            took.append(time.perf_counter() - t)
-            stats.update(done)
-        store1, own1 = store_cpu_seconds(), time.process_time()
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        busiest = max(range(len(took)), key=took.__getitem__)
-        print(
-            f"the day: {len(took)} sweeps in {sum(took):.1f} s in all, "
-            f"{stats['clocks']} wakes, {stats['alerts']} alerts + {stats['reminders']} "
-            f"reminders; the longest sweep {took[busiest]:.1f} s "
-            f"(at {sweep_times[busiest].strftime('%H:%M')} local)"
+        stats["reminders"] += sweeps.daily_reminders(
+            db, publisher, now, rules, settings.REMINDER_LOCAL_TIME
         )
-        store_cpu = f"{store1 - store0:.1f} s" if store0 is not None else "not measured"
-        print(f"CPU: the store {store_cpu}, this (supervision) process {own1 - own0:.1f} s")
-        print(f"peak RSS of this process (the setup's recount included): {rss_mb:.0f} MB")
-        with Connection(publisher.amqp_uri) as conn:
-            seen, kinds, bound = Counter(), Counter(), tap(conn.channel())
-            while True:
-                message = bound.get(no_ack=True)
-                if message is None:
-                    break
-                body = json.loads(message.body)
-                seen[body["event_id"]] += 1
-                kinds[body["type"]] += 1
-        want = sum(expected.values()) + len(UNITS)
-        print(
-            f"messages on the exchange: {sum(seen.values())} ({len(seen)} distinct, "
-            f"{sum(1 for c in seen.values() if c > 1)} twice or more) — expected {want} "
-            f"({dict(expected)} + {len(UNITS)} reminders); by type {dict(kinds)}"
-        )
-    finally:
-        store.client(uri).drop_database(db_name)
-        rabbitmqctl("delete_vhost", vhost)
+        took.append(time.perf_counter() - t)
+        stats.update(done)
+    store1, own1 = store_cpu_seconds(), time.process_time()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    busiest = max(range(len(took)), key=took.__getitem__)
+    print(
+        f"the day: {len(took)} sweeps in {sum(took):.1f} s in all, "
+        f"{stats['clocks']} wakes, {stats['alerts']} alerts + {stats['reminders']} "
+        f"reminders; the longest sweep {took[busiest]:.1f} s "
+        f"(at {sweep_times[busiest].strftime('%H:%M')} local)"
+    )
+    store_cpu = f"{store1 - store0:.1f} s" if store0 is not None else "not measured"
+    print(f"CPU: the store {store_cpu}, this (supervision) process {own1 - own0:.1f} s")
+    print(f"peak RSS of this process (the setup's recount included): {rss_mb:.0f} MB")
+    seen, kinds = drain()
+    want = sum(expected.values()) + len(UNITS)
+    print(
+        f"messages on the exchange: {sum(seen.values())} ({len(seen)} distinct, "
+        f"{sum(1 for c in seen.values() if c > 1)} twice or more) — expected {want} "
+        f"({dict(expected)} + {len(UNITS)} reminders); by type {dict(kinds)}"
+    )
 
 
 if __name__ == "__main__":

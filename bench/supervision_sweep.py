@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,94 +42,115 @@ def rabbitmqctl(*args):
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
 
 
+@contextmanager
+def tapped_bus():
+    """A vhost of its own on the local broker, for one run: yields a publisher to it and
+    `drain()`, which takes every supervision event that reached the exchange so far off a
+    queue bound to it and returns (how often each event id came, how many of each type);
+    deletes the vhost afterwards."""
+    vhost = f"lianxin_bench_{uuid.uuid4().hex[:6]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+        tap = Queue(
+            "bench-supervision-tap",
+            exchange=events_exchange(),
+            routing_key="supervision.#",
+            durable=False,
+            auto_delete=False,
+        )
+        with Connection(publisher.amqp_uri) as conn:
+            events_exchange()(conn.channel()).declare()
+            tap(conn.channel()).declare()
+
+        def drain():
+            seen, kinds = Counter(), Counter()
+            with Connection(publisher.amqp_uri) as conn:
+                bound = tap(conn.channel())
+                while (message := bound.get(no_ack=True)) is not None:
+                    body = json.loads(message.body)
+                    seen[body["event_id"]] += 1
+                    kinds[body["type"]] += 1
+            return seen, kinds
+
+        yield publisher, drain
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     replicas = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     reminders_only = sys.argv[3:] == ["reminders"]
     uri = os.environ.get("LX_MONGO_URI", "mongodb://127.0.0.1:27018/")
-    db_name, vhost = f"bench_{uuid.uuid4().hex[:8]}", f"lianxin_bench_{uuid.uuid4().hex[:6]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    db_name = f"bench_{uuid.uuid4().hex[:8]}"
     db = store.database(uri, db_name)
-    try:
-        store.ensure_indexes(db)  # as every service does when it starts
-        start = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-        t = time.perf_counter()
-        load(db, n, start, UNITS, batch=5000)
-        print(f"loaded {n} open cases in {time.perf_counter() - t:.1f} s")
-        publisher = EventPublisher(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
-        with Connection(publisher.amqp_uri) as conn:
-            events_exchange()(conn.channel()).declare()
-            tap = Queue(
-                "bench-supervision-tap",
-                exchange=events_exchange(),
-                routing_key="supervision.#",
-                durable=False,
-                auto_delete=False,
-            )
-            tap(conn.channel()).declare()
-        now, rules = start + timedelta(days=3), watch.Rules(tz=settings.TIMEZONE)
-        t = time.perf_counter()
-        results = []
+    with tapped_bus() as (publisher, drain):
+        try:
+            run(db, n, replicas, reminders_only, publisher, drain)
+        finally:
+            store.client(uri).drop_database(db_name)
 
-        def sweeper(holder):
-            results.append(
-                sweeps.sweep_clocks(
-                    db,
-                    publisher,
-                    now,
-                    exact_utcnow(),
-                    holder,
-                    rules,
-                    settings.SWEEP_BATCH,
-                    300,
-                    settings.SWEEP_CHUNK,
-                    settings.SWEEP_WORKERS,
-                )
-            )
 
-        threads = [
-            threading.Thread(target=sweeper, args=(f"bench-{r}",))
-            for r in range(0 if reminders_only else replicas)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        stats = {k: sum(r[k] for r in results) for k in ("clocks", "alerts")}
-        sweep_s = time.perf_counter() - t
-        t = time.perf_counter()
-        reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
-        remind_s = time.perf_counter() - t
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        if not reminders_only:
-            print(
-                f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
-                f"(unclaimed + first notice) in "
-                f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
-                f"(chunks of {settings.SWEEP_CHUNK}, {settings.SWEEP_WORKERS} at once)"
+def run(db, n, replicas, reminders_only, publisher, drain):
+    """Load, sweep and count; see the module's text."""
+    store.ensure_indexes(db)  # as every service does when it starts
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    t = time.perf_counter()
+    load(db, n, start, UNITS, batch=5000)
+    print(f"loaded {n} open cases in {time.perf_counter() - t:.1f} s")
+    now, rules = start + timedelta(days=3), watch.Rules(tz=settings.TIMEZONE)
+    t = time.perf_counter()
+    results = []
+
+    def sweeper(holder):
+        results.append(
+            sweeps.sweep_clocks(
+                db,
+                publisher,
+                now,
+                exact_utcnow(),
+                holder,
+                rules,
+                settings.SWEEP_BATCH,
+                300,
+                settings.SWEEP_CHUNK,
+                settings.SWEEP_WORKERS,
             )
-        print(
-            f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s"
         )
-        print(f"peak RSS of this (supervision) process: {rss_mb:.0f} MB")
-        with Connection(publisher.amqp_uri) as conn:
-            seen, bound = Counter(), tap(conn.channel())
-            while True:
-                message = bound.get(no_ack=True)
-                if message is None:
-                    break
-                seen[json.loads(message.body)["event_id"]] += 1
-        expected = (0 if reminders_only else 2 * n) + min(n, len(UNITS))
+
+    threads = [
+        threading.Thread(target=sweeper, args=(f"bench-{r}",))
+        for r in range(0 if reminders_only else replicas)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stats = {k: sum(r[k] for r in results) for k in ("clocks", "alerts")}
+    sweep_s = time.perf_counter() - t
+    t = time.perf_counter()
+    reminders = sweeps.daily_reminders(db, publisher, now, rules, "09:00")
+    remind_s = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if not reminders_only:
         print(
-            f"messages on the exchange: {sum(seen.values())} ({len(seen)} distinct, "
-            f"{sum(1 for c in seen.values() if c > 1)} twice or more) — expected {expected} "
-            f"({'' if reminders_only else '2 per case + '}1 reminder per unit), "
-            f"{0 if reminders_only else replicas} sweeper(s)"
+            f"clock sweep: {stats['clocks']} clocks, {stats['alerts']} alerts "
+            f"(unclaimed + first notice) in "
+            f"{sweep_s:.1f} s = {stats['clocks'] / sweep_s:.0f} cases/s "
+            f"(chunks of {settings.SWEEP_CHUNK}, {settings.SWEEP_WORKERS} at once)"
         )
-    finally:
-        store.client(uri).drop_database(db_name)
-        rabbitmqctl("delete_vhost", vhost)
+    print(f"daily reminders: {reminders} units in {remind_s:.1f} s = {n / remind_s:.0f} cases/s")
+    print(f"peak RSS of this (supervision) process: {rss_mb:.0f} MB")
+    seen, _ = drain()
+    expected = (0 if reminders_only else 2 * n) + min(n, len(UNITS))
+    print(
+        f"messages on the exchange: {sum(seen.values())} ({len(seen)} distinct, "
+        f"{sum(1 for c in seen.values() if c > 1)} twice or more) — expected {expected} "
+        f"({'' if reminders_only else '2 per case + '}1 reminder per unit), "
+        f"{0 if reminders_only else replicas} sweeper(s)"
+    )
 
 
 if __name__ == "__main__":

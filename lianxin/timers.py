@@ -85,7 +85,8 @@ def insert_new(collection, docs):
         return {docs[e["index"]]["_id"] for e in errors}
 
 
-def _event(now, out):
+def event_of(now, out):
+    """The event an alert is published as (its id derived from the alert's key)."""
     return make_event(
         out.alert.type,
         now=now,
@@ -114,7 +115,7 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_tim
         by_key.setdefault(out.alert.key, out)
     if not by_key:
         return 0
-    events = {key: _event(now, out) for key, out in by_key.items()}
+    events = {key: event_of(now, out) for key, out in by_key.items()}
     # An alert's record keeps its event as the JSON text it is published as (decision 0043):
     # a text costs the store far less to write and read than the same event as a document.
     texts = {key: json.dumps(e, ensure_ascii=False) for key, e in events.items()}
@@ -148,15 +149,8 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_tim
             d["_id"]: d
             for d in db.alerts_sent.find({"_id": {"$in": list(taken)}}, {"event": 1, "batch": 1})
         }
-        ids = set(taken) | {d["batch"] for d in recorded.values() if d.get("batch")}
-        marked = {
-            d["_id"] for d in db.alerts_published.find({"_id": {"$in": list(ids)}}, {"_id": 1})
-        }
-        left = [
-            k
-            for k in keys
-            if k in taken and k not in marked and recorded.get(k, {}).get("batch") not in marked
-        ]
+        unmarked = _unmarked(db, {k: recorded.get(k, {}).get("batch") for k in taken})
+        left = [k for k in keys if k in unmarked]
         for k in left:
             if k in recorded:
                 events[k] = recorded_event(recorded[k])
@@ -191,13 +185,19 @@ def unpublished(db, keys=None):
     replica that died between the two left to be sent. For tests and for an operator; it
     reads every record when `keys` is None."""
     query = {} if keys is None else {"_id": {"$in": list(keys)}}
-    recorded = {d["_id"]: d.get("batch") for d in db.alerts_sent.find(query, {"batch": 1})}
-    marks = list(set(recorded) | {b for b in recorded.values() if b})
+    records = db.alerts_sent.find(query, {"batch": 1})
+    return _unmarked(db, {d["_id"]: d.get("batch") for d in records})
+
+
+def _unmarked(db, batch_of):
+    """The keys of `batch_of` ({alert key: its record's batch id or None}) marked published
+    neither under the key nor under the batch id."""
+    ids = list(set(batch_of) | {b for b in batch_of.values() if b})
     marked = set()
-    for i in range(0, len(marks), 1000):
-        part = marks[i : i + 1000]
+    for i in range(0, len(ids), 1000):
+        part = ids[i : i + 1000]
         marked |= {d["_id"] for d in db.alerts_published.find({"_id": {"$in": part}}, {"_id": 1})}
-    return {k for k, b in recorded.items() if k not in marked and b not in marked}
+    return {k for k, b in batch_of.items() if k not in marked and b not in marked}
 
 
 def claim_key(clock_id, wake):
