@@ -350,11 +350,11 @@ QUERIES = (
         periodic=True,
     ),
     HotQuery(
-        "a sweep chunk's clocks, its claims taken by another replica (lianxin/timers.py)",
-        "clocks",
-        {"_id": {"$in": ["LX-20261125-000042", "LX-20261125-000043"]}},
+        "a sweep chunk's claims taken by another replica (lianxin/timers.py)",
+        "clock_claims",
+        {"_id": {"$in": ["LX-20261125-000042:1@2026-11-25T08:00:00Z", "LX-20261125-000043:1@x"]}},
         None,
-        "lianxin/timers.py sweep, claim_many (clock_claims), also matter_clocks",
+        "lianxin/timers.py claim_many (supervision's clocks and matters' matter_clocks)",
         periodic=True,
     ),
     HotQuery(

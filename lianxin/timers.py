@@ -6,9 +6,10 @@ and a replica killed mid-sweep leaves work another finishes. Supervision watches
 it (`services/supervision/sweeps.py`), matters watches supervised matters
 (`services/matters/handlers.py`); what is due is each one's own pure function.
 
-The sweep works in chunks (docs/decisions/0031): a chunk's wakes are claimed with one
-unordered insert, its clocks read with one `_id $in` (served by the `_id` index on both
-stores), its alerts recorded with one unordered insert, then published `PUBLISH_BATCH` at a
+The sweep works in chunks (docs/decisions/0031): the due clocks are read a page at a time
+(the `state, next_at` index), a chunk's wakes claimed with one unordered insert, its alerts'
+records read with one `_id $in` (served by the `_id` index on both stores) and the new ones
+recorded with one unordered insert (decision 0045), then published `PUBLISH_BATCH` at a
 time, each batch with one round of publisher confirms and marked published with one insert,
 and its clocks moved by bulk writes of `BULK_UPDATES` — a handful of round trips per chunk
 instead of eight per clock."""
@@ -99,13 +100,17 @@ def event_of(now, out):
 
 
 def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_timeout=30.0):
-    """Record every alert under its unique key (one unordered insert), publish those not yet
-    published and mark them published, `PUBLISH_BATCH` at a time (one round of confirms and
-    one small insert each). An alert found recorded but not marked (its emitter died in
-    between) is published now, with the event recorded first (same event id). `still_mine()`
-    is asked before each batch: False leaves the recorded alerts not yet published to whoever
-    holds the work now (and returns None); a batch not confirmed within `publish_timeout`
-    seconds raises, leaving them the same way. Returns how many this call published.
+    """Record every alert under its unique key, publish those not yet published and mark them
+    published, `PUBLISH_BATCH` at a time (one round of confirms and one small insert each).
+    The keys already recorded are read first (one `_id $in`) and only the others inserted
+    (one unordered insert): a sweep meets the alerts it sent before at every wake (the latest
+    supervision notice stays due), and a refused duplicate costs the local store five times
+    a new record (decision 0045). An alert found recorded but not marked (its emitter died in
+    between) is published now, with the event it was recorded with (same event id).
+    `still_mine()` is asked before each batch: False leaves the recorded alerts not yet
+    published to whoever holds the work now (and returns None); a batch not confirmed within
+    `publish_timeout` seconds raises, leaving them the same way. Returns how many this call
+    published.
 
     The mark of a batch this call recorded is one document for the batch (`alerts_published`,
     `_id` the batch id that each alert's record carries, decision 0043); an alert another
@@ -115,15 +120,17 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_tim
         by_key.setdefault(out.alert.key, out)
     if not by_key:
         return 0
-    events = {key: event_of(now, out) for key, out in by_key.items()}
+    keys = list(by_key)
+    recorded = _records(db, keys)
+    new = [k for k in keys if k not in recorded]
+    events = {k: event_of(now, by_key[k]) for k in new}
     # An alert's record keeps its event as the JSON text it is published as (decision 0043):
     # a text costs the store far less to write and read than the same event as a document.
-    texts = {key: json.dumps(e, ensure_ascii=False) for key, e in events.items()}
-    keys = list(events)
+    texts = {k: json.dumps(events[k], ensure_ascii=False) for k in new}
     batch_of: dict[str, str] = {}
-    for first in range(0, len(keys), PUBLISH_BATCH):
+    for first in range(0, len(new), PUBLISH_BATCH):
         batch = f"batch:{uuid.uuid4().hex}"
-        batch_of.update((k, batch) for k in keys[first : first + PUBLISH_BATCH])
+        batch_of.update((k, batch) for k in new[first : first + PUBLISH_BATCH])
     taken = insert_new(
         db.alerts_sent,
         [
@@ -132,29 +139,30 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_tim
                 "event": texts[k],
                 "at": now,
                 "case_id": by_key[k].case_id,
-                "type": e["type"],
+                "type": events[k]["type"],
                 "batch": batch_of[k],
             }
-            for k, e in events.items()
+            for k in new
         ],
     )
+    if taken:  # recorded by another emitter since the read
+        recorded.update(_records(db, list(taken)))
     rounds = []  # (keys, the marks once they are published)
     fresh: dict[str, list[str]] = {}
-    for k in keys:
+    for k in new:
         if k not in taken:
             fresh.setdefault(batch_of[k], []).append(k)
     rounds += [(part, [{"_id": batch, "at": now}]) for batch, part in fresh.items()]
-    if taken:
-        recorded = {
-            d["_id"]: d
-            for d in db.alerts_sent.find({"_id": {"$in": list(taken)}}, {"event": 1, "batch": 1})
-        }
-        unmarked = _unmarked(db, {k: recorded.get(k, {}).get("batch") for k in taken})
-        left = [k for k in keys if k in unmarked]
+    before = [k for k in keys if k in recorded or k in taken]
+    if before:
+        unmarked = _unmarked(db, {k: recorded.get(k, {}).get("batch") for k in before})
+        left = [k for k in before if k in unmarked]
+        with_events = _records(db, [k for k in left if k in recorded], {"event": 1})
         for k in left:
-            if k in recorded:
-                events[k] = recorded_event(recorded[k])
-                texts[k] = json.dumps(events[k], ensure_ascii=False)
+            events[k] = (
+                recorded_event(with_events[k]) if k in with_events else event_of(now, by_key[k])
+            )
+            texts[k] = json.dumps(events[k], ensure_ascii=False)
         rounds += [
             (part, [{"_id": k, "at": now} for k in part])
             for part in (left[i : i + PUBLISH_BATCH] for i in range(0, len(left), PUBLISH_BATCH))
@@ -171,6 +179,19 @@ def emit_many(db, publisher, now, outgoing, still_mine=lambda: True, publish_tim
         # (an alert another emitter marked meanwhile under its key is not counted twice)
         sent += len(part) - len(insert_new(db.alerts_published, marks) & set(part))
     return sent
+
+
+def _records(db, keys, fields=None):
+    """{key: its record, `fields` of it (its batch id)} of the alerts of `keys` already
+    recorded. The event is read only for what is published again, rarely: an alert met again
+    was nearly always published and marked."""
+    found = {}
+    for i in range(0, len(keys), 1000):
+        part = keys[i : i + 1000]
+        query = db.alerts_sent.find({"_id": {"$in": part}}, fields or {"batch": 1})
+        for d in query.batch_size(len(part)):
+            found[d["_id"]] = d
+    return found
 
 
 def recorded_event(record):
@@ -196,7 +217,8 @@ def _unmarked(db, batch_of):
     marked = set()
     for i in range(0, len(ids), 1000):
         part = ids[i : i + 1000]
-        marked |= {d["_id"] for d in db.alerts_published.find({"_id": {"$in": part}}, {"_id": 1})}
+        found = db.alerts_published.find({"_id": {"$in": part}}, {"_id": 1}).batch_size(len(part))
+        marked |= {d["_id"] for d in found}
     return {k for k, b in batch_of.items() if k not in marked and b not in marked}
 
 
@@ -261,9 +283,7 @@ def sweep(
             ).matched_count
             return kept == len(keys)
 
-        by_id = {c["_id"]: c for c in clocks.find({"_id": {"$in": [s["_id"] for s in held]}})}
-        found = [(s, by_id[s["_id"]]) for s in held if s["_id"] in by_id]
-        owed = plan([c for _, c in found])
+        owed = plan(held)
         sent = emit_many(
             db,
             publisher,
@@ -278,24 +298,24 @@ def sweep(
             if due.after is not None:
                 due.after()
         ops = []
-        for stub, clock in found:
+        for clock in held:
             next_at = owed[clock["_id"]].next_at
             update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
             ops.append(
-                UpdateOne({"_id": clock["_id"], "next_at": stub["next_at"]}, {"$set": update})
+                UpdateOne({"_id": clock["_id"], "next_at": clock["next_at"]}, {"$set": update})
             )
         for first in range(0, len(ops), BULK_UPDATES):
             clocks.bulk_write(ops[first : first + BULK_UPDATES], ordered=False)
-        return len(found), sent
+        return len(held), sent
 
     stats = {"clocks": 0, "alerts": 0}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
             due = [
                 c
-                for c in clocks.find(
-                    {"state": "running", "next_at": {"$lte": now}}, {"_id": 1, "next_at": 1}
-                ).limit(batch)
+                for c in clocks.find({"state": "running", "next_at": {"$lte": now}})
+                .limit(batch)
+                .batch_size(batch)
                 if (c["_id"], c["next_at"]) not in seen
             ]
             random.shuffle(due)  # replicas start at different places

@@ -25,7 +25,10 @@ def plan_clocks(db, now, clocks, rules):
     `_id $in`), evaluated by the pure rules of `watch`; {clock id: timers.Due}."""
     ids = list({c["case_id"] for c in clocks})
     cases = (
-        {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids}}, watch.CASE_FIELDS)}
+        {
+            c["_id"]: c
+            for c in db.cases.find({"_id": {"$in": ids}}, watch.CASE_FIELDS).batch_size(len(ids))
+        }
         if ids
         else {}
     )

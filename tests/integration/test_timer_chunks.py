@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pymongo import MongoClient, monitoring
 
 from bench.open_cases import load
 from lianxin import timers
 from lianxin.bus import EventPublisher
 from lianxin.clock import exact_utcnow
+from lianxin.events import event_id_for
 from services.supervision import sweeps, watch
+from tests.conftest import MONGO_URI
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # Tue, 10:00
@@ -204,3 +207,52 @@ def test_a_clock_moved_by_a_writer_while_its_chunk_is_planned_keeps_the_writers_
     assert stats["clocks"] == 4
     assert db.clocks.find_one({"_id": moved})["next_at"] == writers_wake
     assert all(c["next_at"] > DAY3 for c in db.clocks.find() if c["_id"] != moved)
+
+
+class Inserts(monitoring.CommandListener):
+    """The documents of every insert command a client sends, by collection."""
+
+    def __init__(self):
+        self.docs = {}
+
+    def started(self, event):
+        if event.command_name == "insert":
+            name = event.command["insert"]
+            self.docs[name] = self.docs.get(name, 0) + len(event.command.get("documents", []))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def test_alerts_met_again_are_read_not_inserted_and_only_the_new_ones_go_out(
+    db, db_name, amqp_uri, event_tap
+):
+    # The latest supervision notice stays due at every wake of its clock: a sweep meets the
+    # alerts it sent before, and reads their records instead of inserting refused duplicates
+    # (decision 0045).
+    publisher = EventPublisher(amqp_uri)
+
+    def outgoing(keys):
+        return [
+            timers.Outgoing(timers.Alert(k, "supervision.notice", "supervision"), f"case-{k}")
+            for k in keys
+        ]
+
+    assert timers.emit_many(db, publisher, DAY3, outgoing(["a", "b", "c"])) == 3
+    first = {e["event_id"] for e in _supervision(event_tap.drain(wait=1))}
+    inserts = Inserts()
+    client = MongoClient(MONGO_URI, event_listeners=[inserts])
+    try:
+        counted = client[db_name]
+        sent = timers.emit_many(counted, publisher, DAY3, outgoing(["a", "b", "c", "d", "e"]))
+    finally:
+        client.close()
+    assert sent == 2
+    assert inserts.docs["alerts_sent"] == 2  # only d and e were recorded
+    again = _supervision(event_tap.drain(wait=1))
+    assert sorted(e["event_id"] for e in again) == sorted(event_id_for(k) for k in ("d", "e"))
+    assert first.isdisjoint(e["event_id"] for e in again)
+    assert db.alerts_sent.count_documents({}) == 5 and timers.unpublished(db) == set()
