@@ -249,6 +249,17 @@ def claim_many(db, stubs, holder, real_now, lease):
     return held
 
 
+def moved(next_at, keys):
+    """A swept clock's update once its alerts are out: its next wake (None stops it) and the
+    keys of every alert due at this wake (`sent`), each published and marked by then — the
+    next wake leaves those out without reading their records (decision 0045). A clock a writer
+    moved meanwhile is not updated (the sweep's update is conditional), so its `sent` stays
+    that of an earlier wake, whose alerts were published too."""
+    if next_at is None:
+        return {"state": "stopped", "next_at": None, "sent": keys}
+    return {"next_at": next_at, "sent": keys}
+
+
 def sweep(
     db, clocks, publisher, plan, now, real_now, holder, batch, lease_seconds, chunk=250, workers=2
 ):
@@ -284,6 +295,13 @@ def sweep(
             return kept == len(keys)
 
         owed = plan(held)
+        due_keys = {}
+        for clock in held:
+            due = owed[clock["_id"]]
+            due_keys[clock["_id"]] = [o.alert.key for o in due.alerts]
+            before = set(clock.get("sent") or ())
+            if before:  # published and marked at its last wake: nothing to read or send
+                due.alerts = [o for o in due.alerts if o.alert.key not in before]
         sent = emit_many(
             db,
             publisher,
@@ -299,8 +317,7 @@ def sweep(
                 due.after()
         ops = []
         for clock in held:
-            next_at = owed[clock["_id"]].next_at
-            update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
+            update = moved(owed[clock["_id"]].next_at, due_keys[clock["_id"]])
             ops.append(
                 UpdateOne({"_id": clock["_id"], "next_at": clock["next_at"]}, {"$set": update})
             )

@@ -244,7 +244,7 @@ def test_alerts_met_again_are_read_not_inserted_and_only_the_new_ones_go_out(
     assert timers.emit_many(db, publisher, DAY3, outgoing(["a", "b", "c"])) == 3
     first = {e["event_id"] for e in _supervision(event_tap.drain(wait=1))}
     inserts = Inserts()
-    client = MongoClient(MONGO_URI, event_listeners=[inserts])
+    client = MongoClient(MONGO_URI, tz_aware=True, event_listeners=[inserts])
     try:
         counted = client[db_name]
         sent = timers.emit_many(counted, publisher, DAY3, outgoing(["a", "b", "c", "d", "e"]))
@@ -256,3 +256,55 @@ def test_alerts_met_again_are_read_not_inserted_and_only_the_new_ones_go_out(
     assert sorted(e["event_id"] for e in again) == sorted(event_id_for(k) for k in ("d", "e"))
     assert first.isdisjoint(e["event_id"] for e in again)
     assert db.alerts_sent.count_documents({}) == 5 and timers.unpublished(db) == set()
+
+
+class Commands(Inserts):
+    """Also keeps the `_id`s each find asked for."""
+
+    def __init__(self):
+        super().__init__()
+        self.read = {}  # collection: the `_id`s its finds asked for
+
+    def started(self, event):
+        super().started(event)
+        if event.command_name == "find":
+            ids = event.command.get("filter", {}).get("_id", {}).get("$in", [])
+            self.read.setdefault(event.command["find"], []).extend(ids)
+
+
+def test_a_wake_leaves_out_unread_the_alerts_its_clock_sent_at_its_last_wake(
+    db, db_name, amqp_uri, event_tap
+):
+    # An unclaimed case's notice and its current supervision notice stay due at every wake;
+    # the clock keeps the keys of its last wake's alerts, all of them published by then, so
+    # the next wake sends only what is new without reading any record (decision 0045).
+    load(db, 4, START, ["environment_bureau"])
+    publisher = EventPublisher(amqp_uri)
+    assert _sweep(db, publisher, "me", exact_utcnow()) == {"clocks": 4, "alerts": 8}
+    first = {e["event_id"] for e in _supervision(event_tap.drain(wait=1))}
+    clocks = list(db.clocks.find())
+    assert all(len(c["sent"]) == 2 for c in clocks)
+    wake = min(c["next_at"] for c in clocks)
+    cases = {c["_id"]: c for c in db.cases.find()}
+    new = {
+        a.key
+        for c in clocks
+        if c["next_at"] == wake
+        for a in watch.evaluate(cases[c["case_id"]], c, wake, RULES)[0]
+        if a.key not in c["sent"]
+    }
+    assert new  # the next wake owes something new besides what stays due
+    commands = Commands()
+    client = MongoClient(MONGO_URI, tz_aware=True, event_listeners=[commands])
+    try:
+        stats = sweeps.sweep_clocks(
+            client[db_name], publisher, wake, exact_utcnow(), "me", RULES, 100, 30, 4
+        )
+    finally:
+        client.close()
+    assert stats["alerts"] == len(new)
+    assert commands.docs["alerts_sent"] == len(new)
+    assert sorted(commands.read["alerts_sent"]) == sorted(new)  # the others were not read
+    again = _supervision(event_tap.drain(wait=1))
+    assert sorted(e["event_id"] for e in again) == sorted(event_id_for(k) for k in new)
+    assert first.isdisjoint(e["event_id"] for e in again)
