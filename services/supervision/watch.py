@@ -48,30 +48,33 @@ def running(case, clock):
 
 
 def evaluate(case, clock, now, rules):
-    """(alerts due at `now`, the next moment to look again or None)."""
+    """(alerts due at `now`, the next moment to look again or None). An alert is built only
+    when it is due (a sweep evaluates every clock it wakes, most owing one alert or none)."""
     a = case["assignment"]
     start, due = clock_start(case), due_at(case)
     cid, seq, status = case["_id"], clock["seq"], case["status"]
     units = {"lead_unit": a.get("lead_unit"), "leader": a.get("leader")}
     alerts, upcoming = [], []
+    due_text = isoformat(due)
 
-    def at(moment, alert):
+    def at(moment):
+        """Is `moment` due now? If not, it is a moment to look again."""
         if moment <= now:
-            alerts.append(alert)
-        else:
-            upcoming.append(moment)
+            return True
+        upcoming.append(moment)
+        return False
 
     if status == "assigned" and not a.get("claimed_at"):
         claim_by = add_working_days(a["assigned_at"], rules.claim_window_working_days, rules.tz)
-        at(
-            claim_by,
-            Alert(
-                f"unclaimed:{cid}:{seq}",
-                "supervision.notice",
-                "unclaimed",
-                {**units, "claim_by": isoformat(claim_by)},
-            ),
-        )
+        if at(claim_by):
+            alerts.append(
+                Alert(
+                    f"unclaimed:{cid}:{seq}",
+                    "supervision.notice",
+                    "unclaimed",
+                    {**units, "claim_by": isoformat(claim_by)},
+                )
+            )
     if status in OWING:
         period = timedelta(days=rules.notice_every_days)
         k = int((now - start) / period)
@@ -81,42 +84,39 @@ def evaluate(case, clock, now, rules):
                     f"notice:{cid}:{seq}:{k}",
                     "supervision.notice",
                     "supervision",
-                    {**units, "number": k, "due_at": isoformat(due)},
+                    {**units, "number": k, "due_at": due_text},
                 )
             )
         upcoming.append(start + period * (k + 1))
-    yellow = yellow_at(start, due, rules.yellow_share)
-    if now < due:
-        at(
-            yellow,
+    if now < due and at(yellow_at(start, due, rules.yellow_share)):
+        alerts.append(
             Alert(
-                f"yellow:{cid}:{seq}:{isoformat(due)}",
+                f"yellow:{cid}:{seq}:{due_text}",
                 "supervision.warning",
                 "yellow",
-                {**units, "level": "yellow", "due_at": isoformat(due)},
-            ),
+                {**units, "level": "yellow", "due_at": due_text},
+            )
         )
-    at(
-        due,
-        Alert(
-            f"overdue:{cid}:{seq}:{isoformat(due)}",
-            "supervision.overdue",
-            "overdue",
-            {**units, "level": "red", "due_at": isoformat(due)},
-        ),
-    )
+    if at(due):
+        alerts.append(
+            Alert(
+                f"overdue:{cid}:{seq}:{due_text}",
+                "supervision.overdue",
+                "overdue",
+                {**units, "level": "red", "due_at": due_text},
+            )
+        )
     co_due = a.get("co_due_at")
     if co_due and status in ("assigned", "in_progress"):
         for unit in a.get("co_units") or []:
-            if unit not in (case.get("co_inputs") or {}):
-                at(
-                    co_due,
+            if unit not in (case.get("co_inputs") or {}) and at(co_due):
+                alerts.append(
                     Alert(
                         f"co_overdue:{cid}:{seq}:{unit}",
                         "supervision.overdue",
                         "co_input",
                         {**units, "co_unit": unit, "co_due_at": isoformat(co_due)},
-                    ),
+                    )
                 )
     return alerts, (min(upcoming) if upcoming else None)
 
