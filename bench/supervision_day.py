@@ -10,9 +10,8 @@ the same moment, all of them owing two alerts in one sweep. This one times a day
   working day, a supervision notice every three days, the yellow warning at 80 % of its time
   and the red one at its deadline: more alerts than a real day, where most cases are claimed
   and many answered);
-- the state a sweeping system leaves at midnight: each clock's next wake and the keys of the
-  alerts due at its last look (`timers.moved`), and the alerts due by then recorded and
-  marked published (written straight into the store, not timed);
+- the state a sweeping system leaves at midnight: each clock's next wake, and the alerts due
+  by then recorded and marked published (written straight into the store, not timed);
 - the day: one sweep every 15 minutes of business time, as the supervision service runs them
   (`sweep_clocks`, then the daily reminder pass), 96 in all, timed one by one and summed.
 
@@ -56,9 +55,8 @@ def store_cpu_seconds():
 
 
 def midnight_state(db, day_start, rules):
-    """Each clock as a sweep at `day_start` leaves it (its next wake, the keys of the alerts
-    due then), the alerts due by then recorded and marked published under one batch; returns
-    {case id: keys sent}."""
+    """Each clock as a sweep at `day_start` leaves it (its next wake), the alerts due by then
+    recorded and marked published under one batch; returns {case id: keys sent}."""
     batch = "batch:before-the-day"
     sent = {}
     cases = db.cases.find({}, watch.CASE_FIELDS)
@@ -90,8 +88,11 @@ def midnight_state(db, day_start, rules):
                     "batch": batch,
                 }
             )
-        update = timers.moved(next_at or day_start + sweeps.RECHECK, [a.key for a in alerts])
-        moves.append(UpdateOne({"_id": clock["_id"]}, {"$set": update}))
+        moves.append(
+            UpdateOne(
+                {"_id": clock["_id"]}, {"$set": {"next_at": next_at or day_start + sweeps.RECHECK}}
+            )
+        )
         if len(moves) >= PAGE:
             flush()
     flush()

@@ -249,24 +249,6 @@ def claim_many(db, stubs, holder, real_now, lease):
     return held
 
 
-def moved(next_at, keys):
-    """A swept clock's update once its alerts are out: its next wake (None stops it) and the
-    keys of every alert due at this wake (`sent`, one text, a key a line), each published and
-    marked by then — the next wake leaves those out without reading their records (decision
-    0045). A clock a writer moved meanwhile is not updated (the sweep's update is
-    conditional), so its `sent` stays that of an earlier wake, whose alerts were published
-    too."""
-    text = "\n".join(keys)  # one string: the local store writes and reads it as one value
-    if next_at is None:
-        return {"state": "stopped", "next_at": None, "sent": text}
-    return {"next_at": next_at, "sent": text}
-
-
-def sent_before(clock):
-    """The keys a clock's last wake sent (`moved`), none if it keeps none."""
-    return set(clock["sent"].split("\n")) if clock.get("sent") else set()
-
-
 def sweep(
     db, clocks, publisher, plan, now, real_now, holder, batch, lease_seconds, chunk=250, workers=2
 ):
@@ -302,13 +284,6 @@ def sweep(
             return kept == len(keys)
 
         owed = plan(held)
-        due_keys = {}
-        for clock in held:
-            due = owed[clock["_id"]]
-            due_keys[clock["_id"]] = [o.alert.key for o in due.alerts]
-            before = sent_before(clock)
-            if before:  # published and marked at its last wake: nothing to read or send
-                due.alerts = [o for o in due.alerts if o.alert.key not in before]
         sent = emit_many(
             db,
             publisher,
@@ -324,7 +299,8 @@ def sweep(
                 due.after()
         ops = []
         for clock in held:
-            update = moved(owed[clock["_id"]].next_at, due_keys[clock["_id"]])
+            next_at = owed[clock["_id"]].next_at
+            update = {"next_at": next_at} if next_at else {"state": "stopped", "next_at": None}
             ops.append(
                 UpdateOne({"_id": clock["_id"], "next_at": clock["next_at"]}, {"$set": update})
             )
