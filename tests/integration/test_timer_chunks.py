@@ -3,6 +3,7 @@ store and broker: a chunk where some wakes are another replica's, a chunk whose 
 recorded but not (all) published when its replica died, a chunk whose lease ran out before
 publishing, a clock a writer moved while its chunk was planned."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -227,6 +228,18 @@ class Inserts(monitoring.CommandListener):
         pass
 
 
+@contextmanager
+def counting_inserts(db_name):
+    """The test's database through a client of its own, and the documents of every insert
+    command it sends, by collection."""
+    inserts = Inserts()
+    client = MongoClient(MONGO_URI, tz_aware=True, event_listeners=[inserts])
+    try:
+        yield client[db_name], inserts.docs
+    finally:
+        client.close()
+
+
 def test_alerts_met_again_are_read_not_inserted_and_only_the_new_ones_go_out(
     db, db_name, amqp_uri, event_tap
 ):
@@ -243,15 +256,10 @@ def test_alerts_met_again_are_read_not_inserted_and_only_the_new_ones_go_out(
 
     assert timers.emit_many(db, publisher, DAY3, outgoing(["a", "b", "c"])) == 3
     first = {e["event_id"] for e in _supervision(event_tap.drain(wait=1))}
-    inserts = Inserts()
-    client = MongoClient(MONGO_URI, tz_aware=True, event_listeners=[inserts])
-    try:
-        counted = client[db_name]
+    with counting_inserts(db_name) as (counted, inserted):
         sent = timers.emit_many(counted, publisher, DAY3, outgoing(["a", "b", "c", "d", "e"]))
-    finally:
-        client.close()
     assert sent == 2
-    assert inserts.docs["alerts_sent"] == 2  # only d and e were recorded
+    assert inserted["alerts_sent"] == 2  # only d and e were recorded
     again = _supervision(event_tap.drain(wait=1))
     assert sorted(e["event_id"] for e in again) == sorted(event_id_for(k) for k in ("d", "e"))
     assert first.isdisjoint(e["event_id"] for e in again)
@@ -279,16 +287,12 @@ def test_a_wake_that_meets_the_alerts_of_its_last_wake_records_and_sends_only_th
     ]
     new = set(due) - before
     assert new and set(due) & before  # something new, and something met again
-    inserts = Inserts()
-    client = MongoClient(MONGO_URI, tz_aware=True, event_listeners=[inserts])
-    try:
+    with counting_inserts(db_name) as (counted, inserted):
         stats = sweeps.sweep_clocks(
-            client[db_name], publisher, wake, exact_utcnow(), "me", RULES, 100, 30, 4
+            counted, publisher, wake, exact_utcnow(), "me", RULES, 100, 30, 4
         )
-    finally:
-        client.close()
     assert stats["alerts"] == len(new)
-    assert inserts.docs["alerts_sent"] == len(new)
+    assert inserted["alerts_sent"] == len(new)
     again = _supervision(event_tap.drain(wait=1))
     assert sorted(e["event_id"] for e in again) == sorted(event_id_for(k) for k in new)
     assert first.isdisjoint(e["event_id"] for e in again)
