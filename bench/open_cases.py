@@ -1,6 +1,6 @@
 """Load N open, assigned cases with running clocks straight into a store — for the supervision
 benchmark and the replica tests. Cases are built from one template (hashing an access code
-per case would dominate the load time); ids are `LX-BENCH-NNNNNNN`. Their queue documents
+per case would dominate the load time); ids are `LX-BENCH-NNNNNNN`. Their queues' parts
 (lianxin/queues.py) are written too, as the one door would, and a unit not in the directory
 is added to it under its id."""
 
@@ -30,7 +30,7 @@ def load(db, n, start, units, days=7, batch=2000, spread=None):
     `spread` (a timedelta) the assignments are spread evenly over the `spread` before `start`
     instead, the newest at `start`. Returns the case ids."""
     template = domain.new_case("LX-BENCH-0000000", SUBMISSION, "ABCD2345", start)
-    ids, queued = [], {}
+    ids = []
     for first in range(0, n, batch):
         cases, clocks = [], []
         for i in range(first, min(first + batch, n)):
@@ -76,11 +76,8 @@ def load(db, n, start, units, days=7, batch=2000, spread=None):
             )
         db.cases.insert_many(cases, ordered=False)
         db.clocks.insert_many(clocks, ordered=False)
-        for case in cases:
-            for k, e in queues.entries(case).items():
-                queued.setdefault(k, {})[f"e.{case['_id']}"] = e
-    for k, sets in queued.items():
-        db.queues.update_one({"_id": k}, {"$set": sets}, upsert=True)
+        queues.put_all(db, {case["_id"]: case for case in cases})
+    queues.upgrade_parts(db)  # nothing of an older shape here: marks the store as in parts
     for unit in units:
         db.units.update_one({"_id": unit}, {"$setOnInsert": {"name": unit}}, upsert=True)
     return ids

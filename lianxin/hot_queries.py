@@ -12,8 +12,9 @@ A query the local store still answers by reading a whole collection is listed wi
 code reads everything its filter selects (no page) says so in `unbounded`.
 
 The staff lists of the cases in hand, open or answered (states all among `queues.STATES`,
-any filter but text, any sort) are answered from the queue documents (`lianxin/queues.py`,
-decisions 0032 and 0038): `_id` reads (and, for the office's lists, the units). The list
+any filter but text, any sort) are answered from the queues' parts (`lianxin/queues.py`,
+decisions 0032, 0038 and 0046): reads by the queues' keys on their index (and, for the
+office's lists, the units). The list
 queries on `cases` below serve the rest (the received cases, closed ones, text) and every
 list until a store's queue documents are upgraded to their entries.
 """
@@ -79,11 +80,34 @@ QUERIES = (
         "services/notify/inbox.py page",
     ),
     HotQuery(
-        "queue page by time left: the queue documents of a unit's (or every unit's) states",
+        "queue page by time left: the parts of a unit's (or every unit's) queues",
         "queues",
-        {"_id": {"$in": ["hexi_town|in_progress", "hexi_town|assigned"]}},
-        None,
-        "lianxin/queues.py page (services/reading/queries.py list_cases)",
+        {"q": {"$in": ["hexi_town|in_progress", "hexi_town|assigned"]}},
+        ("q", "p"),
+        "lianxin/queues.py read_parts (page; services/reading/queries.py list_cases)",
+    ),
+    HotQuery(
+        "overdue or red-warned cases, or a list by due time: the parts of their queues that"
+        " began before some time (and after another)",
+        "queues",
+        {
+            "q": {"$in": ["hexi_town|in_progress", "hexi_town|assigned"]},
+            "p": {"$gte": NOW - timedelta(days=14), "$lt": NOW},
+        },
+        ("q", "p"),
+        "lianxin/queues.py read_parts (Keep.parts of services/reading/queries.py)",
+    ),
+    HotQuery(
+        "yellow-warned cases: the parts of their queues holding a yellow mark gone by and a due"
+        " time to come",
+        "queues",
+        {
+            "q": {"$in": ["hexi_town|in_progress", "hexi_town|assigned"]},
+            "ym": {"$lte": NOW},
+            "xm": {"$gte": NOW},
+        },
+        ("q", "p"),
+        "lianxin/queues.py read_parts (Keep.parts of services/reading/queries.py)",
     ),
     HotQuery(
         "queue page by time left: its cases by id",
@@ -375,11 +399,11 @@ QUERIES = (
         periodic=True,
     ),
     HotQuery(
-        "the daily reminder: the queue documents of every unit's owing states, then the first"
-        " 200 cases of each unit by id (decision 0037)",
+        "the daily reminder: the parts of every unit's owing queues, then the first 200 cases"
+        " of each unit by id (decision 0037)",
         "queues",
-        {"_id": {"$in": ["hexi_town|assigned", "hexi_town|in_progress"]}},
-        None,
+        {"q": {"$in": ["hexi_town|assigned", "hexi_town|in_progress"]}},
+        ("q", "p"),
         "services/supervision/sweeps.py owing_by_unit (lianxin/queues.py owed_by_lead)",
         periodic=True,
     ),

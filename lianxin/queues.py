@@ -1,37 +1,45 @@
 """Queue documents: the cases a unit owes in each state, with what the staff lists filter and
-sort them by, kept beside `cases` so that a list of open cases is a few `_id` lookups whatever
-the store holds (issue 14; decisions 0020 and 0032).
+sort them by, kept beside `cases` so that a list of open cases reads what its queues hold,
+whatever else the store holds (issue 14; decisions 0020, 0032 and 0046).
 
-One document per unit and state, `_id` = "<unit>|<state>", `e` = {case id: entry}, for the
-states whose queues are read by time left (`STATES`). An entry holds the case's due time, its
-extension and yellow mark, received time, topic, town, channel, kind, flags and lead unit
-(`entry`), so a staff list whose states are all queue states — whatever else it filters by,
-except text — is answered from the documents: filtered and sorted in memory, then the page's
-cases read by id; and the daily reminder counts and lists each unit's cases from them
-(`owed_by_lead`, decision 0037).
-A case is in the document of its lead unit and of each co-unit. The one door for case writes
-(`lianxin/casestore.py`) calls `follow` after every change it stores, so the documents follow
+A queue (a unit and a state, `key`) is kept in parts: documents `_id` =
+"<unit>|<state>|<part>", `q` = the queue's key, `e` = {case id: entry}. A running state's
+part holds the cases due in two days (`part_of`; `p` = its first moment, `ym` and
+`xm` = no later than the yellow mark and no earlier than the latest due time of any entry
+it was given); the answered cases of a unit are one part. An entry holds the case's due
+time, its extension and yellow mark, received time, topic, town, channel, kind, flags and
+lead unit (`entry`), so a staff list whose states are all queue states — whatever else it
+filters by, except text — is answered from the parts: filtered and sorted in memory, then
+the page's cases read by id. A list of overdue or yellow-marked cases reads only the parts
+that can hold them (`Keep.parts`), and a list by due time reads the earliest parts first,
+in windows of days around now, until its page is known. The daily reminder counts and
+lists each unit's cases from the parts too (`owed_by_lead`, decision 0037).
+A case is in the queue of its lead unit and of each co-unit. The one door for case writes
+(`lianxin/casestore.py`) calls `follow` after every change it stores, so the parts follow
 the cases; they are a projection, never the truth: a page re-reads its cases by id and checks
 each against the entry it came from, and one that does not match (a crash between the case's
 write and its queue's) is put right and the page is read from `cases` instead. An entry left
 wrong that no page shows (one a filter rejects, or one never written) stays wrong until the
-case's next write or a rebuild. `rebuild`
-makes them again from `cases` (after a restore: `python -m lianxin.queues --rebuild`).
+case's next write or a rebuild. `rebuild` makes them again from `cases` (after a restore:
+`python -m lianxin.queues --rebuild`).
 
-Documents of the first shape (`c` = {case id: due time}, before decision 0032) are not read:
-`upgrade`, at the reading service's start, gives each its entries; until then a list is read
-from `cases`.
+Documents of older shapes (one per queue, `_id` = "<unit>|<state>": with `c` = {case id: due
+time} before decision 0032, with `e` before decision 0046) are not read: `upgrade`, at the
+reading service's start, moves their cases into parts; until then a list is read from
+`cases`.
 
-The same on MongoDB and on the local store: `_id` lookups and single-document updates.
+The same on MongoDB and on the local store: reads by `q` (and `p`, `ym`, `xm`) on one
+index, and single-document updates by `_id`.
 """
 
 import argparse
+import dataclasses
 import heapq
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from operator import itemgetter
+from typing import NamedTuple
 
 from . import cases
 
@@ -128,14 +136,96 @@ def units_of(case):
     return cases.units_of(case) or [NO_UNIT]
 
 
+# A running state's queue is kept in parts of this many days of due time (decision 0046):
+# smaller parts make a list by due time read less, a list of every open case read more
+# documents. Every writer must use the same: a change is a new shape (`upgrade`).
+PART_DAYS = 2
+_PART_MS = PART_DAYS * 86_400_000
+RUNNING = STATES[:4]
+
+
+def part_of(case):
+    """The part of its queues a case is kept in: (name, first moment) of the `PART_DAYS` its
+    due time falls in, counted from 1970-01-01 — the earlier of `due_at` and an extension,
+    so that a part never begins after its entries' `due_at` (the lists' sort) nor after the
+    moment they are overdue; ("", None) for an answered case (one part), and the first part
+    for a running case without `due_at` (which sorts first)."""
+    if case.get("status") not in RUNNING:
+        return "", None
+    a = case.get("assignment") or {}
+    dues = [ms(t) for t in (a.get("due_at"), a.get("extended_to")) if isinstance(t, datetime)]
+    start = min(dues) // _PART_MS * _PART_MS if isinstance(a.get("due_at"), datetime) else 0
+    first = EPOCH + timedelta(milliseconds=start)
+    return first.strftime("%Y-%m-%d"), first
+
+
+def part_key(queue_key, name):
+    return f"{queue_key}|{name}"
+
+
+class Placed(NamedTuple):
+    """Where a case is kept: its queue, its part's first moment (None: the answered cases'
+    one part), its yellow mark and latest due time (None: none), and its entry."""
+
+    queue: str
+    first: datetime | None
+    yellow: datetime | None
+    latest: datetime | None
+    entry: str
+
+
+# `xm` of a running case without a due time: it may be anything.
+NO_DUE = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+def placed(case):
+    """{part key: `Placed`} of the parts a case is kept in (none once it is closed)."""
+    found = entries(case)
+    if not found:
+        return {}
+    name, first = part_of(case)
+    a = case.get("assignment") or {}
+    yellow = a.get("yellow_at") if isinstance(a.get("yellow_at"), datetime) else None
+    latest = None
+    if first is not None:
+        dues = [t for t in (a.get("due_at"), a.get("extended_to")) if isinstance(t, datetime)]
+        latest = max(dues) if dues else NO_DUE
+    return {part_key(k, name): Placed(k, first, yellow, latest, e) for k, e in found.items()}
+
+
+def bounds(held):
+    """A part's fields besides its entries, for the `Placed` it is given: `q`, `p`, and the
+    bounds the lists of overdue and yellow-marked cases select parts by — `ym` no later than
+    any of their yellow marks, `xm` no earlier than any of their latest due times — as
+    {field: value} to set, to lower (`$min`) and to raise (`$max`)."""
+    first = held[0]
+    marks = [h.yellow for h in held if h.yellow is not None]
+    latest = [h.latest for h in held if h.latest is not None]
+    fields = {"q": first.queue} | ({"p": first.first} if first.first is not None else {})
+    return fields, ({"ym": min(marks)} if marks else {}), ({"xm": max(latest)} if latest else {})
+
+
+def put(db, part, held):
+    """Set the entries of `held` ({case id: `Placed`}) in a part, made if missing. Its `ym`
+    is only ever lowered and its `xm` raised: an entry that leaves keeps them, so they stay
+    bounds of what it holds."""
+    fields, lower, raise_ = bounds(list(held.values()))
+    update: dict = {"$set": {**fields, **{f"e.{i}": h.entry for i, h in held.items()}}}
+    if lower:
+        update["$min"] = lower
+    if raise_:
+        update["$max"] = raise_
+    db.queues.update_one({"_id": part}, update, upsert=True)
+
+
 def sync(db, case_id, before, after):
-    """Move a case from the queues of `before` to those of `after` (either may be None)."""
-    old, new = entries(before), entries(after)
+    """Move a case from the parts of `before` to those of `after` (either may be None)."""
+    old, new = placed(before), placed(after)
     for k in old.keys() - new.keys():
         db.queues.update_one({"_id": k}, {"$unset": {f"e.{case_id}": ""}})
-    for k, e in new.items():
-        if old.get(k) != e:
-            db.queues.update_one({"_id": k}, {"$set": {f"e.{case_id}": e}}, upsert=True)
+    for k, held in new.items():
+        if old.get(k) != held:
+            put(db, k, {case_id: held})
 
 
 def follow(db, before, case_id=None):
@@ -145,51 +235,72 @@ def follow(db, before, case_id=None):
     sync(db, case_id, before, after)
 
 
-def page(db, units, states, keep, sort, after, limit, skip=0):
+def read_parts(db, queue_keys, only=None):
+    """The parts of the queues `queue_keys` (those `only` also selects: a filter on `p` or
+    `ym`), on the index of `q` and `p`. A part found empty is deleted on the way (only if
+    still empty: a writer's `put` makes it again), so the days gone by do not pile up."""
+    found = db.queues.find({"q": {"$in": list(queue_keys)}, **(only or {})}, batch_size=1000)
+    for doc in found:
+        if not doc.get("e"):
+            db.queues.delete_one({"_id": doc["_id"], "e": {}})
+            continue
+        yield doc
+
+
+def page(db, units, states, keep, sort, after, limit, skip=0, now=None):
     """The first `limit` cases (documents) of the queues of `units` × `states` whose entries
     `keep` (a `Keep`) accepts (every one when `keep` is None), by `sort` ("due_at"
     ascending, "received_at" or "-received_at"; ties by id; as MongoDB orders them, nulls
     first ascending and last descending), strictly after the cursor `after` = (value, id),
-    `skip` more left out; None when the documents cannot answer: one is of the first shape
-    (`upgrade`), or a queue does not match its cases (then put right: read `cases` instead).
-    Only the page is sorted (a partial sort of what the documents hold); a list that sorts
-    and filters by dates alone reads them from each entry's text (`_head_entry`), and one
-    that filters by a text field decodes only the entries whose text holds it (`Keep`). An
-    entry of another shape that such a filter leaves out stays until the case's next write
-    or a rebuild, as one a filter rejects."""
-    if "answered" in states and not answered_ready(db):
+    `skip` more left out; None when the documents cannot answer: the store's queues are not
+    yet in parts (`upgrade`), or a queue does not match its cases (then put right: read
+    `cases` instead). Only the parts `keep.parts` selects are read; a list of running cases
+    by due time reads them in windows of days around `now` (`_windows`), the earliest first,
+    until the page is known (`_known`). Only the page is sorted (a partial sort of what the
+    parts read hold); a list that sorts and filters by dates alone
+    reads them from each entry's text (`_head_entry`), and one that filters by a text field
+    decodes only the entries whose text holds it (`Keep`). An entry of another shape that
+    such a filter leaves out stays until the case's next write or a rebuild, as one a filter
+    rejects."""
+    if not parts_ready(db) or ("answered" in states and not answered_ready(db)):
         return None
     keys = [key(u, s) for u in units for s in states]
     field, descending = SORT_FIELDS[sort]
     dates_only = keep is None or keep.fields <= set(HEAD)  # field is d or r: a date too
     needles = keep is not None and bool(keep.needles)
     texts: dict[str, str] = {}  # case id: the text of the entry it was selected by
+    parts: dict[str, str] = {}  # case id: the part it was read from
     positions: dict[str, tuple] = {}  # case id: its place in the sort
-    for doc in db.queues.find({"_id": {"$in": keys}}):
-        if "c" in doc:
-            return None
-        state = doc["_id"].rsplit("|", 1)[1]
-        for case_id, text in (doc.get("e") or {}).items():
-            if needles and not (isinstance(text, str) and keep.holds(text)):
-                continue
-            if keep is None:  # the sort key alone
-                value = _head_value(text, HEAD.index(field))
-                if value is not _UNREAD:
-                    texts[case_id] = text
-                    positions[case_id] = _sort_key(value, case_id)
-                    continue
-            e = _head_entry(text) if dates_only else None
-            if e is None:
-                e = unpack(text)
-            if e is not None and keep is not None and not keep.test(state, e):
-                continue
-            # an entry of another shape (e None) is kept: found stale if shown, put right
-            texts[case_id] = text
-            positions[case_id] = _sort_key(e.get(field) if e is not None else None, case_id)
-    candidates: Iterable[tuple[str, tuple]] = positions.items()
-    if after is not None:  # strictly after the cursor, in the page's direction
+    cursor = None
+    if after is not None:
         value, after_id = after
         cursor = _sort_key(ms(value) if isinstance(value, datetime) else value, after_id)
+    only = keep.parts if keep is not None else {}
+    windowed = sort == "due_at" and now is not None and "answered" not in states
+    for window, upper in _windows(only, now) if windowed else [(only, None)]:
+        for doc in read_parts(db, keys, window):
+            state = doc["q"].rsplit("|", 1)[1]
+            for case_id, text in doc["e"].items():
+                if needles and not (isinstance(text, str) and keep.holds(text)):
+                    continue
+                if keep is None:  # the sort key alone
+                    value = _head_value(text, HEAD.index(field))
+                    if value is not _UNREAD:
+                        texts[case_id], parts[case_id] = text, doc["_id"]
+                        positions[case_id] = _sort_key(value, case_id)
+                        continue
+                e = _head_entry(text) if dates_only else None
+                if e is None:
+                    e = unpack(text)
+                if e is not None and keep is not None and not keep.test(state, e):
+                    continue
+                # an entry of another shape (e None) is kept: found stale if shown, put right
+                texts[case_id], parts[case_id] = text, doc["_id"]
+                positions[case_id] = _sort_key(e.get(field) if e is not None else None, case_id)
+        if upper is not None and _known(positions.values(), cursor, upper, skip + limit):
+            break  # every part not read holds only cases due at `upper` or later
+    candidates: Iterable[tuple[str, tuple]] = positions.items()
+    if cursor is not None:  # strictly after the cursor, in the page's direction
         candidates = [(i, p) for i, p in candidates if (p < cursor if descending else p > cursor)]
     select = heapq.nlargest if descending else heapq.nsmallest
     ids = [case_id for case_id, _ in select(skip + limit, candidates, key=itemgetter(1))][skip:]
@@ -202,23 +313,60 @@ def page(db, units, states, keep, sort, after, limit, skip=0):
         else:
             stale.append(case_id)
     for case_id in stale:  # a crash between a case's write and its queue's: put it right
-        for k in keys:
-            db.queues.update_one({"_id": k}, {"$unset": {f"e.{case_id}": ""}})
+        db.queues.update_one({"_id": parts[case_id]}, {"$unset": {f"e.{case_id}": ""}})
         sync(db, case_id, None, read.get(case_id))
     return None if stale else rows
+
+
+# The windows of a list by due time: the parts that begin before each of these days from
+# now (rounded down to a part's first moment), the earliest first, then the rest. A list
+# bounded below by its parts' latest due times (`xm`: the yellow-marked cases, due after
+# now) reads the parts before now's in one window: few of them hold such a case.
+WINDOW_DAYS = (-14, -7, -4, -2, 0, 2, 4, 8, 16)
+
+
+def _windows(only, now):
+    """[(filter of parts, the first moment in epoch ms of the parts left unread, or None)]
+    for reading the parts `only` selects in windows of their first moment `p`, the earliest
+    first (`WINDOW_DAYS`), none beyond a bound `only` puts on `p` (the overdue cases')."""
+    at = ms(now)
+    edges = sorted({(at + d * 86_400_000) // _PART_MS * _PART_MS for d in WINDOW_DAYS})
+    if "xm" in only:
+        edges = [e for e in edges if e >= at // _PART_MS * _PART_MS]
+    limit = (only.get("p") or {}).get("$lt")
+    out, lower = [], None
+    for edge in [*edges, None]:
+        upper = None if edge is None else EPOCH + timedelta(milliseconds=edge)
+        if limit is not None and (upper is None or limit <= upper):
+            upper = limit
+        p = {k: v for k, v in (("$gte", lower), ("$lt", upper)) if v is not None}
+        window = {**only, "p": p} if p else dict(only)
+        if upper is None or upper is limit:  # the last window: nothing is left unread
+            out.append((window, None))
+            break
+        out.append((window, ms(upper)))
+        lower = upper
+    return out
+
+
+def _known(positions, cursor, upper, need):
+    """Are the first `need` places after `cursor` among `positions` (ascending)? They are
+    when that many come before `upper`, where every unread entry sorts."""
+    before = (True, upper, "")
+    return sum(1 for p in positions if p < before and (cursor is None or p > cursor)) >= need
 
 
 def owed_by_lead(db, units, states):
     """{unit: [(due time in epoch ms, case id), ...]} of the cases in the queues of `units` ×
     `states` that each unit leads (a co-unit's queue holds a case too), the due time being the
-    extended one if any; None when the documents cannot answer (one of the first shape, or an
-    entry of another shape: `upgrade`)."""
+    extended one if any; None when the documents cannot answer (not yet in parts, or an entry
+    of another shape: `upgrade`)."""
+    if not parts_ready(db):
+        return None
     owed: dict[str, list] = {}
-    for doc in db.queues.find({"_id": {"$in": [key(u, s) for u in units for s in states]}}):
-        if "c" in doc:
-            return None
-        unit = doc["_id"].rsplit("|", 1)[0]
-        for case_id, text in (doc.get("e") or {}).items():
+    for doc in read_parts(db, [key(u, s) for u in units for s in states]):
+        unit = doc["q"].rsplit("|", 1)[0]
+        for case_id, text in doc["e"].items():
             e = unpack(text)
             if e is None:
                 return None
@@ -277,17 +425,22 @@ def _head_value(text, index):
     return _UNREAD if parts is None else _date(parts[index])
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Keep:
     """A list's filter on queue entries: `test(state, entry)`, the entry fields it reads, and
     for each filter on a text field (topic, town, channel, kind, flag) the JSON texts of its
     values. `entry` writes one JSON text whose strings are encoded as `json.dumps` encodes
     each alone, so an entry the test accepts holds one text of each group: one that holds
-    none of a group is left without being decoded."""
+    none of a group is left without being decoded. `parts` narrows which parts are read (a
+    filter on their `p` and `ym`): every part holding an entry the test accepts must match
+    it."""
 
     test: Callable[[str, dict], bool]
     fields: frozenset = frozenset()
     needles: tuple = ()
+    parts: dict = dataclasses.field(
+        default_factory=dict
+    )  # which parts can hold an entry it accepts
 
     def holds(self, text):
         return all(any(n in text for n in group) for group in self.needles)
@@ -305,16 +458,17 @@ def _belongs(case, units, states, stored):
 
 
 def upgrade(db):
-    """Give each document of the first shape (`c` = {case id: due time}) its entries, read
-    from its cases by id, and drop from `c` the ids it read (`c` itself once empty); run at
-    the reading service's start, safe to repeat and to run beside writers (an id an older
-    writer adds meanwhile stays in `c` for the next start; an entry changed meanwhile is
-    found stale by a page that shows it). Returns how many documents were upgraded."""
+    """Bring queue documents of older shapes to the present one, each step once per store or
+    until none is left, at the reading service's start: the first shape's ids (`c`) given
+    their entries, entries without their lead unit written again, the answered cases queued
+    (those three as decisions 0032 and 0038 left them), then every queue moved into parts
+    (`upgrade_parts`). Returns how many documents were upgraded."""
     done = 0
     for doc in db.queues.find({"c": {"$exists": True}}, {"c": 1}):
         ids = list(doc.get("c") or {})
-        now = _entries_now(db, doc["_id"], ids)
-        sets = {f"e.{i}": e for i, e in now.items() if e is not None}
+        now = _cases_now(db, ids)
+        sets = {f"e.{i}": entries(now[i]).get(doc["_id"]) for i in ids}
+        sets = {name: e for name, e in sets.items() if e is not None}
         update: dict = {"$unset": {f"c.{case_id}": "" for case_id in ids}}
         if sets:
             update["$set"] = sets
@@ -322,52 +476,90 @@ def upgrade(db):
             db.queues.update_one({"_id": doc["_id"]}, update)
         db.queues.update_one({"_id": doc["_id"], "c": {}}, {"$unset": {"c": ""}})
         done += 1
-    return done + upgrade_entries(db) + upgrade_answered(db)
+    return done + upgrade_entries(db) + upgrade_answered(db) + upgrade_parts(db)
 
 
-def _entries_now(db, queue_key, ids):
-    """{case id: its entry in queue `queue_key` now, None if it does not belong there (or is
-    gone)}, the cases read by id 500 at a time."""
-    now = {}
+def _cases_now(db, ids):
+    """{case id: the case now (`PROJECTION`), None if gone}, read by id 500 at a time."""
+    now = dict.fromkeys(ids)
     for i in range(0, len(ids), 500):
-        found = {c["_id"]: c for c in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION)}
-        for case_id in ids[i : i + 500]:
-            now[case_id] = entries(found.get(case_id)).get(queue_key)
+        for c in db.cases.find({"_id": {"$in": ids[i : i + 500]}}, PROJECTION):
+            now[c["_id"]] = c
     return now
 
 
+def put_all(db, found, only=None, batch=1000):
+    """`put` every case of `found` ({case id: case or None}) in the parts it belongs in (of
+    the queue `only` alone, if given), `batch` entries an update. Returns how many parts it
+    wrote."""
+    grouped: dict[str, dict] = {}
+    for case_id, case in found.items():
+        for part, held in placed(case).items():
+            if only is None or held.queue == only:
+                grouped.setdefault(part, {})[case_id] = held
+    for part, held in grouped.items():
+        ids = list(held)
+        for i in range(0, len(ids), batch):
+            put(db, part, {case_id: held[case_id] for case_id in ids[i : i + batch]})
+    return len(grouped)
+
+
 ANSWERED_UPGRADE = "queue-answered"
-_answered_ready: set[str] = set()  # the databases whose answered queues are made
+PARTS_UPGRADE = "queue-parts"
+_ready: set[tuple[str, str]] = set()  # (database, upgrade) marks found
+
+
+def _upgraded(db, upgrade_id):
+    if (db.name, upgrade_id) not in _ready:
+        if not db.upgrades.find_one({"_id": upgrade_id}):
+            return False
+        _ready.add((db.name, upgrade_id))
+    return True
 
 
 def answered_ready(db):
     """Have the answered cases of a store been queued (`upgrade_answered`, `rebuild`)? Until
     then the lists of answered cases are read from `cases`."""
-    if db.name not in _answered_ready:
-        if not db.upgrades.find_one({"_id": ANSWERED_UPGRADE}):
-            return False
-        _answered_ready.add(db.name)
-    return True
+    return _upgraded(db, ANSWERED_UPGRADE)
+
+
+def parts_ready(db):
+    """Are a store's queues in parts (`upgrade_parts`, `rebuild`)? Until then the lists are
+    read from `cases` and the daily reminder from the store's query."""
+    return _upgraded(db, PARTS_UPGRADE)
 
 
 def upgrade_answered(db):
     """Queue the answered cases of a store written before they were queued (decision 0038),
     once per store (a mark in `upgrades`), at the reading service's start; the writers queue
     them as they change meanwhile (an entry this writes for a case closed meanwhile is found
-    stale by a page that shows it). Returns how many documents it wrote."""
+    stale by a page that shows it). Returns how many parts it wrote."""
     if db.upgrades.find_one({"_id": ANSWERED_UPGRADE}):
         return 0
-    queued: dict[str, dict] = {}
-    for case in db.cases.find({"status": "answered"}, PROJECTION):
-        for k, e in entries(case).items():
-            queued.setdefault(k, {})[f"e.{case['_id']}"] = e
-    for k, sets in queued.items():
-        names = list(sets)
-        for i in range(0, len(names), 1000):
-            part = {n: sets[n] for n in names[i : i + 1000]}
-            db.queues.update_one({"_id": k}, {"$set": part}, upsert=True)
-    _mark(db, ANSWERED_UPGRADE, len(queued))
-    return len(queued)
+    found = {c["_id"]: c for c in db.cases.find({"status": "answered"}, PROJECTION)}
+    done = put_all(db, found)
+    _mark(db, ANSWERED_UPGRADE, done)
+    return done
+
+
+def upgrade_parts(db):
+    """Move the cases of every queue document of one piece (`_id` = "<unit>|<state>", no
+    `q`) into the parts they belong in now (their cases read by id: one closed or moved on
+    since is left out), then delete it; once per store (a mark in `upgrades`), after the
+    writers keep parts (an entry changed meanwhile is found stale by a page that shows it).
+    Returns how many documents it moved."""
+    if db.upgrades.find_one({"_id": PARTS_UPGRADE}):
+        return 0
+    done = 0
+    for doc in db.queues.find({"q": {"$exists": False}}):
+        ids = list(doc.get("e") or {})
+        if doc.get("c"):
+            continue  # ids an older writer added after `upgrade`: the next start moves them
+        put_all(db, _cases_now(db, ids), only=doc["_id"])
+        db.queues.delete_one({"_id": doc["_id"]})
+        done += 1
+    _mark(db, PARTS_UPGRADE, done)
+    return done
 
 
 def _mark(db, upgrade_id, documents):
@@ -382,7 +574,7 @@ def upgrade_entries(db):
     added to them hold one value fewer), from its case read by id; once per store (a mark in
     `upgrades`), at the reading service's start, after the writers run the new shape (an
     older writer's entry is found stale by a page that shows it). Returns how many documents
-    held such entries."""
+    held such entries. (Before decision 0046: the documents it finds are of one piece.)"""
     if db.upgrades.find_one({"_id": LEAD_UNIT_UPGRADE}):
         return 0
     done = 0
@@ -390,9 +582,10 @@ def upgrade_entries(db):
         ids = [i for i, text in (doc.get("e") or {}).items() if unpack(text) is None]
         if not ids:
             continue
-        now = _entries_now(db, doc["_id"], ids)
-        sets = {f"e.{i}": e for i, e in now.items() if e is not None}
-        unsets = {f"e.{i}": "" for i, e in now.items() if e is None}
+        now = _cases_now(db, ids)
+        written = {i: entries(now[i]).get(doc["_id"]) for i in ids}
+        sets = {f"e.{i}": e for i, e in written.items() if e is not None}
+        unsets = {f"e.{i}": "" for i, e in written.items() if e is None}
         update = {k: v for k, v in (("$set", sets), ("$unset", unsets)) if v}
         db.queues.update_one({"_id": doc["_id"]}, update)
         done += 1
@@ -400,19 +593,23 @@ def upgrade_entries(db):
     return done
 
 
-def rebuild(db, batch=1000):
-    """Make every queue document again from `cases`; returns how many cases are queued."""
-    queues: dict[str, dict] = {}
+def rebuild(db, batch=200):
+    """Make every queue's parts again from `cases`; returns how many cases are queued."""
+    grouped: dict[str, dict] = {}
     for case in db.cases.find({"status": {"$in": list(STATES)}}, PROJECTION):
-        for k, e in entries(case).items():
-            queues.setdefault(k, {})[case["_id"]] = e
+        for part, held in placed(case).items():
+            grouped.setdefault(part, {})[case["_id"]] = held
+    docs = []
+    for part, held in grouped.items():
+        fields, lower, raise_ = bounds(list(held.values()))
+        entries_ = {case_id: h.entry for case_id, h in held.items()}
+        docs.append({"_id": part, **fields, **lower, **raise_, "e": entries_})
     db.queues.delete_many({})
-    docs = [{"_id": k, "e": e} for k, e in queues.items()]
     for i in range(0, len(docs), batch):
         db.queues.insert_many(docs[i : i + batch])
-    for upgrade_id in (LEAD_UNIT_UPGRADE, ANSWERED_UPGRADE):  # made in the present shape
+    for upgrade_id in (LEAD_UNIT_UPGRADE, ANSWERED_UPGRADE, PARTS_UPGRADE):  # present shape
         _mark(db, upgrade_id, len(docs))
-    return len({case_id for e in queues.values() for case_id in e})
+    return len({case_id for doc in docs for case_id in doc["e"]})
 
 
 def main():

@@ -141,10 +141,12 @@ def _entry_overdue(state, e, now):
 def _entry_keeps(filters, now):
     """`query_for`'s filters other than unit and state, on a queue entry: a `queues.Keep`
     whose test (state, entry) -> bool gives the same answer the store's query gives for the
-    case, with the entry fields it reads and the texts an entry it accepts holds; None when
-    there are none."""
-    now = queues.ms(now)
-    tests, fields, needles = [], set(), []
+    case, with the entry fields it reads, the texts an entry it accepts holds and the parts
+    that can hold such an entry (an overdue case is due before now, whatever its extension:
+    its part begins before now; a yellow-marked one, past its mark and not yet due, is in a
+    part whose `ym` is past and whose `xm` is not); None when there are none."""
+    moment, now = now, queues.ms(now)
+    tests, fields, needles, parts = [], set(), [], {}
 
     def texts(values):  # as `queues.entry` writes them
         return tuple(json.dumps(v, ensure_ascii=False) for v in sorted(values))
@@ -164,6 +166,8 @@ def _entry_keeps(filters, now):
         wanted = bool(filters["overdue"])
         tests.append(lambda s, e: _entry_overdue(s, e, now) == wanted)
         fields |= {"d", "x"}
+        if wanted:
+            parts["p"] = {"$lt": moment}
     level = filters.get("warning")
 
     def marked(s, e):  # running and past its yellow mark
@@ -171,8 +175,10 @@ def _entry_keeps(filters, now):
 
     if level == "red":
         tests.append(lambda s, e: _entry_overdue(s, e, now))
+        parts["p"] = {"$lt": moment}
     elif level == "yellow":
         tests.append(lambda s, e: marked(s, e) and not _entry_overdue(s, e, now))
+        parts.update(ym={"$lte": moment}, xm={"$gte": moment})
     elif level:
         tests.append(lambda s, e: not marked(s, e))
     if level:
@@ -188,7 +194,10 @@ def _entry_keeps(filters, now):
     if not tests:
         return None  # every entry
     return queues.Keep(
-        lambda state, e: all(test(state, e) for test in tests), frozenset(fields), tuple(needles)
+        lambda state, e: all(test(state, e) for test in tests),
+        frozenset(fields),
+        tuple(needles),
+        parts,
     )
 
 
@@ -221,7 +230,7 @@ def _from_queues(db, now, filters, actor, sort, limit, skip):
         units = [u["_id"] for u in db.units.find({}, {"_id": 1})] + [queues.NO_UNIT]
     after = _decode(filters["cursor"]) if filters.get("cursor") else None
     keep = _entry_keeps(filters, now)
-    return queues.page(db, units, states, keep, sort, after, limit, skip)
+    return queues.page(db, units, states, keep, sort, after, limit, skip, now)
 
 
 # How far back a newest-first list reads, widening until a page is full (decision 0034).

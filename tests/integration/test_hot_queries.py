@@ -54,7 +54,14 @@ SEED = {
     "clock_claims": {"_id": "c", "at": NOW},
     "alerts_published": {"_id": "notice:LX-20261125-000042:1:3", "at": NOW},
     "leases": {"_id": "outbox-relay", "until": NOW},
-    "queues": {"_id": "hexi_town|in_progress", "e": {}},
+    "queues": {
+        "_id": "hexi_town|in_progress|2026-11-19",
+        "q": "hexi_town|in_progress",
+        "p": NOW - timedelta(days=6),
+        "ym": NOW,
+        "xm": NOW,
+        "e": {"LX-20261125-000042": "[]"},
+    },
     "units": {"_id": "hexi_town"},
     "users": {"_id": "env_handler", "unit": "hexi_town", "role": "handler"},
 }

@@ -1,6 +1,7 @@
-"""Queue documents (lianxin/queues.py) follow the cases through the one door, and a queue page
+"""Queues' parts (lianxin/queues.py) follow the cases through the one door, and a queue page
 read from them is the page the store's query gives: the same cases in the same order, page
-after page, for a unit and for the office; a queue that missed a write is put right."""
+after page, for a unit and for the office; a queue that missed a write is put right; the
+lists of overdue and yellow-marked cases read only the parts that can hold them."""
 
 import json
 import random
@@ -67,6 +68,27 @@ def pages(db, filters, actor, limit=7, via_queues=True, monkeypatch=None, sort="
             break
     monkeypatch.undo() if monkeypatch else None
     return ids
+
+
+def queued(db):
+    """{(queue key, case id): entry} of every part of the store's queues."""
+    parts = db.queues.find({"q": {"$exists": True}})
+    return {(d["q"], i): text for d in parts for i, text in d["e"].items()}
+
+
+def one_piece(db, field="e", value=lambda text: text):
+    """Make the store's queues one document each again (`_id` = the queue's key), as stores
+    before decision 0046 kept them, each entry's text given as `value(text)` under `field`,
+    and unmark the store's upgrade to parts; returns what the parts held (`queued`)."""
+    kept = queued(db)
+    pieces: dict = {}
+    for (queue_key, case_id), text in kept.items():
+        pieces.setdefault(queue_key, {})[case_id] = value(text)
+    db.queues.delete_many({})
+    db.queues.insert_many([{"_id": k, field: e} for k, e in pieces.items()])
+    db.upgrades.delete_one({"_id": queues.PARTS_UPGRADE})
+    queues._ready.clear()
+    return kept
 
 
 def _served(monkeypatch):
@@ -162,7 +184,7 @@ def test_the_daily_reminder_is_the_store_s_count_and_list(county, monkeypatch, l
     ).limit(5):  # the generated county has no co-units: give a few cases one, as routing would
         county.cases.update_one({"_id": case["_id"]}, {"$set": {"assignment.co_units": [co_unit]}})
         queues.follow(county, case)
-    assert county.queues.find_one({"_id": queues.key(co_unit, "in_progress")})
+    assert county.queues.find_one({"q": queues.key(co_unit, "in_progress")})
     units = {u["_id"] for u in county.units.find({}, {"_id": 1})}
     want = {u: v for u, v in sweeps._owing_from_cases(county).items() if u in units}
     got = answers(monkeypatch, sweeps, "_owing_from_cases")
@@ -196,22 +218,114 @@ def test_a_flag_set_through_the_door_reaches_the_lists(county, monkeypatch):
 def test_a_queue_that_missed_a_write_is_put_right(county, monkeypatch):
     case = county.cases.find_one({"status": "replied", "assignment.lead_unit": "chengguan_town"})
     # as if the case's claim had been stored and its queue's write lost in a crash
+    queue_key = queues.key("chengguan_town", "assigned")
+    name, first = queues.part_of({**case, "status": "assigned"})
+    part = queues.part_key(queue_key, name)
     county.queues.update_one(
-        {"_id": queues.key("chengguan_town", "assigned")},
-        {"$set": {f"e.{case['_id']}": {}}},
-        upsert=True,
+        {"_id": part}, {"$set": {"q": queue_key, "p": first, f"e.{case['_id']}": {}}}, upsert=True
     )
     want = pages(county, {"status": "assigned"}, HANDLER, via_queues=False, monkeypatch=monkeypatch)
     assert case["_id"] not in want
     assert pages(county, {"status": "assigned"}, HANDLER) == want
-    doc = county.queues.find_one({"_id": queues.key("chengguan_town", "assigned")})
-    assert case["_id"] not in doc["e"]
+    doc = county.queues.find_one({"_id": part})
+    assert doc is None or case["_id"] not in doc["e"]
 
 
 def test_a_rebuild_makes_the_same_queues(county):
-    kept = {d["_id"]: d["e"] for d in county.queues.find()}
-    assert queues.rebuild(county) == len({i for e in kept.values() for i in e})
-    assert {d["_id"]: d["e"] for d in county.queues.find()} == kept
+    kept = queued(county)
+    weeks = {d["_id"]: (d["q"], d.get("p")) for d in county.queues.find() if d["e"]}
+    assert queues.rebuild(county) == len({case_id for _, case_id in kept})
+    assert queued(county) == kept
+    assert {d["_id"]: (d["q"], d.get("p")) for d in county.queues.find()} == weeks
+
+
+def _read_parts(monkeypatch):
+    """Records the parts each list reads."""
+    read: list = []
+    real = queues.read_parts
+
+    def recording(*args, **kwargs):
+        for doc in real(*args, **kwargs):
+            read.append(doc)
+            yield doc
+
+    monkeypatch.setattr(queues, "read_parts", recording)
+    return read
+
+
+def test_overdue_and_yellow_lists_read_only_the_parts_that_can_hold_them(county, monkeypatch):
+    everything = _read_parts(monkeypatch)
+    pages(county, {"status": ",".join(queries.RUNNING)}, OFFICE, limit=50)
+    monkeypatch.undo()
+    for filters, can_hold in (
+        ({"overdue": True}, lambda d: d["p"] < NOW),
+        ({"warning": "red"}, lambda d: d["p"] < NOW),
+        ({"warning": "yellow"}, lambda d: d.get("ym", NOW) <= NOW <= d.get("xm", NOW)),
+    ):
+        read = _read_parts(monkeypatch)
+        got = pages(county, filters, OFFICE, limit=50)
+        monkeypatch.undo()
+        assert got and read and all(can_hold(d) for d in read), filters
+        unread = [d for d in everything if d["_id"] not in {r["_id"] for r in read}]
+        assert unread and not any(can_hold(d) for d in unread), filters
+
+
+def test_an_extended_case_stays_in_the_week_it_was_first_due(county, monkeypatch):
+    """Approved extensions: the case is due later and its yellow mark moves; it stays in the
+    part of its first due time (the earlier: a part never begins after what it holds is
+    overdue), its part's `ym` no later than the new mark, and the lists of overdue and
+    yellow-marked cases are still the store's."""
+    running = {"status": "in_progress", "assignment.lead_unit": "chengguan_town"}
+    leader = {"username": "cg_leader", "role": "unit_leader", "unit": "chengguan_town", "name": "l"}
+    overdue = county.cases.find_one({**running, "assignment.due_at": {"$lt": NOW}})
+    assert overdue, "the county has an overdue case"
+    due_later = {**running, "_id": {"$ne": overdue["_id"]}, "assignment.due_at": {"$gt": NOW}}
+    for case_id, days in ((overdue["_id"], 30), (county.cases.find_one(due_later)["_id"], 1)):
+        case = county.cases.find_one({"_id": case_id})
+        before = queues.part_of(case)
+        cases.apply(
+            county,
+            Publisher(),
+            NOW,
+            case,
+            HANDLER,
+            "request_extension",
+            handling.request_extension(case, HANDLER, {"days": days, "reason": "r"}, NOW),
+        )
+        case = county.cases.find_one({"_id": case["_id"]})
+        cases.apply(
+            county,
+            Publisher(),
+            NOW,
+            case,
+            leader,
+            "decide_extension",
+            handling.decide_extension(case, leader, {"approve": True}, NOW),
+        )
+        case = county.cases.find_one({"_id": case["_id"]})
+        assert queues.part_of(case) == before  # the earlier of the two due times
+        held = county.queues.find_one(
+            {"_id": queues.part_key(queues.key("chengguan_town", "in_progress"), before[0])}
+        )
+        assert held["e"][case["_id"]] == queues.entry(case)
+        assert held["ym"] <= case["assignment"]["yellow_at"]
+        assert held["xm"] >= case["assignment"]["extended_to"]
+    for filters in (
+        {"overdue": True},
+        {"warning": "yellow"},
+        {"overdue": False, "status": "in_progress"},
+    ):
+        got = pages(county, filters, OFFICE, limit=9)
+        assert got == pages(county, filters, OFFICE, 9, False, monkeypatch), filters
+    assert overdue["_id"] not in pages(county, {"overdue": True}, OFFICE, limit=50)
+
+
+def test_a_part_left_empty_is_deleted_when_read(county):
+    queue_key = queues.key("chengguan_town", "in_progress")
+    part = queues.part_key(queue_key, "1971-01-07")
+    county.queues.insert_one({"_id": part, "q": queue_key, "p": queues.EPOCH, "e": {}})
+    pages(county, {"overdue": True}, HANDLER)
+    assert county.queues.find_one({"_id": part}) is None
 
 
 def test_an_answer_on_the_spot_is_in_the_office_s_return_visits(county, monkeypatch):
@@ -234,11 +348,11 @@ def test_an_answer_on_the_spot_is_in_the_office_s_return_visits(county, monkeypa
 def test_the_answered_cases_of_an_older_store_are_queued_once(county, monkeypatch):
     """A store written before answered cases were queued: their lists are read from `cases`
     until the reading service's start queues them (once)."""
-    kept = {d["_id"]: d["e"] for d in county.queues.find({"_id": {"$regex": r"\|answered$"}})}
+    kept = {d["_id"]: d["e"] for d in county.queues.find({"q": {"$regex": r"\|answered$"}})}
     assert len(kept) > 3 and sum(len(e) for e in kept.values()) >= 5
     county.queues.delete_many({"_id": {"$in": list(kept)}})
     county.upgrades.delete_one({"_id": queues.ANSWERED_UPGRADE})
-    queues._answered_ready.clear()
+    queues._ready.clear()
     visits = {"status": "answered"}
     answered = _served(monkeypatch)
     before = pages(county, visits, OFFICE, sort="received_at")
@@ -269,21 +383,49 @@ def test_the_daily_reminder_leaves_out_a_case_its_queue_missed(county):
         county.cases.update_one({"_id": case["_id"]}, {"$set": {"status": "in_progress"}})
 
 
+def test_queues_of_one_piece_are_moved_into_parts(county, monkeypatch):
+    """Stores before decision 0046 keep a queue in one document: lists are read from `cases`
+    and the reminder from the store's query until the reading service's start moves every
+    queue's cases into parts (once), then they come from the parts again."""
+    answered = _served(monkeypatch)
+    before = pages(county, {"status": "in_progress"}, OFFICE)
+    monkeypatch.undo()
+    reminder = sweeps.owing_by_unit(county)
+    kept = one_piece(county)
+    answered = _served(monkeypatch)
+    assert pages(county, {"status": "in_progress"}, OFFICE) == before
+    assert answered and not any(answered)
+    monkeypatch.undo()
+    fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
+    assert sweeps.owing_by_unit(county) == reminder
+    assert len(fallback) == 1
+    monkeypatch.undo()
+    pieces = county.queues.count_documents({})
+    assert queues.upgrade(county) == pieces
+    assert queues.upgrade(county) == 0  # done once
+    assert queued(county) == kept
+    assert county.queues.count_documents({"q": {"$exists": False}}) == 0
+    answered = _served(monkeypatch)
+    assert pages(county, {"status": "in_progress"}, OFFICE) == before
+    assert answered and all(answered)
+    monkeypatch.undo()
+    fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
+    assert sweeps.owing_by_unit(county) == reminder
+    assert fallback == []
+
+
 def test_entries_without_the_lead_unit_are_upgraded(county, monkeypatch):
     """Entries written before the lead unit was added hold one value fewer: the reminder reads
     the store's query until the reading service's start writes them again (once)."""
-    kept = {d["_id"]: d["e"] for d in county.queues.find()}
-    for doc_id, e in kept.items():
-        old = {i: json.dumps(json.loads(text)[:-1]) for i, text in e.items()}
-        county.queues.replace_one({"_id": doc_id}, {"_id": doc_id, "e": old})
+    kept = one_piece(county, value=lambda text: json.dumps(json.loads(text)[:-1]))
     county.upgrades.delete_one({"_id": queues.LEAD_UNIT_UPGRADE})
     fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
     before = sweeps.owing_by_unit(county)
     assert len(fallback) == 1
     monkeypatch.undo()
-    assert queues.upgrade(county) == len([e for e in kept.values() if e])
+    assert queues.upgrade(county) > 0
     assert queues.upgrade(county) == 0  # done once
-    assert {d["_id"]: d["e"] for d in county.queues.find()} == kept
+    assert queued(county) == kept
     fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
     assert sweeps.owing_by_unit(county) == before
     assert fallback == []
@@ -291,20 +433,17 @@ def test_entries_without_the_lead_unit_are_upgraded(county, monkeypatch):
 
 def test_documents_of_the_first_shape_are_upgraded(county, monkeypatch):
     """Stores written before decision 0032 hold {case id: due time} under `c`: lists are read
-    from `cases` until the reading service's start gives each document its entries."""
-    kept = {d["_id"]: d["e"] for d in county.queues.find()}
-    for doc_id, e in kept.items():
-        old = {case_id: queues.unpack(text).get("d") for case_id, text in e.items()}
-        county.queues.replace_one({"_id": doc_id}, {"_id": doc_id, "c": old})
+    from `cases` until the reading service's start gives each queue its entries, in parts."""
+    kept = one_piece(county, "c", lambda text: queues.unpack(text).get("d"))
     answered = _served(monkeypatch)
     before = pages(county, {"status": "in_progress"}, HANDLER)
     assert answered and not any(answered)
     monkeypatch.undo()
-    assert queues.upgrade(county) == len(kept)
+    pieces = county.queues.count_documents({})
+    assert queues.upgrade(county) == 2 * pieces  # given their entries, then moved into parts
     assert queues.upgrade(county) == 0  # done once
-    assert {d["_id"]: d for d in county.queues.find()} == {
-        k: {"_id": k, "e": e} for k, e in kept.items()
-    }
+    assert queued(county) == kept
+    assert county.queues.count_documents({"q": {"$exists": False}}) == 0
     answered = _served(monkeypatch)
     assert pages(county, {"status": "in_progress"}, HANDLER) == before
     assert answered and all(answered)

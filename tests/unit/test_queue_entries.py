@@ -2,7 +2,7 @@
 `unpack` reads as `json.loads` would, by the C scanner when it can."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -134,3 +134,66 @@ def test_an_entry_holds_the_json_text_of_each_value_a_filter_accepts():
         assert keep.holds(text)
         other = queues.Keep(lambda s, e: True, needles=((json.dumps("elsewhere"),),))
         assert not other.holds(text)
+
+
+def test_a_running_case_is_kept_in_the_part_of_the_days_it_is_first_due():
+    due = CASE["assignment"]["due_at"]
+    name, first = queues.part_of(CASE)
+    days = timedelta(days=queues.PART_DAYS)
+    assert first <= due < first + days
+    assert name == first.strftime("%Y-%m-%d") and (first - queues.EPOCH) % days == timedelta(0)
+    later = {**CASE, "assignment": {**CASE["assignment"], "extended_to": due + timedelta(days=30)}}
+    assert queues.part_of(later) == (name, first)  # the earlier of the two due times
+    at_first = {**CASE, "assignment": {**CASE["assignment"], "due_at": first}}
+    assert queues.part_of(at_first) == (name, first)
+    next_part = {**at_first, "assignment": {"due_at": first + days}}
+    assert queues.part_of(next_part)[1] == first + days
+    assert queues.part_of({**CASE, "status": "answered"}) == ("", None)
+    assert queues.part_of({**CASE, "assignment": {}}) == ("1970-01-01", queues.EPOCH)
+    # without `due_at` (it sorts first), the first part whatever the extension
+    extended_only = {**CASE, "assignment": {"extended_to": due}}
+    assert queues.part_of(extended_only) == ("1970-01-01", queues.EPOCH)
+
+
+def test_a_case_s_parts_hold_its_entry_and_yellow_mark_in_each_of_its_units_queues():
+    case = {**CASE, "assignment": {**CASE["assignment"], "co_units": ["hexi_town"]}}
+    name, first = queues.part_of(case)
+    placed = queues.placed(case)
+    assert set(placed) == {
+        queues.part_key(queues.key(unit, case["status"]), name)
+        for unit in (case["assignment"]["lead_unit"], "hexi_town")
+    }
+    for held in placed.values():
+        assert held.first == first and held.yellow == case["assignment"]["yellow_at"]
+        assert held.latest == case["assignment"]["due_at"] and held.entry == queues.entry(case)
+    assert queues.placed({**case, "status": "closed"}) == {}
+
+
+def test_a_list_by_due_time_reads_contiguous_windows_of_parts():
+    now = datetime(2026, 11, 25, 2, tzinfo=timezone.utc)
+    part, day = queues._PART_MS, 86_400_000
+    start = queues.ms(now) // part * part
+    edges = sorted({(queues.ms(now) + d * day) // part * part for d in queues.WINDOW_DAYS})
+    windows = queues._windows({"ym": {"$lte": now}}, now)
+    assert [upper for _, upper in windows] == [*edges, None]
+    lower = None
+    for only, upper in windows:
+        assert only["ym"] == {"$lte": now}  # the list's own bounds kept
+        assert only["p"].get("$gte") == lower
+        lower = only["p"].get("$lt")
+        assert (queues.ms(lower) if lower else None) == upper
+    # overdue: nothing begins at now or later, and the window that reaches now is the last
+    windows = queues._windows({"p": {"$lt": now}}, now)
+    assert [upper for _, upper in windows] == [*[e for e in edges if e <= start], None]
+    assert windows[-1][0]["p"] == {"$gte": queues.EPOCH + timedelta(milliseconds=start), "$lt": now}
+    # yellow (due after now): the parts before now's in one window
+    windows = queues._windows({"xm": {"$gte": now}}, now)
+    assert [upper for _, upper in windows] == [*[e for e in edges if e >= start], None]
+
+
+def test_a_page_is_known_when_enough_come_before_what_is_unread():
+    places = [(True, 10, "a"), (True, 20, "b"), (True, 30, "c"), (False, 0, "z")]
+    assert queues._known(places, None, 25, 3)  # null first, then 10 and 20
+    assert not queues._known(places, None, 25, 4)
+    assert not queues._known(places, (True, 10, "a"), 25, 2)  # after the cursor: 20 only
+    assert queues._known(places, (True, 10, "a"), 31, 2)
