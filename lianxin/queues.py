@@ -136,26 +136,38 @@ def units_of(case):
     return cases.units_of(case) or [NO_UNIT]
 
 
-# A running state's queue is kept in parts of this many days of due time (decision 0046):
-# smaller parts make a list by due time read less, a list of every open case read more
-# documents. Every writer must use the same: a change is a new shape (`upgrade`).
+# A running state's queue is kept in parts of this many days of due time, the answered
+# cases in parts of this many days of received time (decision 0046): smaller parts make a
+# list by those times read less, a list of every case in a queue read more documents.
+# Every writer must use the same: a change is a new shape (`upgrade`).
 PART_DAYS = 2
-_PART_MS = PART_DAYS * 86_400_000
+ANSWERED_PART_DAYS = 30
+_DAY_MS = 86_400_000
 RUNNING = STATES[:4]
 
 
+def part_ms(state):
+    """How long a part of a queue of `state` is, in ms."""
+    return (PART_DAYS if state in RUNNING else ANSWERED_PART_DAYS) * _DAY_MS
+
+
 def part_of(case):
-    """The part of its queues a case is kept in: (name, first moment) of the `PART_DAYS` its
-    due time falls in, counted from 1970-01-01 — the earlier of `due_at` and an extension,
-    so that a part never begins after its entries' `due_at` (the lists' sort) nor after the
-    moment they are overdue; ("", None) for an answered case (one part), and the first part
-    for a running case without `due_at` (which sorts first)."""
-    if case.get("status") not in RUNNING:
-        return "", None
-    a = case.get("assignment") or {}
-    dues = [ms(t) for t in (a.get("due_at"), a.get("extended_to")) if isinstance(t, datetime)]
-    start = min(dues) // _PART_MS * _PART_MS if isinstance(a.get("due_at"), datetime) else 0
-    first = EPOCH + timedelta(milliseconds=start)
+    """The part of its queues a case is kept in: (name, first moment) of the days its time
+    falls in (`part_ms`, counted from 1970-01-01), the first part when it has none. A running
+    case's time is its due time — the earlier of `due_at` and an extension, so that a part
+    never begins after its entries' `due_at` (what the lists sort by) nor after the moment
+    they are overdue; without `due_at` (it sorts first) the first part. An answered case's
+    time is when it was received (the return visits are listed by it)."""
+    status = case.get("status")
+    if status in RUNNING:
+        a = case.get("assignment") or {}
+        due = [ms(t) for t in (a.get("due_at"), a.get("extended_to")) if isinstance(t, datetime)]
+        at = min(due) if isinstance(a.get("due_at"), datetime) else None
+    else:
+        received = case.get("received_at")
+        at = ms(received) if isinstance(received, datetime) else None
+    size = part_ms(status)
+    first = EPOCH + timedelta(milliseconds=at // size * size if at is not None else 0)
     return first.strftime("%Y-%m-%d"), first
 
 
@@ -164,11 +176,11 @@ def part_key(queue_key, name):
 
 
 class Placed(NamedTuple):
-    """Where a case is kept: its queue, its part's first moment (None: the answered cases'
-    one part), its yellow mark and latest due time (None: none), and its entry."""
+    """Where a case is kept: its queue, its part's first moment, its yellow mark and, if it is
+    running, its latest due time (None: none), and its entry."""
 
     queue: str
-    first: datetime | None
+    first: datetime
     yellow: datetime | None
     latest: datetime | None
     entry: str
@@ -187,7 +199,7 @@ def placed(case):
     a = case.get("assignment") or {}
     yellow = a.get("yellow_at") if isinstance(a.get("yellow_at"), datetime) else None
     latest = None
-    if first is not None:
+    if case["status"] in RUNNING:
         dues = [t for t in (a.get("due_at"), a.get("extended_to")) if isinstance(t, datetime)]
         latest = max(dues) if dues else NO_DUE
     return {part_key(k, name): Placed(k, first, yellow, latest, e) for k, e in found.items()}
@@ -201,7 +213,7 @@ def bounds(held):
     first = held[0]
     marks = [h.yellow for h in held if h.yellow is not None]
     latest = [h.latest for h in held if h.latest is not None]
-    fields = {"q": first.queue} | ({"p": first.first} if first.first is not None else {})
+    fields = {"q": first.queue, "p": first.first}
     return fields, ({"ym": min(marks)} if marks else {}), ({"xm": max(latest)} if latest else {})
 
 
@@ -276,8 +288,12 @@ def page(db, units, states, keep, sort, after, limit, skip=0, now=None):
         value, after_id = after
         cursor = _sort_key(ms(value) if isinstance(value, datetime) else value, after_id)
     only = keep.parts if keep is not None else {}
-    windowed = sort == "due_at" and now is not None and "answered" not in states
-    for window, upper in _windows(only, now) if windowed else [(only, None)]:
+    windows = [(only, None)]
+    if now is not None and sort == "due_at" and set(states) <= set(RUNNING):
+        windows = _windows(only, now, RUNNING[0], False)
+    elif now is not None and field == "r" and set(states) == {"answered"}:
+        windows = _windows(only, now, "answered", descending)
+    for window, edge in windows:
         for doc in read_parts(db, keys, window):
             state = doc["q"].rsplit("|", 1)[1]
             for case_id, text in doc["e"].items():
@@ -297,8 +313,8 @@ def page(db, units, states, keep, sort, after, limit, skip=0, now=None):
                 # an entry of another shape (e None) is kept: found stale if shown, put right
                 texts[case_id], parts[case_id] = text, doc["_id"]
                 positions[case_id] = _sort_key(e.get(field) if e is not None else None, case_id)
-        if upper is not None and _known(positions.values(), cursor, upper, skip + limit):
-            break  # every part not read holds only cases due at `upper` or later
+        if edge is not None and _known(positions.values(), cursor, edge, skip + limit, descending):
+            break  # every part not read holds only cases that sort after the page
     candidates: Iterable[tuple[str, tuple]] = positions.items()
     if cursor is not None:  # strictly after the cursor, in the page's direction
         candidates = [(i, p) for i, p in candidates if (p < cursor if descending else p > cursor)]
@@ -318,42 +334,49 @@ def page(db, units, states, keep, sort, after, limit, skip=0, now=None):
     return None if stale else rows
 
 
-# The windows of a list by due time: the parts that begin before each of these days from
-# now (rounded down to a part's first moment), the earliest first, then the rest. A list
-# bounded below by its parts' latest due times (`xm`: the yellow-marked cases, due after
-# now) reads the parts before now's in one window: few of them hold such a case.
-WINDOW_DAYS = (-14, -7, -4, -2, 0, 2, 4, 8, 16)
+# The windows of a list by the time its parts are kept by (`part_of`): the parts that begin
+# before each of these days from now (rounded down to a part's first moment), the earliest
+# first, then the rest (the latest first for a list newest first). A list bounded below by
+# its parts' latest due times (`xm`: the yellow-marked cases, due after now) reads the parts
+# before now's in one window: few of them hold such a case.
+WINDOW_DAYS = (-14, -7, -4, -2, 0, 2, 4, 8, 16)  # running cases, by due time
+ANSWERED_WINDOW_DAYS = (-720, -540, -360, -180, -90, -30)  # answered cases, by received time
 
 
-def _windows(only, now):
-    """[(filter of parts, the first moment in epoch ms of the parts left unread, or None)]
-    for reading the parts `only` selects in windows of their first moment `p`, the earliest
-    first (`WINDOW_DAYS`), none beyond a bound `only` puts on `p` (the overdue cases')."""
-    at = ms(now)
-    edges = sorted({(at + d * 86_400_000) // _PART_MS * _PART_MS for d in WINDOW_DAYS})
+def _windows(only, now, state, descending):
+    """[(filter of parts, the edge in epoch ms between the parts read so far and those left
+    unread, or None after the last)] for reading the parts of queues of `state` that `only`
+    selects in windows of their first moment `p`, earliest first (latest first when
+    `descending`), none beyond a bound `only` puts on `p` (the overdue cases')."""
+    size, at = part_ms(state), ms(now)
+    days = WINDOW_DAYS if state in RUNNING else ANSWERED_WINDOW_DAYS
+    edges = sorted({(at + d * _DAY_MS) // size * size for d in days})
     if "xm" in only:
-        edges = [e for e in edges if e >= at // _PART_MS * _PART_MS]
+        edges = [e for e in edges if e >= at // size * size]
+    bounds = [None, *(EPOCH + timedelta(milliseconds=e) for e in edges), None]
+    spans = list(zip(bounds[:-1], bounds[1:]))
     limit = (only.get("p") or {}).get("$lt")
-    out, lower = [], None
-    for edge in [*edges, None]:
-        upper = None if edge is None else EPOCH + timedelta(milliseconds=edge)
-        if limit is not None and (upper is None or limit <= upper):
-            upper = limit
+    if limit is not None:
+        spans = [(lo, limit if hi is None or limit < hi else hi) for lo, hi in spans]
+        spans = [(lo, hi) for lo, hi in spans if lo is None or (hi is not None and lo < hi)]
+    if descending:
+        spans.reverse()
+    out = []
+    for i, (lower, upper) in enumerate(spans):
         p = {k: v for k, v in (("$gte", lower), ("$lt", upper)) if v is not None}
-        window = {**only, "p": p} if p else dict(only)
-        if upper is None or upper is limit:  # the last window: nothing is left unread
-            out.append((window, None))
-            break
-        out.append((window, ms(upper)))
-        lower = upper
+        edge = lower if descending else upper
+        last = i == len(spans) - 1
+        out.append(({**only, "p": p} if p else dict(only), None if last else ms(edge)))
     return out
 
 
-def _known(positions, cursor, upper, need):
-    """Are the first `need` places after `cursor` among `positions` (ascending)? They are
-    when that many come before `upper`, where every unread entry sorts."""
-    before = (True, upper, "")
-    return sum(1 for p in positions if p < before and (cursor is None or p > cursor)) >= need
+def _known(positions, cursor, edge, need, descending=False):
+    """Are the first `need` places after `cursor` among `positions` known? They are when that
+    many sort before `edge` (at or after it, descending), where no unread entry sorts."""
+    bound = (True, edge, "")
+    if descending:
+        return sum(1 for p in positions if p >= bound and (cursor is None or p < cursor)) >= need
+    return sum(1 for p in positions if p < bound and (cursor is None or p > cursor)) >= need
 
 
 def owed_by_lead(db, units, states):

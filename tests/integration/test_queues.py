@@ -320,6 +320,29 @@ def test_an_extended_case_stays_in_the_week_it_was_first_due(county, monkeypatch
     assert overdue["_id"] not in pages(county, {"overdue": True}, OFFICE, limit=50)
 
 
+def test_return_visits_read_windows_of_received_time_either_way(county, monkeypatch):
+    """The answered cases are kept by when they were received: a list of them oldest or
+    newest first reads the parts in windows from that end, and is the store's list."""
+    answered = list(county.cases.find({"status": "answered"}, {"_id": 1}).limit(4))
+    assert len(answered) == 4
+    for case, days in zip(answered, (40, 200, 400, 800)):  # as if waiting that long
+        when = NOW - timedelta(days=days)
+        county.cases.update_one({"_id": case["_id"]}, {"$set": {"received_at": when}})
+        queues.follow(county, case)
+    visits = {"status": "answered"}
+    for sort in ("received_at", "-received_at"):
+        read = _read_parts(monkeypatch)
+        got = pages(county, visits, OFFICE, limit=2, sort=sort)
+        monkeypatch.undo()
+        assert got == pages(county, visits, OFFICE, 2, False, monkeypatch, sort=sort), sort
+        if sort == "received_at":  # the part of the case received 800 days ago first
+            assert read[0]["p"] < NOW - timedelta(days=720)
+        else:  # the part of the days just gone first
+            assert read[0]["p"] > NOW - timedelta(days=60)
+    oldest = pages(county, visits, OFFICE, limit=50, sort="received_at")[:4]
+    assert oldest == [c["_id"] for c in reversed(answered)]
+
+
 def test_a_part_left_empty_is_deleted_when_read(county):
     queue_key = queues.key("chengguan_town", "in_progress")
     part = queues.part_key(queue_key, "1971-01-07")

@@ -148,7 +148,9 @@ def test_a_running_case_is_kept_in_the_part_of_the_days_it_is_first_due():
     assert queues.part_of(at_first) == (name, first)
     next_part = {**at_first, "assignment": {"due_at": first + days}}
     assert queues.part_of(next_part)[1] == first + days
-    assert queues.part_of({**CASE, "status": "answered"}) == ("", None)
+    received, month = CASE["received_at"], timedelta(days=queues.ANSWERED_PART_DAYS)
+    name, first = queues.part_of({**CASE, "status": "answered"})  # by received time
+    assert first <= received < first + month and name == first.strftime("%Y-%m-%d")
     assert queues.part_of({**CASE, "assignment": {}}) == ("1970-01-01", queues.EPOCH)
     # without `due_at` (it sorts first), the first part whatever the extension
     extended_only = {**CASE, "assignment": {"extended_to": due}}
@@ -169,26 +171,46 @@ def test_a_case_s_parts_hold_its_entry_and_yellow_mark_in_each_of_its_units_queu
     assert queues.placed({**case, "status": "closed"}) == {}
 
 
+def _contiguous(windows, descending=False):
+    """The windows' bounds on `p` follow each other, and each edge is where they meet."""
+    near, far = ("$gte", "$lt") if descending else ("$lt", "$gte")
+    for (a, edge), (b, _) in zip(windows, windows[1:]):
+        assert a["p"][near] == b["p"][far]
+        assert queues.ms(a["p"][near]) == edge
+    assert windows[-1][1] is None
+
+
 def test_a_list_by_due_time_reads_contiguous_windows_of_parts():
     now = datetime(2026, 11, 25, 2, tzinfo=timezone.utc)
-    part, day = queues._PART_MS, 86_400_000
+    part, day = queues.part_ms("in_progress"), 86_400_000
     start = queues.ms(now) // part * part
     edges = sorted({(queues.ms(now) + d * day) // part * part for d in queues.WINDOW_DAYS})
-    windows = queues._windows({"ym": {"$lte": now}}, now)
-    assert [upper for _, upper in windows] == [*edges, None]
-    lower = None
-    for only, upper in windows:
-        assert only["ym"] == {"$lte": now}  # the list's own bounds kept
-        assert only["p"].get("$gte") == lower
-        lower = only["p"].get("$lt")
-        assert (queues.ms(lower) if lower else None) == upper
+    windows = queues._windows({"ym": {"$lte": now}}, now, "in_progress", False)
+    assert [edge for _, edge in windows] == [*edges, None]
+    assert all(only["ym"] == {"$lte": now} for only, _ in windows)  # the list's bounds kept
+    assert "$gte" not in windows[0][0]["p"] and "$lt" not in windows[-1][0]["p"]
+    _contiguous(windows)
     # overdue: nothing begins at now or later, and the window that reaches now is the last
-    windows = queues._windows({"p": {"$lt": now}}, now)
-    assert [upper for _, upper in windows] == [*[e for e in edges if e <= start], None]
+    windows = queues._windows({"p": {"$lt": now}}, now, "in_progress", False)
+    assert [edge for _, edge in windows] == [*[e for e in edges if e <= start], None]
     assert windows[-1][0]["p"] == {"$gte": queues.EPOCH + timedelta(milliseconds=start), "$lt": now}
+    _contiguous(windows)
     # yellow (due after now): the parts before now's in one window
-    windows = queues._windows({"xm": {"$gte": now}}, now)
-    assert [upper for _, upper in windows] == [*[e for e in edges if e >= start], None]
+    windows = queues._windows({"xm": {"$gte": now}}, now, "in_progress", False)
+    assert [edge for _, edge in windows] == [*[e for e in edges if e >= start], None]
+
+
+def test_a_list_of_answered_cases_reads_windows_of_received_time_either_way():
+    now = datetime(2026, 11, 25, 2, tzinfo=timezone.utc)
+    part, day = queues.part_ms("answered"), 86_400_000
+    edges = sorted({(queues.ms(now) + d * day) // part * part for d in queues.ANSWERED_WINDOW_DAYS})
+    oldest_first = queues._windows({}, now, "answered", False)
+    assert [edge for _, edge in oldest_first] == [*edges, None]
+    _contiguous(oldest_first)
+    newest_first = queues._windows({}, now, "answered", True)
+    assert [edge for _, edge in newest_first] == [*reversed(edges), None]
+    assert [w for w, _ in newest_first] == [w for w, _ in reversed(oldest_first)]
+    _contiguous(newest_first, descending=True)
 
 
 def test_a_page_is_known_when_enough_come_before_what_is_unread():
@@ -197,3 +219,7 @@ def test_a_page_is_known_when_enough_come_before_what_is_unread():
     assert not queues._known(places, None, 25, 4)
     assert not queues._known(places, (True, 10, "a"), 25, 2)  # after the cursor: 20 only
     assert queues._known(places, (True, 10, "a"), 31, 2)
+    # newest first: what sorts at or after the edge is known
+    assert queues._known(places, None, 20, 2, descending=True)  # 30 and 20
+    assert not queues._known(places, None, 20, 3, descending=True)
+    assert not queues._known(places, (True, 30, "c"), 20, 2, descending=True)  # 20 only
