@@ -87,8 +87,8 @@ QUERIES = (
         "lianxin/queues.py read_parts (page; services/reading/queries.py list_cases)",
     ),
     HotQuery(
-        "overdue or red-warned cases, or a list by due time: the parts of their queues that"
-        " began before some time (and after another)",
+        "overdue or red-warned cases, or a window of a list by due or received time: the parts"
+        " of their queues that began before some time (and at or after another)",
         "queues",
         {
             "q": {"$in": ["hexi_town|in_progress", "hexi_town|assigned"]},

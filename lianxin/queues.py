@@ -3,17 +3,18 @@ sort them by, kept beside `cases` so that a list of open cases reads what its qu
 whatever else the store holds (issue 14; decisions 0020, 0032 and 0046).
 
 A queue (a unit and a state, `key`) is kept in parts: documents `_id` =
-"<unit>|<state>|<part>", `q` = the queue's key, `e` = {case id: entry}. A running state's
-part holds the cases due in two days (`part_of`; `p` = its first moment, `ym` and
+"<unit>|<state>|<part>", `q` = the queue's key, `e` = {case id: entry}, `p` = the part's
+first moment. A running state's part holds the cases due in two days (`part_of`; `ym` and
 `xm` = no later than the yellow mark and no earlier than the latest due time of any entry
-it was given); the answered cases of a unit are one part. An entry holds the case's due
-time, its extension and yellow mark, received time, topic, town, channel, kind, flags and
-lead unit (`entry`), so a staff list whose states are all queue states — whatever else it
-filters by, except text — is answered from the parts: filtered and sorted in memory, then
-the page's cases read by id. A list of overdue or yellow-marked cases reads only the parts
-that can hold them (`Keep.parts`), and a list by due time reads the earliest parts first,
-in windows of days around now, until its page is known. The daily reminder counts and
-lists each unit's cases from the parts too (`owed_by_lead`, decision 0037).
+it was given); an answered state's, the cases received in 30 days. An entry holds the
+case's due time, its extension and yellow mark, received time, topic, town, channel, kind,
+flags and lead unit (`entry`), so a staff list whose states are all queue states —
+whatever else it filters by, except text — is answered from the parts: filtered and sorted
+in memory, then the page's cases read by id. A list of overdue or yellow-marked cases reads
+only the parts that can hold them (`Keep.parts`), and a list by the time its parts are kept
+by (running cases by due time, answered ones by received time) reads them in windows of
+days from one end, until its page is known. The daily reminder counts and lists each unit's
+cases from the parts too (`owed_by_lead`, decision 0037).
 A case is in the queue of its lead unit and of each co-unit. The one door for case writes
 (`lianxin/casestore.py`) calls `follow` after every change it stores, so the parts follow
 the cases; they are a projection, never the truth: a page re-reads its cases by id and checks
@@ -267,13 +268,13 @@ def page(db, units, states, keep, sort, after, limit, skip=0, now=None):
     `skip` more left out; None when the documents cannot answer: the store's queues are not
     yet in parts (`upgrade`), or a queue does not match its cases (then put right: read
     `cases` instead). Only the parts `keep.parts` selects are read; a list of running cases
-    by due time reads them in windows of days around `now` (`_windows`), the earliest first,
-    until the page is known (`_known`). Only the page is sorted (a partial sort of what the
-    parts read hold); a list that sorts and filters by dates alone
-    reads them from each entry's text (`_head_entry`), and one that filters by a text field
-    decodes only the entries whose text holds it (`Keep`). An entry of another shape that
-    such a filter leaves out stays until the case's next write or a rebuild, as one a filter
-    rejects."""
+    by due time, or of answered cases by received time, reads them in windows of days from
+    `now` (`_windows`), from the end its sort begins at, until the page is known (`_known`).
+    Only the page is sorted (a partial sort of what the parts read hold); a list that sorts
+    and filters by dates alone reads them from each entry's text (`_head_entry`), and one
+    that filters by a text field decodes only the entries whose text holds it (`Keep`). An
+    entry of another shape that such a filter leaves out stays until the case's next write
+    or a rebuild, as one a filter rejects."""
     if not parts_ready(db) or ("answered" in states and not answered_ready(db)):
         return None
     keys = [key(u, s) for u in units for s in states]
