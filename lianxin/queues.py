@@ -249,8 +249,8 @@ def follow(db, before, case_id=None):
 
 
 def read_parts(db, queue_keys, only=None):
-    """The parts of the queues `queue_keys` (those `only` also selects: a filter on `p` or
-    `ym`), on the index of `q` and `p`. A part found empty is deleted on the way (only if
+    """The parts of the queues `queue_keys` (those `only` also selects: a filter on `p`, `ym`
+    or `xm`), on the index of `q` and `p`. A part found empty is deleted on the way (only if
     still empty: a writer's `put` makes it again), so the days gone by do not pile up."""
     found = db.queues.find({"q": {"$in": list(queue_keys)}, **(only or {})}, batch_size=1000)
     for doc in found:
@@ -456,15 +456,13 @@ class Keep:
     values. `entry` writes one JSON text whose strings are encoded as `json.dumps` encodes
     each alone, so an entry the test accepts holds one text of each group: one that holds
     none of a group is left without being decoded. `parts` narrows which parts are read (a
-    filter on their `p` and `ym`): every part holding an entry the test accepts must match
-    it."""
+    filter on their `p`, `ym` and `xm`): every part holding an entry the test accepts must
+    match it."""
 
     test: Callable[[str, dict], bool]
     fields: frozenset = frozenset()
     needles: tuple = ()
-    parts: dict = dataclasses.field(
-        default_factory=dict
-    )  # which parts can hold an entry it accepts
+    parts: dict = dataclasses.field(default_factory=dict)
 
     def holds(self, text):
         return all(any(n in text for n in group) for group in self.needles)
@@ -571,18 +569,21 @@ def upgrade_parts(db):
     `q`) into the parts they belong in now (their cases read by id: one closed or moved on
     since is left out), then delete it; once per store (a mark in `upgrades`), after the
     writers keep parts (an entry changed meanwhile is found stale by a page that shows it).
-    Returns how many documents it moved."""
+    Returns how many documents it moved. A document still holding ids of the first shape
+    (an older writer added them after `upgrade` gave the others their entries) is left, and
+    the store not marked: the next start moves it."""
     if db.upgrades.find_one({"_id": PARTS_UPGRADE}):
         return 0
-    done = 0
+    done, left = 0, 0
     for doc in db.queues.find({"q": {"$exists": False}}):
-        ids = list(doc.get("e") or {})
         if doc.get("c"):
-            continue  # ids an older writer added after `upgrade`: the next start moves them
-        put_all(db, _cases_now(db, ids), only=doc["_id"])
+            left += 1
+            continue
+        put_all(db, _cases_now(db, list(doc.get("e") or {})), only=doc["_id"])
         db.queues.delete_one({"_id": doc["_id"]})
         done += 1
-    _mark(db, PARTS_UPGRADE, done)
+    if not left:
+        _mark(db, PARTS_UPGRADE, done)
     return done
 
 

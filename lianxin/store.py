@@ -44,7 +44,7 @@ def ensure_indexes(db):
     # queues by time left: the unit's (the `$or` branch on co-units has its own) and the office's
     db.cases.create_index([("assignment.lead_unit", 1), ("status", 1), ("assignment.due_at", 1)])
     db.cases.create_index([("assignment.co_units", 1)])
-    # the parts of queues (lianxin/queues.py): a list's queues, their overdue weeks
+    # the parts of queues (lianxin/queues.py): a list's queues, the days they are due in
     db.queues.create_index([("q", 1), ("p", 1)])
     db.cases.create_index([("status", 1), ("assignment.due_at", 1)])
     db.cases.create_index([("flags", 1), ("status", 1)])

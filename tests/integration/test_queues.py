@@ -463,6 +463,9 @@ def test_documents_of_the_first_shape_are_upgraded(county, monkeypatch):
     assert answered and not any(answered)
     monkeypatch.undo()
     pieces = county.queues.count_documents({})
+    # a queue still holding such ids is not moved into parts, and the store not marked
+    assert queues.upgrade_parts(county) == 0
+    assert not county.upgrades.find_one({"_id": queues.PARTS_UPGRADE})
     assert queues.upgrade(county) == 2 * pieces  # given their entries, then moved into parts
     assert queues.upgrade(county) == 0  # done once
     assert queued(county) == kept
