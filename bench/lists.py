@@ -1,0 +1,87 @@
+"""The staff lists of issue 14 read in process (`services/reading/queries.py list_cases`, the
+reading service's code without the bus and the gateway), on a store filled by
+bench/generate.py: what reading the queues' parts costs, apart from the transport.
+
+Each list is read once (its page kept), then `--runs` times; every run must give the same
+page. Prints the median and max per list, the store's size, its queue documents and the
+machine's load. `--now` is the moment the lists are read at: the generator's `--now`, so that
+overdue and yellow mean what they meant when the store was made.
+
+Usage: python -m bench.lists --uri mongodb://127.0.0.1:27028/ --db lx1m
+  --now 2026-11-28T00:00:00Z [--runs 9]
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+from lianxin import store
+from lianxin.clock import parse_iso
+from services.reading import queries
+
+OFFICE = {"username": "supervisor", "role": "supervisor", "unit": None}
+UNIT = {"username": "cg_handler", "role": "handler", "unit": "chengguan_town"}
+OPEN = "assigned,in_progress,return_requested,replied"
+LISTS = (
+    ("office: overdue", {"overdue": "true", "sort": "due_at"}, OFFICE),
+    ("office: yellow warnings", {"warning": "yellow", "sort": "due_at"}, OFFICE),
+    ("office: red warnings", {"warning": "red", "sort": "due_at"}, OFFICE),
+    ("office: to review", {"status": "replied", "sort": "due_at"}, OFFICE),
+    (
+        "office: open, topic and town",
+        {"status": OPEN, "topic": "environment", "town": "城关镇"},
+        OFFICE,
+    ),
+    ("unit: to claim", {"status": "assigned", "sort": "due_at"}, UNIT),
+    ("unit: to answer", {"status": "in_progress", "sort": "due_at"}, UNIT),
+    (
+        "unit: owing, since 90 days",
+        {"status": "assigned,in_progress,return_requested", "sort": "due_at", "from": "90d"},
+        UNIT,
+    ),
+    ("office: to visit", {"status": "answered", "sort": "received_at"}, OFFICE),
+)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument(
+        "--uri", default=os.environ.get("LX_TEST_MONGO_URI", "mongodb://127.0.0.1:27018/")
+    )
+    ap.add_argument("--db", default="lianxin_bench")
+    ap.add_argument("--now", required=True, help="the moment the lists are read at (ISO 8601)")
+    ap.add_argument("--runs", type=int, default=9)
+    args = ap.parse_args()
+    db = store.database(args.uri, args.db)
+    now = parse_iso(args.now)
+    print(
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {platform.node()}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; db {args.db}: "
+        f"{db.cases.estimated_document_count()} cases, "
+        f"{db.queues.estimated_document_count()} queue documents; read at {args.now}",
+        flush=True,
+    )
+    for name, filters, actor in LISTS:
+        if filters.get("from") == "90d":
+            filters = {**filters, "from": (now - timedelta(days=90)).isoformat()}
+        asked = {**filters, "limit": 50}
+        first = queries.list_cases(db, now, asked, actor)
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            again = queries.list_cases(db, now, asked, actor)
+            times.append((time.perf_counter() - started) * 1000)
+            if again != first:
+                raise SystemExit(f"{name}: a run gave another page")
+        print(
+            f"  {name:<30} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms"
+            f"  ({len(first['items'])} rows)",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
