@@ -2,10 +2,11 @@
 reading service's code without the bus and the gateway), on a store filled by
 bench/generate.py: what reading the queues' parts costs, apart from the transport.
 
-Each list is read once (its page kept), then `--runs` times; every run must give the same
-page. Prints the median and max per list, the store's size, its queue documents and the
-machine's load. `--now` is the moment the lists are read at: the generator's `--now`, so that
-overdue and yellow mean what they meant when the store was made.
+The lists are `bench.reads`'s, as its users ask them (read from the store's `users`). Each
+is read once (its page kept), then `--runs` times; every run must give the same page. Prints
+the median and max per list, the store's size, its queue documents and the machine's load.
+`--now` is the moment the lists are read at: the generator's `--now`, so that overdue and
+yellow mean what they meant when the store was made.
 
 Usage: python -m bench.lists --uri mongodb://127.0.0.1:27028/ --db lx1m
   --now 2026-11-28T00:00:00Z [--runs 9]
@@ -18,32 +19,10 @@ import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
+from bench.reads import QUEUES
 from lianxin import store
 from lianxin.clock import parse_iso
 from services.reading import queries
-
-OFFICE = {"username": "supervisor", "role": "supervisor", "unit": None}
-UNIT = {"username": "cg_handler", "role": "handler", "unit": "chengguan_town"}
-OPEN = "assigned,in_progress,return_requested,replied"
-LISTS = (
-    ("office: overdue", {"overdue": "true", "sort": "due_at"}, OFFICE),
-    ("office: yellow warnings", {"warning": "yellow", "sort": "due_at"}, OFFICE),
-    ("office: red warnings", {"warning": "red", "sort": "due_at"}, OFFICE),
-    ("office: to review", {"status": "replied", "sort": "due_at"}, OFFICE),
-    (
-        "office: open, topic and town",
-        {"status": OPEN, "topic": "environment", "town": "城关镇"},
-        OFFICE,
-    ),
-    ("unit: to claim", {"status": "assigned", "sort": "due_at"}, UNIT),
-    ("unit: to answer", {"status": "in_progress", "sort": "due_at"}, UNIT),
-    (
-        "unit: owing, since 90 days",
-        {"status": "assigned,in_progress,return_requested", "sort": "due_at", "from": "90d"},
-        UNIT,
-    ),
-    ("office: to visit", {"status": "answered", "sort": "received_at"}, OFFICE),
-)
 
 
 def main():
@@ -64,10 +43,14 @@ def main():
         f"{db.queues.estimated_document_count()} queue documents; read at {args.now}",
         flush=True,
     )
-    for name, filters, actor in LISTS:
-        if filters.get("from") == "90d":
-            filters = {**filters, "from": (now - timedelta(days=90)).isoformat()}
+    for user, name, filters in QUEUES:
+        found = db.users.find_one({"_id": user})
+        if found is None:
+            raise SystemExit(f"{name}: no user {user} in {args.db} (made by bench.generate)")
+        actor = {"username": user, "role": found.get("role"), "unit": found.get("unit")}
         asked = {**filters, "limit": 50}
+        if asked.get("from") == "90d":
+            asked["from"] = (now - timedelta(days=90)).isoformat()
         first = queries.list_cases(db, now, asked, actor)
         times = []
         for _ in range(args.runs):
@@ -77,7 +60,7 @@ def main():
             if again != first:
                 raise SystemExit(f"{name}: a run gave another page")
         print(
-            f"  {name:<30} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms"
+            f"  {name:<36} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms"
             f"  ({len(first['items'])} rows)",
             flush=True,
         )

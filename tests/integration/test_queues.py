@@ -406,6 +406,20 @@ def test_the_daily_reminder_leaves_out_a_case_its_queue_missed(county):
         county.cases.update_one({"_id": case["_id"]}, {"$set": {"status": "in_progress"}})
 
 
+def _upgraded_into_parts(county, monkeypatch, upgraded, kept, actor, before):
+    """The reading service's start upgrades `upgraded` documents, once; the parts then hold
+    what `kept` held, nothing of one piece is left, and the actor's list of cases in progress
+    is `before` again, from the parts."""
+    assert queues.upgrade(county) == upgraded
+    assert queues.upgrade(county) == 0  # done once
+    assert queued(county) == kept
+    assert county.queues.count_documents({"q": {"$exists": False}}) == 0
+    answered = _served(monkeypatch)
+    assert pages(county, {"status": "in_progress"}, actor) == before
+    assert answered and all(answered)
+    monkeypatch.undo()
+
+
 def test_queues_of_one_piece_are_moved_into_parts(county, monkeypatch):
     """Stores before decision 0046 keep a queue in one document: lists are read from `cases`
     and the reminder from the store's query until the reading service's start moves every
@@ -424,14 +438,7 @@ def test_queues_of_one_piece_are_moved_into_parts(county, monkeypatch):
     assert len(fallback) == 1
     monkeypatch.undo()
     pieces = county.queues.count_documents({})
-    assert queues.upgrade(county) == pieces
-    assert queues.upgrade(county) == 0  # done once
-    assert queued(county) == kept
-    assert county.queues.count_documents({"q": {"$exists": False}}) == 0
-    answered = _served(monkeypatch)
-    assert pages(county, {"status": "in_progress"}, OFFICE) == before
-    assert answered and all(answered)
-    monkeypatch.undo()
+    _upgraded_into_parts(county, monkeypatch, pieces, kept, OFFICE, before)
     fallback = answers(monkeypatch, sweeps, "_owing_from_cases")
     assert sweeps.owing_by_unit(county) == reminder
     assert fallback == []
@@ -466,10 +473,5 @@ def test_documents_of_the_first_shape_are_upgraded(county, monkeypatch):
     # a queue still holding such ids is not moved into parts, and the store not marked
     assert queues.upgrade_parts(county) == 0
     assert not county.upgrades.find_one({"_id": queues.PARTS_UPGRADE})
-    assert queues.upgrade(county) == 2 * pieces  # given their entries, then moved into parts
-    assert queues.upgrade(county) == 0  # done once
-    assert queued(county) == kept
-    assert county.queues.count_documents({"q": {"$exists": False}}) == 0
-    answered = _served(monkeypatch)
-    assert pages(county, {"status": "in_progress"}, HANDLER) == before
-    assert answered and all(answered)
+    # given their entries, then moved into parts
+    _upgraded_into_parts(county, monkeypatch, 2 * pieces, kept, HANDLER, before)
