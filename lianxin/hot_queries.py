@@ -185,16 +185,34 @@ QUERIES = (
         51,
     ),
     HotQuery(
-        "every case, newest first (the admin's list): the cases of a window of received time",
+        "every case, newest first (the admin's list): the first slice of received time",
         "cases",
-        {"received_at": {"$gte": NOW - timedelta(days=8)}},
+        {"received_at": {"$gte": NOW - timedelta(hours=1)}},
         ("received_at",),
         "services/reading/queries.py _newest_first (web/src/staff/queues.ts admin.all)",
         NEWEST,
         51,
     ),
     HotQuery(
-        "a newest-first list with filters, in a window of received time (topic, town)",
+        "every case, newest first: an older slice of received time (or one below a cursor)",
+        "cases",
+        {"received_at": {"$gte": NOW - timedelta(hours=7), "$lt": NOW - timedelta(hours=3)}},
+        ("received_at",),
+        "services/reading/queries.py _newest_first",
+        NEWEST,
+        51,
+    ),
+    HotQuery(
+        "a newest-first list's next page: the cases received at the cursor's time, after it",
+        "cases",
+        {"received_at": NOW - timedelta(hours=3), "_id": {"$lt": "LX-20261125-000042"}},
+        ("received_at",),
+        "services/reading/queries.py _newest_first",
+        NEWEST,
+        51,
+    ),
+    HotQuery(
+        "a newest-first list with filters, a slice of received time (topic, town)",
         "cases",
         {
             "$and": [
@@ -213,7 +231,7 @@ QUERIES = (
         51,
     ),
     HotQuery(
-        "a flag's list newest first (a leader's raised cases), in a window of received time",
+        "a flag's list newest first (a leader's raised cases), a slice of received time",
         "cases",
         {
             "$and": [
@@ -227,14 +245,14 @@ QUERIES = (
         51,
     ),
     HotQuery(
-        "every case, newest first, when 64 days' window does not fill the page",
+        "every case, newest first, when 64 days' slices do not fill the page: the rest",
         "cases",
-        {},
+        {"received_at": {"$not": {"$gte": NOW - timedelta(days=64)}}},
         ("received_at",),
-        "services/reading/queries.py list_cases (web/src/staff/queues.ts admin.all)",
+        "services/reading/queries.py _newest_first (web/src/staff/queues.ts admin.all)",
         NEWEST,
         51,
-        known_scan="no filter: the sort's type check reads every case (decision 0020)",
+        known_scan="`$not` is not pushed down: the rest is every case (decision 0020)",
     ),
     HotQuery(
         "open alerts, newest first (every office queue page)",

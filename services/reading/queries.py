@@ -233,39 +233,79 @@ def _from_queues(db, now, filters, actor, sort, limit, skip):
     return queues.page(db, units, states, keep, sort, after, limit, skip, now)
 
 
-# How far back a newest-first list reads, widening until a page is full (decision 0034).
-WINDOWS = tuple(timedelta(days=d) for d in (1, 8, 64))
-
-
-def _windowed(filters, actor):
-    """Does a window serve this list? The store's planner reads a window by `received_at`
-    (`lianxin/hot_queries.py`; a flag's window by the index of flags and received time,
-    decision 0039), except when the list is a unit's over every state: then it picks the
-    index of the lead unit, which a window does not narrow, and reading in windows would
-    only repeat the read."""
+def _sliced(filters, actor):
+    """Do slices of received time serve this list? The store's planner reads a slice by
+    `received_at` (`lianxin/hot_queries.py`; a flag's by the index of flags and received
+    time, decision 0039), except when the list is a unit's over every state: then it picks the
+    index of the lead unit, which a slice does not narrow, and each slice would read the
+    unit's every case again."""
     unit_wide = actor["role"] in UNIT_ROLES or filters.get("unit")
     return not (unit_wide and not filters.get("status"))
 
 
-def _newest_first(db, query, top, limit, skip):
-    """The cases of `query`, newest received first (ties by id), `skip` of them left out,
-    `limit` kept: read from the store in windows received since `top` minus 1, 8 and 64
-    days, and returned from the first window that fills the page; None when none does (the
-    caller reads without a window). The same rows as the query without a window: every
-    case received in a window comes before every case received earlier or never (received_at
-    is a date whenever it is set), so a window holding skip + limit cases holds the page.
-    A window bounds what the local store sorts and type-checks: without one, a list over
-    every case reads all of them (decision 0015, "sort pushdown")."""
+# How a newest-first list reads back in time (decision 0047): a first slice of an hour, each
+# next one as long as the cases found so far say it must be, up to 64 days back, then the rest.
+FIRST_SPAN = timedelta(hours=1)
+LAST_SPAN = timedelta(days=64)
+
+
+def _next_length(length, held, wanted):
+    """How long the next, older slice is after one `length` long that held `held` cases,
+    when the page still wants `wanted`: as long as that rate says holds them and a quarter
+    again, but at most twice as long (a rate from few cases is unsure, and a busy day may
+    follow a quiet night); twice as long when it held none."""
+    if not held:
+        return length * 2
+    return length * min(wanted * 1.25 / held, 2)
+
+
+def _newest_first(db, query, top, after_id, limit, skip):
+    """The cases of `query`, newest received first (ties by id), after the cursor (`top`, its
+    time, and `after_id`, its case's id) if there is one, `skip` of them left out, `limit`
+    kept: the store's page, read in slices of received time going back from `top` (now, or
+    the cursor's time) until the page is full. After a cursor, first the cases received at
+    its time with a lower id; then every case received since `top` minus an hour (before
+    `top`, after a cursor), each next slice an older stretch as long as `_next_length` says,
+    and once 64 days are behind, the rest (received earlier, or never when there is no
+    cursor). Each case is read once, in its slice: every case of a slice comes before every
+    case of an older one (received_at is a date whenever it is set; a case without one, or
+    with another type, sorts after every date). The local store's sort checks the type of
+    the sort keys of every case its filter selects (decision 0015, "sort pushdown"), so a
+    slice costs what it holds, and a page about what was received since its oldest row. The
+    cursor is read as bounds of the slices, never as the `$or` of `_after`: the store's
+    planner would walk every case received before the cursor for its first branch. None when
+    `top` is unknown (the caller reads without slices)."""
     if top is None:
         return None
-    for window in WINDOWS:
-        recent = {"received_at": {"$gte": top - window}}
-        found = db.cases.find({"$and": [query, recent]} if query else recent)
-        found = found.sort([("received_at", -1), ("_id", -1)])
-        rows = list((found.skip(skip) if skip else found).limit(limit))
-        if len(rows) >= limit:
-            return rows
-    return None
+    rows, left = [], skip
+
+    def read(bound):
+        """Add the page's cases of one slice; how many cases the slice holds, or at least
+        as many as were skipped or kept of it."""
+        nonlocal left
+        where = {"$and": [query, bound]} if query else bound
+        found = db.cases.find(where).sort([("received_at", -1), ("_id", -1)])
+        got = list((found.skip(left) if left else found).limit(limit - len(rows)))
+        if got or not left:
+            held, left = left + len(got), 0
+        else:  # the slice holds no more cases than are still to be skipped: count them
+            held = db.cases.count_documents(where)
+            left -= held
+        rows.extend(got)
+        return held
+
+    if after_id is not None:
+        read({"received_at": top, "_id": {"$lt": after_id}})
+    end, length = top, FIRST_SPAN
+    while len(rows) < limit:
+        start = end - length
+        if start <= top - LAST_SPAN:
+            read({"received_at": {"$lt": end} if after_id else {"$not": {"$gte": end}}})
+            break
+        upper = {"$lt": end} if end != top or after_id is not None else {}
+        held = read({"received_at": {"$gte": start, **upper}})
+        end, length = start, _next_length(length, held, left + limit - len(rows))
+    return rows
 
 
 def list_cases(db, now, filters, actor):
@@ -274,7 +314,7 @@ def list_cases(db, now, filters, actor):
         raise BadRequest("unknown sort", {"sort": sort, "allowed": list(SORTS)})
     field, direction = SORTS[sort]
     limit = min(int(filters.get("limit") or 50), MAX_PAGE)
-    query = query_for(filters, actor, now)
+    query = chosen = query_for(filters, actor, now)  # `chosen`: without the cursor
     if filters.get("cursor"):
         query = (
             {"$and": [query, _after(field, direction, filters["cursor"])]}
@@ -283,9 +323,9 @@ def list_cases(db, now, filters, actor):
         )
     skip = (int(filters["page"]) - 1) * limit if filters.get("page") else 0
     rows = _from_queues(db, now, filters, actor, sort, limit + 1, skip)
-    if rows is None and sort == "-received_at" and _windowed(filters, actor):
-        top = _decode(filters["cursor"])[0] if filters.get("cursor") else now
-        rows = _newest_first(db, query, top, limit + 1, skip)
+    if rows is None and sort == "-received_at" and _sliced(filters, actor):
+        top, after_id = _decode(filters["cursor"]) if filters.get("cursor") else (now, None)
+        rows = _newest_first(db, chosen, top, after_id, limit + 1, skip)
     if rows is None:
         found = db.cases.find(query).sort([(field, direction), ("_id", direction)])
         if skip:

@@ -1,6 +1,6 @@
-"""A newest-first list read in widening windows of received time (services/reading/queries.py
-`_newest_first`, decision 0034) is the list the store's query gives without a window: the same
-cases in the same order, page after page by cursor and by page number."""
+"""A newest-first list read in slices of received time (services/reading/queries.py
+`_newest_first`, decisions 0034 and 0047) is the list the store's query gives without them: the
+same cases in the same order, page after page by cursor and by page number."""
 
 import random
 import uuid
@@ -23,9 +23,9 @@ NOW = generate.NOW
 
 @pytest.fixture(scope="module")
 def county():
-    """300 cases received over 200 days (one or two a day, so a page of 7 needs the 8-day
-    window and later pages the wider ones), a few on the same second, one an hour ahead of
-    the reader's clock; stored through the case store."""
+    """300 cases received over 200 days (one or two a day, so a page of 7 needs several slices
+    and the last pages the rest beyond 64 days), a few on the same second, one an hour ahead
+    of the reader's clock; stored through the case store."""
     name = f"lx_newest_{uuid.uuid4().hex[:8]}"
     db = store.database(MONGO_URI, name)
     rnd = random.Random(11)
@@ -44,8 +44,37 @@ def county():
 
 
 def _windows_used(monkeypatch):
-    """Records, for each list, whether a window answered it."""
+    """Records, for each list, whether slices answered it."""
     return answers(monkeypatch, queries, "_newest_first")
+
+
+def _unsliced(monkeypatch):
+    """From now on lists are the store's query alone, read without slices."""
+    monkeypatch.setattr(queries, "_sliced", lambda filters, actor: False)
+
+
+class Reads:
+    """The store, with the filters of the lists' reads of `cases` written down."""
+
+    def __init__(self, db):
+        self.db, self.filters = db, []
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+    @property
+    def cases(self):
+        reads = self
+
+        class Cases:
+            def __getattr__(self, name):
+                return getattr(reads.db.cases, name)
+
+            def find(self, where, *args, **kwargs):
+                reads.filters.append(where)
+                return reads.db.cases.find(where, *args, **kwargs)
+
+        return Cases()
 
 
 def by_cursor(db, filters, actor, limit=7):
@@ -74,7 +103,7 @@ def test_newest_first_pages_are_the_store_s_pages(county, monkeypatch, filters):
     used = _windows_used(monkeypatch)
     windowed = by_cursor(county, filters, OFFICE)
     assert True in used  # some pages came from a window
-    monkeypatch.setattr(queries, "WINDOWS", ())
+    _unsliced(monkeypatch)
     assert windowed == by_cursor(county, filters, OFFICE)
     assert len(windowed) == len(set(windowed)) > 7
 
@@ -93,7 +122,7 @@ def test_a_numbered_page_is_the_store_s_page(county, monkeypatch):
         for p in (1, 2, 5)
     ]
     assert used == [True, True, True]
-    monkeypatch.setattr(queries, "WINDOWS", ())
+    _unsliced(monkeypatch)
     assert windowed == [
         [c["id"] for c in queries.list_cases(county, NOW, {"limit": 9, "page": p}, OFFICE)["items"]]
         for p in (1, 2, 5)
@@ -115,5 +144,46 @@ def test_a_unit_s_list_of_one_state_is_read_in_windows(county, monkeypatch):
     used = _windows_used(monkeypatch)
     windowed = by_cursor(county, {"status": "closed"}, HANDLER, limit=3)
     assert True in used
-    monkeypatch.setattr(queries, "WINDOWS", ())
+    _unsliced(monkeypatch)
     assert windowed == by_cursor(county, {"status": "closed"}, HANDLER, limit=3)
+
+
+def test_a_page_after_a_cursor_bounds_its_slices_by_the_cursor_not_by_an_or(county, monkeypatch):
+    """The cursor's `$or` (received before it, or at its time with a lower id) would make the
+    local store walk every case received before the cursor; the slices read the cursor's
+    ties, then ranges below its time — and give the store's pages."""
+    first = queries.list_cases(county, NOW, {"limit": 7}, OFFICE)
+    reads = Reads(county)
+    second = queries.list_cases(reads, NOW, {"limit": 7, "cursor": first["next_cursor"]}, OFFICE)
+    assert reads.filters and not any("$or" in repr(f) for f in reads.filters)
+    top = queries._decode(first["next_cursor"])[0]
+    assert reads.filters[0]["received_at"] == top  # the ties first
+    assert all(f["received_at"].get("$lt") for f in reads.filters[1:])
+    tied = county.cases.find_one({"_id": "LX-N-000013"})["received_at"]
+    inside = {"limit": 7, "cursor": queries._encode(tied, "LX-N-000013")}  # among ties
+    third = queries.list_cases(county, NOW, inside, OFFICE)
+    assert [c["id"] for c in third["items"][:3]] == ["LX-N-000012", "LX-N-000011", "LX-N-000010"]
+    _unsliced(monkeypatch)
+    assert second == queries.list_cases(
+        county, NOW, {"limit": 7, "cursor": first["next_cursor"]}, OFFICE
+    )
+    assert third == queries.list_cases(county, NOW, inside, OFFICE)
+
+
+def test_a_first_page_reads_back_only_as_far_as_its_cases(county):
+    """Slices begin at an hour and grow at most twice as long each: the first page of every
+    case reads back no further than three times its oldest row's age, and each case once."""
+    reads = Reads(county)
+    page = queries.list_cases(reads, NOW, {"limit": 7}, OFFICE)
+    oldest = min(county.cases.find_one({"_id": c["id"]})["received_at"] for c in page["items"])
+    starts = [f["received_at"]["$gte"] for f in reads.filters]
+    assert len(starts) > 2 and starts == sorted(starts, reverse=True)
+    assert all(f["received_at"]["$lt"] == s for f, s in zip(reads.filters[1:], starts))
+    assert NOW - starts[-1] <= 3 * (NOW - oldest.replace(tzinfo=NOW.tzinfo))
+
+
+def test_a_slice_is_as_long_as_the_rate_of_the_last_says_and_at_most_twice_as_long():
+    hour = timedelta(hours=1)
+    assert queries._next_length(hour, 0, 50) == 2 * hour
+    assert queries._next_length(hour, 100, 40) == hour / 2  # 40 more at 100 an hour, + 1/4
+    assert queries._next_length(hour, 1, 50) == 2 * hour
