@@ -194,9 +194,23 @@ QUERIES = (
         51,
     ),
     HotQuery(
-        "every case, newest first: an older slice of received time (or one below a cursor)",
+        "every case, newest first: a slice read unsorted, for one case more than the page wants",
         "cases",
         {"received_at": {"$gte": NOW - timedelta(hours=7), "$lt": NOW - timedelta(hours=3)}},
+        ("received_at",),
+        "services/reading/queries.py _newest_first",
+        (),
+        51,
+    ),
+    HotQuery(
+        "every case, newest first: a slice holding more than the page wants, read sorted",
+        "cases",
+        {
+            "received_at": {
+                "$gte": NOW - timedelta(hours=3, minutes=1),
+                "$lt": NOW - timedelta(hours=3),
+            }
+        },
         ("received_at",),
         "services/reading/queries.py _newest_first",
         NEWEST,

@@ -5,6 +5,7 @@ import base64
 import json
 import re
 from datetime import timedelta
+from operator import itemgetter
 
 from lianxin import cases, queues, workflow
 from lianxin.access import code_matches
@@ -244,16 +245,19 @@ def _sliced(filters, actor):
 
 
 # How a newest-first list reads back in time (decision 0047): a first slice of an hour, each
-# next one as long as the cases found so far say it must be, up to 64 days back, then the rest.
+# next one as long as the cases found so far say it must be, up to 64 days back, then the rest;
+# a slice holding more than the page wants is shortened, to no less than a minute.
 FIRST_SPAN = timedelta(hours=1)
 LAST_SPAN = timedelta(days=64)
+SHORTEST = timedelta(minutes=1)
+NEWEST = [("received_at", -1), ("_id", -1)]
 
 
 def _next_length(length, held, wanted):
     """How long the next, older slice is after one `length` long that held `held` cases,
     when the page still wants `wanted`: as long as that rate says holds them and a quarter
-    again, but at most twice as long (a rate from few cases is unsure, and a busy day may
-    follow a quiet night); twice as long when it held none."""
+    again, but at most twice as long (a rate from few cases is unsure); twice as long when
+    it held none."""
     if not held:
         return length * 2
     return length * min(wanted * 1.25 / held, 2)
@@ -267,44 +271,58 @@ def _newest_first(db, query, top, after_id, limit, skip):
     its time with a lower id; then every case received since `top` minus an hour (before
     `top`, after a cursor), each next slice an older stretch as long as `_next_length` says,
     and once 64 days are behind, the rest (received earlier, or never when there is no
-    cursor). Each case is read once, in its slice: every case of a slice comes before every
-    case of an older one (received_at is a date whenever it is set; a case without one, or
-    with another type, sorts after every date). The local store's sort checks the type of
-    the sort keys of every case its filter selects (decision 0015, "sort pushdown"), so a
-    slice costs what it holds, and a page about what was received since its oldest row. The
-    cursor is read as bounds of the slices, never as the `$or` of `_after`: the store's
-    planner would walk every case received before the cursor for its first branch. None when
-    `top` is unknown (the caller reads without slices)."""
+    cursor). Every case of a slice comes before every case of an older one (received_at is a
+    date whenever it is set; a case without one, or of another type, sorts after every date).
+
+    The local store's sorted read checks the type of the sort keys of every case its filter
+    selects (decision 0015, "sort pushdown"); an unsorted read with a limit stops at it. So a
+    slice is first read unsorted, for one case more than the page still wants: if that is
+    all it holds, its cases are sorted here (by received_at and id, newest first: case ids
+    are texts) and the next slice read; if it holds more, it is shortened to its newer half
+    (or the stretch its cases read span, if shorter) and read again, down to a minute, and
+    then read sorted — a page costs about the cases received since its oldest row and a few
+    reads more, however busy the day behind a quiet night. The cursor is read as bounds,
+    never as the `$or` of `_after`: the store's planner would walk every case received
+    before the cursor for its first branch. None when `top` is unknown (the caller reads
+    without slices)."""
     if top is None:
         return None
     rows, left = [], skip
 
-    def read(bound):
-        """Add the page's cases of one slice; how many cases the slice holds, or at least
-        as many as were skipped or kept of it."""
-        nonlocal left
-        where = {"$and": [query, bound]} if query else bound
-        found = db.cases.find(where).sort([("received_at", -1), ("_id", -1)])
-        got = list((found.skip(left) if left else found).limit(limit - len(rows)))
-        if got or not left:
-            held, left = left + len(got), 0
-        else:  # the slice holds no more cases than are still to be skipped: count them
-            held = db.cases.count_documents(where)
-            left -= held
-        rows.extend(got)
-        return held
+    def where(bound):
+        return {"$and": [query, bound]} if query else bound
 
-    if after_id is not None:
-        read({"received_at": top, "_id": {"$lt": after_id}})
+    def sorted_read(bound):  # the rest of the page from one stretch, sorted by the store
+        found = db.cases.find(where(bound)).sort(NEWEST)
+        rows.extend((found.skip(left) if left else found).limit(limit - len(rows)))
+
+    def take(found):  # every case of a slice, in the page's order
+        nonlocal left
+        out = min(left, len(found))
+        left -= out
+        rows.extend(found[out : out + limit - len(rows)])
+
+    if after_id is not None:  # the cursor's ties: a few at most
+        ties = db.cases.find(where({"received_at": top, "_id": {"$lt": after_id}}))
+        take(sorted(ties, key=itemgetter("_id"), reverse=True))
     end, length = top, FIRST_SPAN
     while len(rows) < limit:
         start = end - length
         if start <= top - LAST_SPAN:
-            read({"received_at": {"$lt": end} if after_id else {"$not": {"$gte": end}}})
-            break
+            sorted_read({"received_at": {"$lt": end} if after_id else {"$not": {"$gte": end}}})
+            return rows
         upper = {"$lt": end} if end != top or after_id is not None else {}
-        held = read({"received_at": {"$gte": start, **upper}})
-        end, length = start, _next_length(length, held, left + limit - len(rows))
+        bound = {"received_at": {"$gte": start, **upper}}
+        wanted = left + limit - len(rows)
+        found = list(db.cases.find(where(bound)).limit(wanted + 1))
+        if len(found) <= wanted:  # the whole slice
+            take(sorted(found, key=itemgetter("received_at", "_id"), reverse=True))
+            end, length = start, _next_length(length, len(found), left + limit - len(rows))
+        elif length > SHORTEST:  # more than the page wants: a shorter slice
+            times = [c["received_at"] for c in found]
+            length = max(min(length / 2, max(times) - min(times)), SHORTEST)
+        else:
+            sorted_read(bound)  # it holds more than the page still wants: the page is full
     return rows
 
 

@@ -171,15 +171,15 @@ def test_a_page_after_a_cursor_bounds_its_slices_by_the_cursor_not_by_an_or(coun
 
 
 def test_a_first_page_reads_back_only_as_far_as_its_cases(county):
-    """Slices begin at an hour and grow at most twice as long each: the first page of every
-    case reads back no further than three times its oldest row's age, and each case once."""
+    """Slices begin at an hour and grow at most twice as long each (one holding more than
+    the page wants is shortened): the first page of every case reads back no further than
+    three times its oldest row's age, and never without a lower bound."""
     reads = Reads(county)
     page = queries.list_cases(reads, NOW, {"limit": 7}, OFFICE)
     oldest = min(county.cases.find_one({"_id": c["id"]})["received_at"] for c in page["items"])
     starts = [f["received_at"]["$gte"] for f in reads.filters]
-    assert len(starts) > 2 and starts == sorted(starts, reverse=True)
-    assert all(f["received_at"]["$lt"] == s for f, s in zip(reads.filters[1:], starts))
-    assert NOW - starts[-1] <= 3 * (NOW - oldest.replace(tzinfo=NOW.tzinfo))
+    assert len(starts) > 2
+    assert NOW - min(starts) <= 3 * (NOW - oldest.replace(tzinfo=NOW.tzinfo))
 
 
 def test_a_slice_is_as_long_as_the_rate_of_the_last_says_and_at_most_twice_as_long():
