@@ -102,7 +102,7 @@ FILTERS = [
 def test_newest_first_pages_are_the_store_s_pages(county, monkeypatch, filters):
     used = _windows_used(monkeypatch)
     windowed = by_cursor(county, filters, OFFICE)
-    assert True in used  # some pages came from a window
+    assert True in used  # some pages came from slices
     _unsliced(monkeypatch)
     assert windowed == by_cursor(county, filters, OFFICE)
     assert len(windowed) == len(set(windowed)) > 7
