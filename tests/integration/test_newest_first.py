@@ -43,7 +43,7 @@ def county():
     store.client(MONGO_URI).drop_database(name)
 
 
-def _windows_used(monkeypatch):
+def _slices_used(monkeypatch):
     """Records, for each list, whether slices answered it."""
     return answers(monkeypatch, queries, "_newest_first")
 
@@ -100,12 +100,12 @@ FILTERS = [
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "none")
 def test_newest_first_pages_are_the_store_s_pages(county, monkeypatch, filters):
-    used = _windows_used(monkeypatch)
-    windowed = by_cursor(county, filters, OFFICE)
+    used = _slices_used(monkeypatch)
+    sliced = by_cursor(county, filters, OFFICE)
     assert True in used  # some pages came from slices
     _unsliced(monkeypatch)
-    assert windowed == by_cursor(county, filters, OFFICE)
-    assert len(windowed) == len(set(windowed)) > 7
+    assert sliced == by_cursor(county, filters, OFFICE)
+    assert len(sliced) == len(set(sliced)) > 7
 
 
 def test_every_case_newest_first_begins_with_the_case_ahead_of_the_clock(county):
@@ -116,14 +116,14 @@ def test_every_case_newest_first_begins_with_the_case_ahead_of_the_clock(county)
 
 
 def test_a_numbered_page_is_the_store_s_page(county, monkeypatch):
-    used = _windows_used(monkeypatch)
-    windowed = [
+    used = _slices_used(monkeypatch)
+    sliced = [
         [c["id"] for c in queries.list_cases(county, NOW, {"limit": 9, "page": p}, OFFICE)["items"]]
         for p in (1, 2, 5)
     ]
     assert used == [True, True, True]
     _unsliced(monkeypatch)
-    assert windowed == [
+    assert sliced == [
         [c["id"] for c in queries.list_cases(county, NOW, {"limit": 9, "page": p}, OFFICE)["items"]]
         for p in (1, 2, 5)
     ]
@@ -134,18 +134,18 @@ def test_a_numbered_page_is_the_store_s_page(county, monkeypatch):
     [({}, HANDLER), ({"unit": "chengguan_town"}, OFFICE)],
     ids=["a unit's every state", "the unit filter"],
 )
-def test_lists_a_window_does_not_narrow_are_read_without_one(county, monkeypatch, filters, actor):
-    used = _windows_used(monkeypatch)
+def test_lists_a_slice_does_not_narrow_are_read_without_one(county, monkeypatch, filters, actor):
+    used = _slices_used(monkeypatch)
     queries.list_cases(county, NOW, {**filters, "limit": 5}, actor)
     assert used == []
 
 
-def test_a_unit_s_list_of_one_state_is_read_in_windows(county, monkeypatch):
-    used = _windows_used(monkeypatch)
-    windowed = by_cursor(county, {"status": "closed"}, HANDLER, limit=3)
+def test_a_unit_s_list_of_one_state_is_read_in_slices(county, monkeypatch):
+    used = _slices_used(monkeypatch)
+    sliced = by_cursor(county, {"status": "closed"}, HANDLER, limit=3)
     assert True in used
     _unsliced(monkeypatch)
-    assert windowed == by_cursor(county, {"status": "closed"}, HANDLER, limit=3)
+    assert sliced == by_cursor(county, {"status": "closed"}, HANDLER, limit=3)
 
 
 def test_a_page_after_a_cursor_bounds_its_slices_by_the_cursor_not_by_an_or(county, monkeypatch):
